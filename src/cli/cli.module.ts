@@ -1,0 +1,20 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { ConfigModule } from '../config/config.module';
+import { MigrateCommand } from '../database/migrate.command';
+
+/**
+ * Management commands (`npm run cli -- <command>`), like Django's manage.py. Commands that need
+ * the database or queues import CoreModule; `migrate` deliberately needs only the configuration,
+ * so it runs before anything else exists.
+ */
+@Module({})
+export class CliModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [ConfigModule.forRoot(config)],
+      providers: [MigrateCommand],
+    };
+  }
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/** The development secret; production refuses to start with it (and `check --deploy` flags it). */
+export const DEVELOPMENT_SESSION_SECRET = 'development-only-secret-change-me-in-production';
+
+const url = (protocols: string[], what: string) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a ${what} URL (${protocols.map((p) => `${p}//`).join(' or ')}…)` },
+  );
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], {
+    message: 'must be true or false',
+  })
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+
+/**
+ * Every environment variable the app reads, with its development default. Parsed once at boot
+ * (loadConfig); nothing else in the app reads process.env.
+ */
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    APP_URL: url(['http:', 'https:'], 'http(s)').default('http://localhost:3000'),
+    DATABASE_URL: url(['postgresql:', 'postgres:'], 'PostgreSQL').default(
+      'postgresql://postgres:postgres@localhost:5432/event_planner',
+    ),
+    REDIS_URL: url(['redis:', 'rediss:'], 'Redis').default('redis://localhost:6379/0'),
+    SMTP_URL: url(['smtp:', 'smtps:'], 'SMTP').default('smtp://localhost:1025'),
+    MAIL_FROM: z.string().min(3).default('Event Planner <no-reply@localhost>'),
+    SESSION_SECRET: z
+      .string()
+      .min(32, { message: 'must be at least 32 characters' })
+      .default(DEVELOPMENT_SESSION_SECRET),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FILE: z.string().min(1).optional(),
+    LOG_PRETTY: booleanFlag.optional(),
+    CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(60),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    TRUST_PROXY: z.string().default('loopback'),
+  })
+  .superRefine((config, context) => {
+    if (config.NODE_ENV === 'production' && config.SESSION_SECRET === DEVELOPMENT_SESSION_SECRET) {
+      context.addIssue({
+        code: 'custom',
+        path: ['SESSION_SECRET'],
+        message: 'is the development default; set a real secret in production',
+      });
+    }
+  });
+
+export type AppConfigValues = z.output<typeof configSchema>;

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Module } from '@nestjs/common';
+import { LoggerModule, type Params } from 'nestjs-pino';
+import pino, { type DestinationStream, type TransportTargetOptions } from 'pino';
+import { AppConfig } from '../config/app-config';
+import { jobContext } from './job-context';
+import { REDACTED_PATHS, redactUrl } from './redaction';
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const QUIET_PATHS = /^\/(health\/|metrics|static\/|favicon)/;
+
+/**
+ * One request id per request: the caller's X-Request-Id when it is sane, otherwise a new UUID;
+ * echoed in the response header and carried on every log line of the request.
+ */
+export function requestIdFor(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+function destination(config: AppConfig): DestinationStream | undefined {
+  const { LOG_FILE, LOG_PRETTY, LOG_LEVEL } = config.values;
+  const pretty = LOG_PRETTY ?? config.isDevelopment;
+  const targets: TransportTargetOptions[] = [];
+  if (pretty) {
+    targets.push({
+      target: 'pino-pretty',
+      level: LOG_LEVEL,
+      options: { destination: 1, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+    });
+  }
+  if (LOG_FILE) {
+    if (!pretty) targets.push({ target: 'pino/file', level: LOG_LEVEL, options: { destination: 1 } });
+    targets.push({ target: 'pino/file', level: LOG_LEVEL, options: { destination: LOG_FILE, mkdir: true } });
+  }
+  // Plain JSON to stdout needs no transport thread.
+  return targets.length ? pino.transport({ targets }) : undefined;
+}
+
+export function loggerParams(config: AppConfig): Params {
+  const options = {
+    level: config.values.LOG_LEVEL,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    genReqId: requestIdFor,
+    mixin: () => jobContext.getStore() ?? {},
+    autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
+    serializers: {
+      req: (req: { id: string; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: redactUrl(req.url),
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  };
+  const stream = destination(config);
+  return { pinoHttp: stream ? [options, stream] : options };
+}
+
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: loggerParams,
+    }),
+  ],
+})
+export class LoggingModule {}

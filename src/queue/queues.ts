@@ -1,0 +1,12 @@
+/**
+ * Every Bull queue the app uses, named in one place. Web and worker register the same list; only
+ * the worker hosts processors. Features add their queue here.
+ */
+export const QUEUES = {
+  /** Infrastructure jobs: ping (liveness of the worker), scheduled clean-ups. */
+  system: 'system',
+} as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export const ALL_QUEUES: QueueName[] = Object.values(QUEUES);

@@ -1,0 +1,88 @@
+import { STATUS_CODES } from 'node:http';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppConfig } from '../config/app-config';
+import { PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem';
+
+type RequestWithId = Request & { id?: string | number };
+
+// Machine-facing paths always answer JSON, whatever the Accept header says.
+const JSON_PATHS = /^\/(health|metrics)(\/|$)/;
+
+/**
+ * Turns every error into the right shape for who asked: problem+json under /api, JSON for
+ * operational endpoints, an HTML page for browsers. 5xx are logged with their stack; production
+ * pages never show one, but always show the request id to quote in a bug report.
+ */
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  constructor(private readonly config: AppConfig) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const context = host.switchToHttp();
+    const req = context.getRequest<RequestWithId>();
+    const res = context.getResponse<Response>();
+    const status = exception instanceof HttpException ? exception.getStatus() : 500;
+    const requestId = req.id === undefined ? undefined : String(req.id);
+
+    if (status >= 500) {
+      this.logger.error(
+        { err: exception, requestId },
+        `${req.method} ${req.originalUrl} failed: ${(exception as Error)?.message ?? exception}`,
+      );
+    }
+    if (res.headersSent) return;
+
+    const body = exception instanceof HttpException ? exception.getResponse() : undefined;
+    const title = STATUS_CODES[status] ?? 'Error';
+    // Only HttpExceptions carry messages written for users; anything else stays generic.
+    const detail = status < 500 ? this.messageOf(body) : undefined;
+
+    if (req.path.startsWith('/api')) {
+      const problem: ProblemDetails = {
+        type: 'about:blank',
+        title,
+        status,
+        detail,
+        instance: req.originalUrl,
+        requestId,
+        errors: this.fieldErrorsOf(body),
+      };
+      res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+      return;
+    }
+    if (JSON_PATHS.test(req.path) || req.accepts(['html', 'json']) !== 'html') {
+      res
+        .status(status)
+        .json(typeof body === 'object' && body ? body : { statusCode: status, message: title });
+      return;
+    }
+    const template = status === 404 ? 'errors/404' : status >= 500 ? 'errors/500' : 'errors/error';
+    res.status(status).render(template, {
+      title: status === 404 ? 'Page not found' : title,
+      status,
+      detail,
+      requestId,
+      stack: this.config.isProduction ? undefined : (exception as Error)?.stack,
+    });
+  }
+
+  private messageOf(body: unknown): string | undefined {
+    if (typeof body === 'string') return body;
+    if (body && typeof body === 'object' && 'message' in body) {
+      const message = (body as { message: unknown }).message;
+      if (typeof message === 'string') return message;
+      if (Array.isArray(message)) return message.join('; ');
+    }
+    return undefined;
+  }
+
+  private fieldErrorsOf(body: unknown): Record<string, string[]> | undefined {
+    if (body && typeof body === 'object' && 'errors' in body) {
+      return (body as { errors: Record<string, string[]> }).errors;
+    }
+    return undefined;
+  }
+}

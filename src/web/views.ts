@@ -1,0 +1,30 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import hbs from 'hbs';
+import { VIEWS_DIR } from '../paths';
+
+/** Helpers available in every template. Keep them few and logic-free. */
+function registerHelpers(): void {
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('year', () => new Date().getFullYear());
+  hbs.registerHelper('isoDate', (value: Date | string | undefined) =>
+    value ? new Date(value).toISOString() : '',
+  );
+}
+
+/**
+ * Handlebars from the top-level `views/`: `layout.hbs` wraps every page, `views/partials/*.hbs`
+ * are partials by file name, each feature's pages live in `views/<feature>/`.
+ */
+export function configureViews(app: NestExpressApplication): void {
+  registerHelpers();
+  const partials = join(VIEWS_DIR, 'partials');
+  for (const file of readdirSync(partials).filter((name) => name.endsWith('.hbs'))) {
+    // Registered synchronously (hbs.registerPartials is async and races the first request).
+    hbs.registerPartial(file.replace(/\.hbs$/, ''), readFileSync(join(partials, file), 'utf8'));
+  }
+  app.setBaseViewsDir(VIEWS_DIR);
+  app.setViewEngine('hbs');
+  app.set('view options', { layout: 'layout' });
+}

@@ -1,0 +1,36 @@
+import { dirname, join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from '../app.module';
+import type { AppConfig } from '../config/app-config';
+import { PUBLIC_DIR } from '../paths';
+import { configureViews } from './views';
+
+/** Builds the web application (used by main.ts and by the end-to-end tests). */
+export async function createWebApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.set('trust proxy', config.values.TRUST_PROXY);
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { 'upgrade-insecure-requests': config.isProduction ? [] : null },
+      },
+      strictTransportSecurity: config.isProduction,
+    }),
+  );
+  configureViews(app);
+  const staticOptions = { maxAge: config.isProduction ? '1d' : 0 };
+  app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', ...staticOptions });
+  app.useStaticAssets(join(dirname(require.resolve('@picocss/pico/package.json')), 'css'), {
+    prefix: '/static/vendor/pico/',
+    ...staticOptions,
+  });
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { Logger as NestLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { loadConfigOrExit } from './config/app-config';
+import { exitIfShutdownStalls } from './core/shutdown';
+import { WorkerModule } from './worker.module';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfigOrExit();
+  // An application context: providers and Bull processors, no HTTP listener.
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  exitIfShutdownStalls(config.values.SHUTDOWN_TIMEOUT_MS);
+  await app.init();
+  new NestLogger('Worker').log(
+    `Worker ready (pid ${process.pid}, concurrency ${config.values.WORKER_CONCURRENCY})`,
+  );
+}
+
+void bootstrap();
