@@ -1,3 +1,11 @@
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 24 || (major === 24 && minor < 9) || !process.execArgv.includes('--experimental-vm-modules')) {
+  // NestJS 12 is ESM-only; Jest loads it only on Node >= 24.9 with --experimental-vm-modules.
+  throw new Error(
+    'Run the tests with `npm test` (or `npm test -- <paths>`), not `npx jest`: see scripts/test.js.',
+  );
+}
+
 /** @type {import('jest').Config} */
 const swc = [
   '@swc/jest',
