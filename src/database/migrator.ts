@@ -56,6 +56,16 @@ export function checksumOf(sql: string | Buffer): string {
   return createHash('sha256').update(sql).digest('hex');
 }
 
+/**
+ * Whether a migration file still matches the checksum recorded when it was applied. Like Prisma,
+ * a file whose only change is its line endings (git on Windows) still matches.
+ */
+export function matchesChecksum(sql: string, checksum: string): boolean {
+  return [sql, sql.replace(/\r\n/g, '\n'), sql.replace(/\r?\n/g, '\r\n')].some(
+    (variant) => checksumOf(variant) === checksum,
+  );
+}
+
 export async function readMigrations(migrationsDir: string): Promise<MigrationFile[]> {
   const entries = await fs.readdir(migrationsDir, { withFileTypes: true });
   const names = entries
@@ -84,8 +94,10 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
     await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
     return true;
   } catch (error) {
-    // Two processes racing to create it: the loser sees duplicate_database, which is fine.
-    if ((error as { code?: string }).code === '42P04') return false;
+    // Two processes racing to create it: the loser sees duplicate_database, or unique_violation on
+    // pg_database when both passed PostgreSQL's own existence check. Either way it exists now.
+    const code = (error as { code?: string }).code;
+    if (code === '42P04' || code === '23505') return false;
     throw error;
   } finally {
     await admin.end();
@@ -104,7 +116,7 @@ export class Migrator {
       const files = await readMigrations(this.migrationsDir);
       const rows = await this.appliedRows(client);
       this.verify(files, rows);
-      const done = new Set(rows.filter((row) => row.finished_at).map((row) => row.migration_name));
+      const done = appliedNames(rows);
       return {
         applied: files.filter((file) => done.has(file.name)).map((file) => file.name),
         pending: files.filter((file) => !done.has(file.name)).map((file) => file.name),
@@ -121,7 +133,7 @@ export class Migrator {
         const files = await readMigrations(this.migrationsDir);
         const rows = await this.appliedRows(client);
         this.verify(files, rows);
-        const done = new Set(rows.map((row) => row.migration_name));
+        const done = appliedNames(rows);
         const applied: string[] = [];
         for (const file of files.filter((candidate) => !done.has(candidate.name))) {
           await this.apply(client, file);
@@ -129,7 +141,10 @@ export class Migrator {
         }
         return applied;
       } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_ADVISORY_LOCK_KEY]);
+        // If the connection broke, the session lock died with it; keep the original error.
+        await client
+          .query('SELECT pg_advisory_unlock($1)', [PRISMA_ADVISORY_LOCK_KEY])
+          .catch(() => undefined);
       }
     });
   }
@@ -176,7 +191,7 @@ export class Migrator {
           `Migration ${row.migration_name} is applied to the database but missing from ${this.migrationsDir}.`,
         );
       }
-      if (file.checksum !== row.checksum) {
+      if (file.checksum !== row.checksum && !matchesChecksum(file.sql, row.checksum)) {
         throw new MigrationError(
           `Migration ${row.migration_name} was modified after it was applied (checksum mismatch). ` +
             `Never edit an applied migration: revert the file and add a new migration instead.`,
@@ -204,6 +219,16 @@ export class Migrator {
       await client.end();
     }
   }
+}
+
+/**
+ * Names of migrations that count as applied. A row marked rolled back (`prisma migrate resolve
+ * --rolled-back`) does not: Prisma applies that migration again, and so do we.
+ */
+function appliedNames(rows: MigrationRow[]): Set<string> {
+  return new Set(
+    rows.filter((row) => row.finished_at && !row.rolled_back_at).map((row) => row.migration_name),
+  );
 }
 
 function firstLine(text: string): string {
