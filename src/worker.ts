@@ -3,7 +3,7 @@ import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { loadConfigOrExit } from './config/app-config';
-import { exitIfShutdownStalls } from './core/shutdown';
+import { closeOnSignals } from './core/shutdown';
 import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {
@@ -13,8 +13,7 @@ async function bootstrap(): Promise<void> {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
-  exitIfShutdownStalls(config.values.SHUTDOWN_TIMEOUT_MS);
+  closeOnSignals(app, config.values.SHUTDOWN_TIMEOUT_MS);
   await app.init();
   new NestLogger('Worker').log(
     `Worker ready (pid ${process.pid}, concurrency ${config.values.WORKER_CONCURRENCY})`,

@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
@@ -8,9 +9,15 @@ import type { AppConfig } from '../config/app-config';
 import { PUBLIC_DIR } from '../paths';
 import { configureViews } from './views';
 
-/** Builds the web application (used by main.ts and by the end-to-end tests). */
-export async function createWebApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+/**
+ * Builds the web application (used by main.ts and by the end-to-end tests). Tests may pass a root
+ * module that wraps `AppModule.forRoot(config)` with probe controllers of their own.
+ */
+export async function createWebApp(
+  config: AppConfig,
+  rootModule: DynamicModule = AppModule.forRoot(config),
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(rootModule, {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
@@ -31,6 +38,5 @@ export async function createWebApp(config: AppConfig): Promise<NestExpressApplic
     prefix: '/static/vendor/pico/',
     ...staticOptions,
   });
-  app.enableShutdownHooks();
   return app;
 }

@@ -1,0 +1,90 @@
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Cache } from 'cache-manager';
+import request from 'supertest';
+import { TcpProxy } from '../support/tcp-proxy';
+import { TEST_ENV } from '../support/test-env';
+import { startWebApp } from '../support/web-app';
+
+/** Points a service URL at the proxy's port instead of the real one. */
+function throughProxy(serviceUrl: string, proxy: TcpProxy): string {
+  const url = new URL(serviceUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(proxy.port);
+  return url.toString();
+}
+
+async function eventually(check: () => Promise<void>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+describe('outages: the web keeps serving and recovers by itself', () => {
+  const database = new URL(TEST_ENV.DATABASE_URL);
+  const redis = new URL(TEST_ENV.REDIS_URL);
+  const postgresProxy = new TcpProxy(database.hostname, Number(database.port || 5432));
+  const redisProxy = new TcpProxy(redis.hostname, Number(redis.port || 6379));
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    await postgresProxy.start();
+    await redisProxy.start();
+    app = await startWebApp({
+      DATABASE_URL: throughProxy(TEST_ENV.DATABASE_URL, postgresProxy),
+      REDIS_URL: throughProxy(TEST_ENV.REDIS_URL, redisProxy),
+    });
+    await eventually(async () => {
+      await request(app.getHttpServer()).get('/health/ready').expect(200);
+    });
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await postgresProxy.stop();
+    await redisProxy.stop();
+  });
+
+  it('PostgreSQL down: readiness is 503 naming the database, pages still render, then it recovers', async () => {
+    await postgresProxy.stop();
+    const ready = await request(app.getHttpServer()).get('/health/ready').expect(503);
+    expect(ready.body.error).toHaveProperty('database.status', 'down');
+    expect(ready.body.error).not.toHaveProperty('redis');
+    await request(app.getHttpServer()).get('/').expect(200);
+    await request(app.getHttpServer()).get('/health/live').expect(200);
+
+    await postgresProxy.start();
+    await eventually(async () => {
+      await request(app.getHttpServer()).get('/health/ready').expect(200);
+    });
+  });
+
+  it('Redis down: readiness is 503 naming redis, cache reads miss and writes are skipped quickly, then it recovers', async () => {
+    const cache = app.get<Cache>(CACHE_MANAGER);
+    await cache.set('outage-probe', 'cached', 60_000);
+    expect(await cache.get('outage-probe')).toBe('cached');
+
+    await redisProxy.stop();
+    const ready = await request(app.getHttpServer()).get('/health/ready').expect(503);
+    expect(ready.body.error).toHaveProperty('redis.status', 'down');
+    expect(ready.body.error).not.toHaveProperty('database');
+    await request(app.getHttpServer()).get('/').expect(200);
+
+    const started = Date.now();
+    expect(await cache.get('outage-probe')).toBeUndefined();
+    await expect(cache.set('outage-write', 'x', 60_000)).resolves.not.toThrow();
+    expect(Date.now() - started).toBeLessThan(1_000);
+
+    await redisProxy.start();
+    await eventually(async () => {
+      await request(app.getHttpServer()).get('/health/ready').expect(200);
+      expect(await cache.get('outage-probe')).toBe('cached');
+    });
+  });
+});
