@@ -47,6 +47,8 @@ export const configSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     TRUST_PROXY: z.string().default('loopback'),
+    /** The debug toolbar: on by default in development, off in test; never served in production. */
+    DEBUG_TOOLBAR: booleanFlag.optional(),
   })
   .superRefine((config, context) => {
     if (config.NODE_ENV === 'production' && config.SESSION_SECRET === DEVELOPMENT_SESSION_SECRET) {
