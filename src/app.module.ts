@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AppConfig } from './config/app-config';
 import { CoreModule } from './core/core.module';
+import { debugToolbarEnabled } from './debug-toolbar/debug-toolbar.config';
+import { DebugToolbarModule } from './debug-toolbar/debug-toolbar.module';
 import { HealthModule } from './health/health.module';
 import { HomeModule } from './home/home.module';
 import { SystemModule } from './system/system.module';
@@ -13,7 +15,14 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), HealthModule, SystemModule, HomeModule],
+      imports: [
+        CoreModule.forRoot(config),
+        HealthModule,
+        SystemModule,
+        HomeModule,
+        // Development only (never in production): SQL, cache and render timings on every page.
+        ...(debugToolbarEnabled(config) ? [DebugToolbarModule] : []),
+      ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
     };
   }

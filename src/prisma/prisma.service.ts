@@ -1,6 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { AppConfig } from '../config/app-config';
+import { debugToolbarEnabled } from '../debug-toolbar/debug-toolbar.config';
 import { PrismaClient } from '../generated/prisma/client';
 
 /**
@@ -18,6 +19,8 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
         // A dead connection is dropped from the pool instead of failing every later query.
         keepAlive: true,
       }),
+      // Query events feed the debug toolbar (development only); nothing listens otherwise.
+      log: debugToolbarEnabled(config) ? [{ emit: 'event', level: 'query' }] : [],
     });
   }
 
