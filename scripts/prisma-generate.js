@@ -11,4 +11,21 @@ const result = spawnSync(process.execPath, [require.resolve('prisma/build/index.
   env,
   stdio: 'inherit',
 });
-process.exit(result.status ?? 1);
+if (result.status !== 0) process.exit(result.status ?? 1);
+
+// The admin (src/admin) needs the full data model (native types, defaults, enum values, relation
+// details), which the generated client keeps only in part: write Prisma's DMMF next to the client.
+const { readFileSync, writeFileSync, mkdirSync } = require('node:fs');
+const { join } = require('node:path');
+const { getDMMF } = require('@prisma/internals');
+const root = join(__dirname, '..');
+getDMMF({ datamodel: readFileSync(join(root, 'prisma', 'schema.prisma'), 'utf8') }).then(
+  (dmmf) => {
+    mkdirSync(join(root, 'src', 'generated'), { recursive: true });
+    writeFileSync(join(root, 'src', 'generated', 'dmmf.json'), JSON.stringify(dmmf.datamodel));
+  },
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
