@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AccountsModule } from './accounts/accounts.module';
+import { AdminModule } from './admin/admin.module';
 import { AppConfig } from './config/app-config';
 import { CoreModule } from './core/core.module';
 import { debugToolbarEnabled } from './debug-toolbar/debug-toolbar.config';
@@ -20,6 +22,8 @@ export class AppModule {
         HealthModule,
         SystemModule,
         HomeModule,
+        AccountsModule,
+        AdminModule,
         // Development only (never in production): SQL, cache and render timings on every page.
         ...(debugToolbarEnabled(config) ? [DebugToolbarModule] : []),
       ],

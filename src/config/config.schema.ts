@@ -47,6 +47,12 @@ export const configSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     TRUST_PROXY: z.string().default('loopback'),
+    /** Failed log-ins per account, then per client IP, allowed within LOGIN_THROTTLE_MINUTES. */
+    LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+    LOGIN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(50),
+    LOGIN_THROTTLE_MINUTES: z.coerce.number().int().min(1).default(15),
+    /** Lifetime of the "remember me" session cookie; otherwise it ends with the browser. */
+    SESSION_REMEMBER_DAYS: z.coerce.number().int().min(1).default(30),
     /** The debug toolbar: on by default in development, off in test; never served in production. */
     DEBUG_TOOLBAR: booleanFlag.optional(),
   })

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { configureSessions } from '../accounts/web-session';
 import { AppModule } from '../app.module';
 import type { AppConfig } from '../config/app-config';
 import { PUBLIC_DIR } from '../paths';
@@ -38,5 +39,7 @@ export async function createWebApp(
     prefix: '/static/vendor/pico/',
     ...staticOptions,
   });
+  // Sessions, Passport, CSRF token and flash locals: after static files, before every route.
+  configureSessions(app, config);
   return app;
 }

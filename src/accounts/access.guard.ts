@@ -1,0 +1,91 @@
+import {
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { ApiTokensService } from './api-tokens.service';
+import { ACCESS_REQUIREMENTS, type AccessRequirement } from './auth.decorators';
+import { PermissionsService } from './permissions.service';
+import { loginUrl } from './next-url';
+
+/**
+ * Enforces the Require… decorators. Dependencies are looked up through ModuleRef (not injected),
+ * so any feature module can use the decorators without importing AccountsModule.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const requirements = this.requirementsOf(context);
+    if (!requirements.length) return true;
+    const req = context.switchToHttp().getRequest<Request>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const api = requirements.some((r) => r.kind === 'apiToken') || req.path.startsWith('/api');
+
+    if (requirements.some((r) => r.kind === 'apiToken')) {
+      const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+      const user = token
+        ? await this.moduleRef.get(ApiTokensService, { strict: false }).authenticate(token)
+        : undefined;
+      if (!user) {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="api"');
+        throw new UnauthorizedException(
+          'A valid API token is required: send "Authorization: Bearer <token>".',
+        );
+      }
+      req.user = user;
+    }
+
+    const user = req.user;
+    if (!user) {
+      if (api) throw new UnauthorizedException('Authentication required.');
+      // Only GETs come back to where they were; a POST would replay without its form.
+      res.redirect(303, loginUrl(req.method === 'GET' ? req.originalUrl : undefined));
+      return false;
+    }
+    for (const requirement of requirements) {
+      const problem = await this.check(requirement, user);
+      if (problem) throw new ForbiddenException(problem);
+    }
+    return true;
+  }
+
+  private async check(requirement: AccessRequirement, user: Express.User): Promise<string | undefined> {
+    switch (requirement.kind) {
+      case 'login':
+      case 'apiToken':
+        return undefined;
+      case 'verified':
+        return user.emailVerifiedAt
+          ? undefined
+          : 'Please verify your e-mail address first: follow the link we e-mailed you.';
+      case 'staff':
+        return user.isStaff ? undefined : 'This page is for staff only.';
+      case 'superuser':
+        return user.isSuperuser ? undefined : 'This page is for superusers only.';
+      case 'permission': {
+        const permissions = this.moduleRef.get(PermissionsService, { strict: false });
+        return (await permissions.hasPermission(user, requirement.codename))
+          ? undefined
+          : `You do not have the permission "${requirement.codename}".`;
+      }
+    }
+  }
+
+  private requirementsOf(context: ExecutionContext): AccessRequirement[] {
+    const found = new Map<string, AccessRequirement>();
+    for (const target of [context.getClass(), context.getHandler()]) {
+      for (const metadataKey of Reflect.getMetadataKeys(target) as unknown[]) {
+        if (typeof metadataKey === 'string' && metadataKey.startsWith(`${ACCESS_REQUIREMENTS}:`)) {
+          found.set(metadataKey, Reflect.getMetadata(metadataKey, target) as AccessRequirement);
+        }
+      }
+    }
+    return [...found.values()];
+  }
+}

@@ -1,0 +1,232 @@
+import { Body, Controller, Get, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import passport from 'passport';
+import { addFlash } from '../web/flash';
+import { validateForm } from '../web/forms';
+import { AccountsService } from './accounts.service';
+import { CurrentUser, RequireLogin } from './auth.decorators';
+import { LoginForm, PasswordResetRequestForm, SetPasswordForm, SignupForm } from './dto/account-forms';
+import { LoginThrottleService } from './login-throttle.service';
+import { safeNextPath } from './next-url';
+import { clientIp, padResponseTime, renderPage } from './render';
+import type { SessionUser } from './session-user';
+import { sessionCookieName } from './web-session';
+import { AppConfig } from '../config/app-config';
+
+// Sign-up and reset requests never answer faster than this, whatever the address (see padResponseTime).
+const ENUMERATION_FLOOR_MS = 400;
+const LOGIN_FAILED =
+  'Please enter a correct e-mail address and password. Note that both fields may be case-sensitive.';
+const SESSIONS_UNAVAILABLE =
+  'Logging in is temporarily unavailable (our session store is not responding). Please try again in a minute.';
+const BAD_LINK = 'This link is invalid, has expired, or has already been used.';
+
+type Body = Record<string, unknown>;
+
+/** The public account pages: sign-up, e-mail verification, log-in/out, password reset. */
+@Controller('accounts')
+export class AccountsController {
+  private readonly logger = new Logger(AccountsController.name);
+
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly throttle: LoginThrottleService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get('signup')
+  signupForm(@Res() res: Response): void {
+    renderPage(res, 'accounts/signup', { title: 'Sign up', values: {}, errors: {} });
+  }
+
+  @Post('signup')
+  async signup(@Body() body: Body, @Res() res: Response): Promise<void> {
+    const startedAt = performance.now();
+    const form = await validateForm(SignupForm, body);
+    if (!form.ok) {
+      return renderPage(
+        res,
+        'accounts/signup',
+        { title: 'Sign up', values: form.values, errors: form.errors },
+        400,
+      );
+    }
+    const result = await this.accounts.signup(form.value);
+    if (!result.ok) {
+      const values = { email: form.value.email, displayName: form.value.displayName };
+      return renderPage(res, 'accounts/signup', { title: 'Sign up', values, errors: result.errors }, 400);
+    }
+    await padResponseTime(startedAt, ENUMERATION_FLOOR_MS);
+    renderPage(res, 'accounts/signup-done', { title: 'Check your inbox' });
+  }
+
+  @Get('verify-email/:token')
+  async verifyForm(@Param('token') token: string, @Res() res: Response): Promise<void> {
+    // A page with a button, not an immediate verification: mail scanners that prefetch links
+    // must not spend the token.
+    renderPage(res, 'accounts/verify-email', { title: 'Confirm your e-mail address', token });
+  }
+
+  @Post('verify-email/:token')
+  async verify(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const user = await this.accounts.verifyEmail(token);
+    if (!user)
+      return renderPage(res, 'accounts/link-invalid', { title: 'Invalid link', message: BAD_LINK }, 400);
+    addFlash(req, 'success', 'Thank you: your e-mail address is confirmed.');
+    res.redirect(303, req.user ? '/' : '/accounts/login');
+  }
+
+  @Post('resend-verification')
+  @RequireLogin()
+  async resendVerification(
+    @CurrentUser() user: SessionUser,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.accounts.resendVerification(user.id);
+    addFlash(req, 'info', `We sent a new confirmation link to ${user.email}.`);
+    res.redirect(303, '/accounts/profile');
+  }
+
+  @Get('login')
+  loginForm(@Query('next') next: unknown, @Req() req: Request, @Res() res: Response): void {
+    if (req.user) return res.redirect(303, safeNextPath(next) ?? '/');
+    renderPage(res, 'accounts/login', { title: 'Log in', values: { next: safeNextPath(next) }, errors: {} });
+  }
+
+  @Post('login')
+  async login(@Body() body: Body, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const form = await validateForm(LoginForm, body);
+    const next = safeNextPath(body.next);
+    const page = (errors: Record<string, string[]>, status: number, values: Record<string, unknown>) =>
+      renderPage(res, 'accounts/login', { title: 'Log in', values: { ...values, next }, errors }, status);
+    if (!form.ok) return page(form.errors, 400, form.values);
+    // The password itself is read by Passport's local strategy from the body.
+    const { email, remember } = form.value;
+    const ip = clientIp(req.ip);
+
+    const throttle = await this.throttle.check(email, ip);
+    if (throttle.throttled) {
+      const minutes = throttle.retryAfterMinutes;
+      res.setHeader('Retry-After', String(minutes * 60));
+      return page(
+        {
+          form: [
+            `Too many failed log-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+          ],
+        },
+        429,
+        { email },
+      );
+    }
+    const user = await this.authenticateLocal(req, res);
+    if (!user) {
+      await this.throttle.recordFailure(email, ip);
+      return page({ form: [LOGIN_FAILED] }, 400, { email });
+    }
+    if (!req.session) return page({ form: [SESSIONS_UNAVAILABLE] }, 503, { email });
+
+    await this.throttle.recordSuccess(email);
+    try {
+      // Passport regenerates the session (new id, nothing carried over): a session id planted or
+      // stolen before log-in is worthless after it.
+      await new Promise<void>((resolve, reject) =>
+        req.logIn(user, (error) => (error ? reject(error) : resolve())),
+      );
+      if (remember) req.session.cookie.maxAge = this.config.values.SESSION_REMEMBER_DAYS * 86_400_000;
+      await this.accounts.recordLogin(user.id);
+      addFlash(req, 'success', `Welcome back${user.displayName ? `, ${user.displayName}` : ''}!`);
+      await new Promise<void>((resolve, reject) =>
+        req.session.save((error) => (error ? reject(error) : resolve())),
+      );
+    } catch (error) {
+      this.logger.warn(`Log-in failed to start a session: ${(error as Error).message}`);
+      return page({ form: [SESSIONS_UNAVAILABLE] }, 503, { email });
+    }
+    res.redirect(303, next ?? '/');
+  }
+
+  @Get('logout')
+  logoutForm(@Res() res: Response): void {
+    renderPage(res, 'accounts/logout', { title: 'Log out' });
+  }
+
+  @Post('logout')
+  async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
+    if (req.session) {
+      // Destroyed, not just emptied: the old id is gone from Redis.
+      await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+    }
+    res.clearCookie(sessionCookieName(this.config), { path: '/' });
+    res.locals.currentUser = null;
+    renderPage(res, 'accounts/logged-out', { title: 'Logged out', currentUser: null });
+  }
+
+  @Get('password-reset')
+  resetRequestForm(@Res() res: Response): void {
+    renderPage(res, 'accounts/password-reset', { title: 'Reset your password', values: {}, errors: {} });
+  }
+
+  @Post('password-reset')
+  async resetRequest(@Body() body: Body, @Res() res: Response): Promise<void> {
+    const startedAt = performance.now();
+    const form = await validateForm(PasswordResetRequestForm, body);
+    if (!form.ok) {
+      return renderPage(
+        res,
+        'accounts/password-reset',
+        { title: 'Reset your password', values: form.values, errors: form.errors },
+        400,
+      );
+    }
+    await this.accounts.requestPasswordReset(form.value.email);
+    await padResponseTime(startedAt, ENUMERATION_FLOOR_MS);
+    renderPage(res, 'accounts/password-reset-sent', { title: 'Check your inbox' });
+  }
+
+  @Get('password-reset/:token')
+  async resetForm(@Param('token') token: string, @Res() res: Response): Promise<void> {
+    if (!(await this.accounts.isResetTokenValid(token))) {
+      return renderPage(res, 'accounts/link-invalid', { title: 'Invalid link', message: BAD_LINK }, 400);
+    }
+    renderPage(res, 'accounts/password-reset-confirm', { title: 'Choose a new password', token, errors: {} });
+  }
+
+  @Post('password-reset/:token')
+  async reset(
+    @Param('token') token: string,
+    @Body() body: Body,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const form = await validateForm(SetPasswordForm, body);
+    const page = (errors: Record<string, string[]>) =>
+      renderPage(
+        res,
+        'accounts/password-reset-confirm',
+        { title: 'Choose a new password', token, errors },
+        400,
+      );
+    if (!form.ok) return page(form.errors);
+    const result = await this.accounts.resetPassword(token, form.value.password, form.value.password2);
+    if (!result.ok) {
+      if (result.errors.token) {
+        return renderPage(res, 'accounts/link-invalid', { title: 'Invalid link', message: BAD_LINK }, 400);
+      }
+      return page(result.errors);
+    }
+    await this.throttle.recordSuccess(result.value.email);
+    addFlash(req, 'success', 'Your password has been set. You may go ahead and log in now.');
+    res.redirect(303, '/accounts/login');
+  }
+
+  /** Runs Passport's local strategy without Passport's own redirects (this controller renders). */
+  private authenticateLocal(req: Request, res: Response): Promise<SessionUser | undefined> {
+    return new Promise((resolve, reject) => {
+      passport.authenticate('local', { session: false }, (error: unknown, user: SessionUser | false) => {
+        if (error) reject(error instanceof Error ? error : new Error(String(error)));
+        else resolve(user || undefined);
+      })(req, res, (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))));
+    });
+  }
+}

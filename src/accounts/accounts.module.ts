@@ -1,0 +1,40 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { MailModule } from '../mail/mail.module';
+import { AccessGuard } from './access.guard';
+import { AccountsController } from './accounts.controller';
+import { AccountsService } from './accounts.service';
+import { ApiTokensService } from './api-tokens.service';
+import { CsrfGuard } from './csrf.guard';
+import { CsrfService } from './csrf.service';
+import { LocalStrategy } from './local.strategy';
+import { LoginThrottleService } from './login-throttle.service';
+import { PasswordService } from './passwords';
+import { PermissionsService } from './permissions.service';
+import { ProfileController } from './profile.controller';
+import { SessionSerializer } from './session.serializer';
+
+/**
+ * Accounts for the web process: pages under /accounts, sessions (configured by
+ * configureSessions in web-session.ts), the global CSRF guard, and the services other features
+ * use (PermissionsService, ApiTokensService; guards through the decorators in auth.decorators.ts).
+ */
+@Module({
+  imports: [PassportModule.register({ session: true }), MailModule],
+  controllers: [AccountsController, ProfileController],
+  providers: [
+    AccountsService,
+    ApiTokensService,
+    PermissionsService,
+    PasswordService,
+    LoginThrottleService,
+    CsrfService,
+    LocalStrategy,
+    SessionSerializer,
+    AccessGuard,
+    { provide: APP_GUARD, useClass: CsrfGuard },
+  ],
+  exports: [AccountsService, ApiTokensService, PermissionsService, PasswordService, CsrfService, AccessGuard],
+})
+export class AccountsModule {}

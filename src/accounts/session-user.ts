@@ -1,0 +1,50 @@
+import type {} from 'express-session';
+import type {} from 'passport';
+import type { User } from '../generated/prisma/client';
+
+/**
+ * The signed-in user as every request sees it (`req.user`, `@CurrentUser()`, `res.locals.currentUser`).
+ * Re-read from the database on each request, so deactivation or a password change takes effect at
+ * once; never holds the password hash.
+ */
+export interface SessionUser {
+  id: number;
+  email: string;
+  displayName: string;
+  isActive: boolean;
+  isStaff: boolean;
+  isSuperuser: boolean;
+  emailVerifiedAt: Date | null;
+}
+
+export function toSessionUser(user: User): SessionUser {
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    isActive: user.isActive,
+    isStaff: user.isStaff,
+    isSuperuser: user.isSuperuser,
+    emailVerifiedAt: user.emailVerifiedAt,
+  };
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    // Passport types req.user as Express.User; make it our SessionUser everywhere.
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface User extends SessionUser {}
+  }
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** Messages shown once on the next rendered page (src/web/flash.ts). */
+    flash?: { level: 'success' | 'error' | 'info'; message: string }[];
+    /** Set when a CSRF token was issued, so an anonymous visitor's session (and token) persists. */
+    csrf?: true;
+    /** Passport's slot: the user id and a digest of the password hash (see SessionSerializer). */
+    passport?: { user?: { id: number; hash: string } };
+  }
+}

@@ -1,0 +1,40 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { PassportSerializer } from '@nestjs/passport';
+import { AccountsService } from './accounts.service';
+import type { SessionUser } from './session-user';
+
+type Done<T> = (error: Error | null, value?: T | false) => void;
+type Stored = { id: number; hash: string };
+
+/**
+ * The session holds `{ id, hash }`: the user id and a digest of the password hash. Each request
+ * reloads the user, so deactivation and password changes end existing sessions at once.
+ */
+@Injectable()
+export class SessionSerializer extends PassportSerializer {
+  private readonly logger = new Logger(SessionSerializer.name);
+
+  constructor(private readonly accounts: AccountsService) {
+    super();
+  }
+
+  serializeUser(user: SessionUser, done: Done<Stored>): void {
+    this.accounts
+      .passwordHashOf(user.id)
+      .then((passwordHash) => done(null, { id: user.id, hash: this.accounts.sessionAuthHash(passwordHash) }))
+      .catch((error: Error) => done(error));
+  }
+
+  deserializeUser(payload: unknown, done: Done<SessionUser>): void {
+    const stored = payload as Partial<Stored> | undefined;
+    if (typeof stored?.id !== 'number' || typeof stored.hash !== 'string') return done(null, false);
+    this.accounts
+      .userForSession(stored.id, stored.hash)
+      .then((user) => done(null, user ?? false))
+      .catch((error: Error) => {
+        // Database down: treat the visitor as anonymous for this request rather than fail the page.
+        this.logger.warn(`Could not load the session user: ${error.message}`);
+        done(null, false);
+      });
+  }
+}

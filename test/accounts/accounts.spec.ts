@@ -1,0 +1,108 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { startWebApp } from '../support/web-app';
+import {
+  browser,
+  cookiesOf,
+  csrfFrom,
+  expectStatus,
+  lastEmail,
+  logIn,
+  sessionCookie,
+  signUpVerified,
+  sql,
+  STRONG_PASSWORD,
+  submit,
+  uniqueEmail,
+} from './support';
+
+describe('accounts: sign-up, verification, log-in/out (real PostgreSQL and Redis)', () => {
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    app = await startWebApp();
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('signs up an unverified user, e-mails a link in the same transaction, and verifies once', async () => {
+    const agent = browser(app);
+    const email = uniqueEmail('signup');
+    const response = expectStatus(
+      await submit(agent, '/accounts/signup', {
+        email: `  ${email.toUpperCase()} `,
+        displayName: 'Ada',
+        password: STRONG_PASSWORD,
+        password2: STRONG_PASSWORD,
+      }),
+      200,
+    );
+    expect(response.text).toContain('Check your inbox');
+    const [user] = await sql<{ email: string; email_verified_at: Date | null; password_hash: string }>(
+      'SELECT email, email_verified_at, password_hash FROM users WHERE email = $1',
+      [email],
+    );
+    expect(user.email).toBe(email);
+    expect(user.email_verified_at).toBeNull();
+    expect(user.password_hash).toMatch(/^\$argon2id\$/);
+    const context = await lastEmail(email, 'verify-email');
+    expect(context?.verifyPath).toMatch(/^\/accounts\/verify-email\/[\w-]{43}$/);
+
+    const token = context!.verifyPath.split('/').pop()!;
+    const [stored] = await sql<{ token_hash: string }>(
+      'SELECT token_hash FROM account_tokens WHERE purpose = $1 ORDER BY id DESC LIMIT 1',
+      ['email_verification'],
+    );
+    expect(stored.token_hash).not.toContain(token);
+
+    await agent.get(context!.verifyPath).expect(200);
+    const verified = expectStatus(await submit(agent, context!.verifyPath, {}), 303);
+    expect(verified.headers.location).toBe('/accounts/login');
+    const [after] = await sql<{ email_verified_at: Date | null }>(
+      'SELECT email_verified_at FROM users WHERE email = $1',
+      [email],
+    );
+    expect(after.email_verified_at).not.toBeNull();
+
+    // Reused
+    const reused = expectStatus(await submit(agent, context!.verifyPath, {}), 400);
+    expect(reused.text).toContain('invalid, has expired, or has already been used');
+  });
+
+  it('logs in with a new session id, shows the user in the header, logs out by destroying the session', async () => {
+    const email = await signUpVerified(browser(app));
+    const agent = browser(app);
+    const loginPage = await agent.get('/accounts/login').expect(200);
+    const before = sessionCookie(loginPage);
+    expect(before).toBeDefined();
+    const response = await agent
+      .post('/accounts/login')
+      .type('form')
+      .send({ email, password: STRONG_PASSWORD, _csrf: csrfFrom(loginPage.text) })
+      .expect(303);
+    const after = sessionCookie(response);
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
+    expect(cookiesOf(response).join(';')).toMatch(/HttpOnly/i);
+    expect(cookiesOf(response).join(';')).toMatch(/SameSite=Lax/i);
+
+    const home = await agent.get('/').expect(200);
+    expect(home.text).toContain('Log out');
+    const profile = await agent.get('/accounts/profile').expect(200);
+    expect(profile.text).toContain(email);
+
+    expectStatus(await submit(agent, '/', {}, '/accounts/logout'), 200);
+    const redirected = await agent.get('/accounts/profile').expect(303);
+    expect(redirected.headers.location).toBe('/accounts/login?next=%2Faccounts%2Fprofile');
+  });
+
+  it('remembers the user only when asked', async () => {
+    const agent = browser(app);
+    const email = await signUpVerified(agent);
+    const plain = expectStatus(await logIn(agent, email), 303);
+    expect(cookiesOf(plain).join(';')).not.toMatch(/Expires=/i);
+    const other = browser(app);
+    const remembered = expectStatus(await logIn(other, email, STRONG_PASSWORD, { remember: 'on' }), 303);
+    expect(cookiesOf(remembered).join(';')).toMatch(/Expires=/i);
+  });
+});
