@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from './config/app-config';
 import { CoreModule } from './core/core.module';
+import { MailWorkerModule } from './mail/mail-worker.module';
+import { SchedulerModule } from './scheduler/scheduler.module';
 import { SystemWorkerModule } from './system/system-worker.module';
 
 /** The worker process: Bull processors only, no HTTP listener. */
@@ -9,7 +11,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRoot(config), SystemWorkerModule],
+      imports: [CoreModule.forRoot(config), SchedulerModule, SystemWorkerModule, MailWorkerModule],
     };
   }
 }

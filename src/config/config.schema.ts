@@ -45,6 +45,16 @@ export const configSchema = z
     LOG_PRETTY: booleanFlag.optional(),
     CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(60),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+    /** Delivery attempts per e-mail before it is marked failed (retryable from the admin). */
+    MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+    /** First retry delay; each later one doubles (exponential backoff). */
+    MAIL_RETRY_DELAY_MS: z.coerce.number().int().min(10).default(5_000),
+    /** How often the worker's relay queues recorded e-mails that never reached Redis. */
+    MAIL_RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
+    /** Sent e-mails older than this are purged from the log by a scheduled job. */
+    MAIL_PURGE_SENT_AFTER_DAYS: z.coerce.number().int().min(1).default(30),
+    /** Cron (UTC) of that purge; six fields for seconds. */
+    MAIL_PURGE_CRON: z.string().min(9).default('30 3 * * *'),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     TRUST_PROXY: z.string().default('loopback'),
     /** Failed log-ins per account, then per client IP, allowed within LOGIN_THROTTLE_MINUTES. */

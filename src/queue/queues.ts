@@ -5,6 +5,10 @@
 export const QUEUES = {
   /** Infrastructure jobs: ping (liveness of the worker), scheduled clean-ups. */
   system: 'system',
+  /** Outgoing e-mail: one job per message, job id = the OutgoingEmail id (see src/mail). */
+  mail: 'mail',
+  /** Repeatable jobs from the scheduled-jobs registry (see src/scheduler). */
+  scheduler: 'scheduler',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -1,0 +1,32 @@
+import type { JobOptions } from 'bull';
+import type { AppConfigValues } from '../config/config.schema';
+
+/** Jobs on the `mail` queue. */
+export const MAIL_JOBS = {
+  /** Deliver one OutgoingEmail row. The job id is the row id, so it is queued at most once at a time. */
+  send: 'send',
+} as const;
+
+export interface MailJobData {
+  /** OutgoingEmail.id; everything else is read from the row, which is the source of truth. */
+  id: string;
+}
+
+/**
+ * The options every mail job is queued with, by MailService and by the relay alike: the stable job
+ * id makes a second `add` for a message still in Redis a no-op, so the two never double-queue.
+ */
+export function mailJobOptions(
+  id: string,
+  config: Pick<AppConfigValues, 'MAIL_MAX_ATTEMPTS' | 'MAIL_RETRY_DELAY_MS'>,
+  delay = 0,
+): JobOptions {
+  return {
+    jobId: id,
+    attempts: config.MAIL_MAX_ATTEMPTS,
+    backoff: { type: 'exponential', delay: config.MAIL_RETRY_DELAY_MS },
+    delay: delay || undefined,
+    removeOnComplete: 1_000,
+    removeOnFail: 5_000,
+  };
+}

@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Injectable } from '@nestjs/common';
+import hbs from 'hbs';
+import { AppConfig } from '../config/app-config';
+import { VIEWS_DIR } from '../paths';
+
+export const EMAIL_VIEWS_DIR = join(VIEWS_DIR, 'emails');
+
+/** `welcome`, `accounts/verify-email`: lower-case words, no dots, so a name never leaves views/emails. */
+const TEMPLATE_NAME = /^[a-z0-9]+(?:[-_/][a-z0-9]+)*$/;
+
+type Compiled = (context: Record<string, unknown>) => string;
+
+interface EmailTemplate {
+  subject: Compiled;
+  html: Compiled;
+  text: Compiled;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/**
+ * E-mail templates: `views/emails/<name>.subject.hbs`, `<name>.html.hbs` and `<name>.text.hbs`, the
+ * bodies wrapped in `layout.html.hbs` / `layout.text.hbs`. A Handlebars instance of its own, so page
+ * helpers and partials do not leak into mail (and the other way round). Text and subject are not
+ * HTML-escaped (they are not HTML); the HTML part is.
+ */
+@Injectable()
+export class MailTemplates {
+  private readonly html = hbs.create().handlebars;
+  private readonly text = hbs.create().handlebars;
+  private readonly cache = new Map<string, EmailTemplate>();
+  private layouts?: { html: Compiled; text: Compiled };
+
+  constructor(private readonly config: AppConfig) {
+    for (const instance of [this.html, this.text]) {
+      instance.registerHelper('absoluteUrl', (path: unknown) => this.absoluteUrl(String(path ?? '')));
+    }
+  }
+
+  /** APP_URL joined with a path (APP_URL may itself carry a path prefix). Absolute URLs pass through. */
+  absoluteUrl(path: string): string {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(path)) return path;
+    const base = this.config.values.APP_URL.replace(/\/+$/, '');
+    return `${base}/${path.replace(/^\/+/, '')}`;
+  }
+
+  isValidName(name: string): boolean {
+    return TEMPLATE_NAME.test(name) && !name.startsWith('layout');
+  }
+
+  exists(name: string): boolean {
+    return this.isValidName(name) && this.load(name) !== undefined;
+  }
+
+  renderSubject(name: string, context: Record<string, unknown>): string {
+    const template = this.require(name);
+    // Header injection and folding are the transport's business; a subject is one line.
+    return template.subject(this.contextFor(context)).replace(/\s+/g, ' ').trim();
+  }
+
+  render(name: string, context: Record<string, unknown>): RenderedEmail {
+    const template = this.require(name);
+    const layouts = this.loadLayouts();
+    const full = this.contextFor(context);
+    const subject = template.subject(full).replace(/\s+/g, ' ').trim();
+    return {
+      subject,
+      html: layouts.html({ ...full, subject, body: template.html(full) }),
+      text: layouts.text({ ...full, subject, body: template.text(full) }),
+    };
+  }
+
+  private contextFor(context: Record<string, unknown>): Record<string, unknown> {
+    return { ...context, appUrl: this.config.values.APP_URL };
+  }
+
+  private require(name: string): EmailTemplate {
+    const template = this.isValidName(name) ? this.load(name) : undefined;
+    if (!template) throw new Error(`Unknown e-mail template "${name}"`);
+    return template;
+  }
+
+  private load(name: string): EmailTemplate | undefined {
+    // Development re-reads files so template edits show without a restart.
+    const cached = this.config.isDevelopment ? undefined : this.cache.get(name);
+    if (cached) return cached;
+    const files = ['subject', 'html', 'text'].map((part) => join(EMAIL_VIEWS_DIR, `${name}.${part}.hbs`));
+    if (!files.every((file) => existsSync(file))) return undefined;
+    const [subject, html, text] = files.map((file) => readFileSync(file, 'utf8'));
+    const template: EmailTemplate = {
+      subject: this.text.compile(subject, { noEscape: true, strict: false }),
+      html: this.html.compile(html),
+      text: this.text.compile(text, { noEscape: true }),
+    };
+    this.cache.set(name, template);
+    return template;
+  }
+
+  private loadLayouts(): { html: Compiled; text: Compiled } {
+    if (this.layouts && !this.config.isDevelopment) return this.layouts;
+    this.layouts = {
+      html: this.html.compile(readFileSync(join(EMAIL_VIEWS_DIR, 'layout.html.hbs'), 'utf8')),
+      text: this.text.compile(readFileSync(join(EMAIL_VIEWS_DIR, 'layout.text.hbs'), 'utf8'), {
+        noEscape: true,
+      }),
+    };
+    return this.layouts;
+  }
+}

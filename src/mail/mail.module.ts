@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { MailService } from './mail.service';
+import { MailTemplates } from './mail-templates';
+
+/**
+ * Sending e-mail, for every process: `MailService.send(template, to, context, { tx })` records and
+ * queues; the worker delivers (MailWorkerModule). Needs CoreModule (Prisma, Bull) in the process.
+ */
+@Module({
+  providers: [MailService, MailTemplates],
+  exports: [MailService, MailTemplates],
+})
+export class MailModule {}

@@ -1,0 +1,131 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { Job, Queue } from 'bull';
+import { AppConfig } from '../config/app-config';
+import { Prisma } from '../generated/prisma/client';
+import { runInJobContext } from '../logging/job-context';
+import { PrismaService } from '../prisma/prisma.service';
+import { QUEUES } from '../queue/queues';
+import { MAIL_JOBS, type MailJobData } from './mail-jobs';
+import { MailTemplates } from './mail-templates';
+import { MailTransport } from './mail-transport';
+
+export type MailJobResult = { delivered: true } | { skipped: string };
+
+const MAX_ERROR_LENGTH = 2_000;
+
+/**
+ * Delivers `mail` jobs (worker only). Registered with `queue.process` rather than `@Process` so the
+ * concurrency comes from configuration (WORKER_CONCURRENCY). Idempotent: the row is claimed with a
+ * conditional update, and a message already `sent` is never sent again (a relay re-queue or a
+ * duplicate job after a crash is skipped). A job whose worker died mid-send is recovered by Bull's
+ * stalled-job check and delivered again with the same Message-ID.
+ */
+@Injectable()
+export class MailProcessor implements OnModuleInit {
+  private readonly logger = new Logger(MailProcessor.name);
+
+  constructor(
+    @InjectQueue(QUEUES.mail) private readonly queue: Queue<MailJobData>,
+    private readonly prisma: PrismaService,
+    private readonly templates: MailTemplates,
+    private readonly transport: MailTransport,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    // `process` resolves only when the queue closes; errors starting it are logged, Bull retries.
+    this.queue
+      .process(MAIL_JOBS.send, this.config.values.WORKER_CONCURRENCY, (job: Job<MailJobData>) =>
+        runInJobContext(job, () => this.deliver(job)),
+      )
+      .catch((error: Error) => this.logger.error(`Mail processor stopped: ${error.message}`));
+    // Backstop for failures that never reach deliver() (a job that stalled too often).
+    this.queue.on('failed', (job: Job<MailJobData>, error: Error) => {
+      if (job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/i.test(error.message)) return;
+      void this.prisma.outgoingEmail
+        .updateMany({
+          where: { id: job.data.id, status: { in: ['queued', 'sending'] } },
+          data: { status: 'failed', lastError: truncate(error.message) },
+        })
+        .catch(() => undefined);
+    });
+  }
+
+  async deliver(job: Job<MailJobData>): Promise<MailJobResult> {
+    const { id } = job.data;
+    const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const row = await this.claim(id);
+    if (row === 'missing') {
+      // Queued inside a transaction that has not committed yet (retry), or that rolled back (drop).
+      if (finalAttempt) {
+        this.logger.warn(`E-mail ${id} does not exist (its transaction rolled back?); dropping the job`);
+        return { skipped: 'no such e-mail' };
+      }
+      throw new Error(`E-mail ${id} not found yet (transaction not committed?)`);
+    }
+    if (row === 'sent') {
+      this.logger.log(`E-mail ${id} was already sent; not sending it again`);
+      return { skipped: 'already sent' };
+    }
+
+    let rendered;
+    try {
+      rendered = this.templates.render(row.template, row.context as Record<string, unknown>);
+    } catch (error) {
+      // A template that cannot render will not render on the next attempt either.
+      await job.discard();
+      await this.recordFailure(id, error as Error, true);
+      throw error;
+    }
+    try {
+      await this.transport.send({
+        to: row.toAddress,
+        subject: row.subject,
+        html: rendered.html,
+        text: rendered.text,
+        messageId: row.messageId,
+      });
+    } catch (error) {
+      await this.recordFailure(id, error as Error, finalAttempt);
+      if (finalAttempt) this.logger.error(`E-mail ${id} failed for good: ${(error as Error).message}`);
+      else
+        this.logger.warn(`E-mail ${id} attempt ${job.attemptsMade + 1} failed: ${(error as Error).message}`);
+      throw error;
+    }
+    await this.prisma.outgoingEmail.update({
+      where: { id },
+      data: { status: 'sent', sentAt: new Date() },
+    });
+    return { delivered: true };
+  }
+
+  /** Marks the row `sending` (one more attempt) unless it is already sent; one round trip normally. */
+  private async claim(id: string) {
+    try {
+      return await this.prisma.outgoingEmail.update({
+        where: { id, status: { not: 'sent' } },
+        data: { status: 'sending', attempts: { increment: 1 } },
+        select: { template: true, context: true, toAddress: true, subject: true, messageId: true },
+      });
+    } catch (error) {
+      if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2025') throw error;
+      const existing = await this.prisma.outgoingEmail.findUnique({
+        where: { id },
+        select: { status: true },
+      });
+      return existing ? ('sent' as const) : ('missing' as const);
+    }
+  }
+
+  private async recordFailure(id: string, error: Error, final: boolean): Promise<void> {
+    await this.prisma.outgoingEmail.update({
+      where: { id },
+      data: { status: final ? 'failed' : 'queued', lastError: truncate(error.message) },
+    });
+  }
+}
+
+function truncate(message: string): string {
+  return message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH - 1)}…` : message;
+}

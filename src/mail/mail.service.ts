@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { InjectQueue } from '@nestjs/bull';
+import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { isEmail } from 'class-validator';
+import { AppConfig } from '../config/app-config';
+import { Prisma } from '../generated/prisma/client';
+import { PrismaService } from '../prisma/prisma.service';
+import { QUEUES } from '../queue/queues';
+import { MailInputError } from './mail-input.error';
+import { MAIL_JOBS, mailJobOptions, type MailJobData } from './mail-jobs';
+import { MailTemplates } from './mail-templates';
+
+export interface SendOptions {
+  /** The caller's transaction: the message is recorded (and later sent) only if it commits. */
+  tx?: Prisma.TransactionClient;
+}
+
+/** How long a send waits for Redis before leaving the message to the relay. */
+const ENQUEUE_TIMEOUT_MS = 2_000;
+
+/**
+ * Inside a caller's transaction the job is queued before the row is committed; a short delay keeps
+ * the worker from looking for it too early (if it still does, it retries with backoff).
+ */
+const IN_TRANSACTION_DELAY_MS = 500;
+
+/**
+ * Sends e-mail the durable way (a transactional outbox): the message is written to PostgreSQL
+ * (`outgoing_emails`), in the caller's transaction when there is one, then queued on Bull for the
+ * worker. The web process never talks SMTP. When Redis is down the send still succeeds; the worker's
+ * relay (MailRelay) queues the message once Redis is back.
+ */
+@Injectable()
+export class MailService {
+  private readonly logger = new Logger(MailService.name);
+  private readonly messageIdDomain: string;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly templates: MailTemplates,
+    private readonly config: AppConfig,
+    @InjectQueue(QUEUES.mail) private readonly queue: Queue<MailJobData>,
+  ) {
+    this.messageIdDomain = new URL(config.values.APP_URL).hostname || 'localhost';
+  }
+
+  /**
+   * Records `template` rendered for `to` with `context` (JSON-serialisable) and queues it.
+   * Throws MailInputError (400) for an invalid address or unknown template; nothing is recorded then.
+   */
+  async send(
+    template: string,
+    to: string,
+    context: Record<string, unknown>,
+    options: SendOptions = {},
+  ): Promise<{ id: string }> {
+    const toAddress = this.validate(template, to, context);
+    const id = randomUUID();
+    const data = {
+      id,
+      toAddress,
+      template,
+      subject: this.templates.renderSubject(template, context).slice(0, 998),
+      context: context as Prisma.InputJsonObject,
+      messageId: `<${id}@${this.messageIdDomain}>`,
+    };
+
+    if (options.tx) {
+      // Queue first, then write the row with what happened, in one statement inside the caller's
+      // transaction. If it rolls back, the worker finds no row and drops the job.
+      const queued = await this.enqueue(id, IN_TRANSACTION_DELAY_MS);
+      await options.tx.outgoingEmail.create({ data: { ...data, enqueuedAt: queued ? new Date() : null } });
+      return { id };
+    }
+
+    await this.prisma.outgoingEmail.create({ data });
+    if (await this.enqueue(id)) {
+      await this.prisma.outgoingEmail
+        .updateMany({ where: { id, enqueuedAt: null }, data: { enqueuedAt: new Date() } })
+        .catch((error: Error) => this.logger.warn(`Could not mark e-mail ${id} queued: ${error.message}`));
+    }
+    return { id };
+  }
+
+  /**
+   * Sends a failed message again (the admin's "retry"): back to `queued` with a fresh set of
+   * attempts. The row is updated first, so if Redis is down the relay still picks it up.
+   */
+  async retry(id: string): Promise<void> {
+    const { count } = await this.prisma.outgoingEmail.updateMany({
+      where: { id, status: 'failed' },
+      data: { status: 'queued', enqueuedAt: null },
+    });
+    if (!count) {
+      const row = await this.prisma.outgoingEmail.findUnique({ where: { id }, select: { status: true } });
+      if (!row) throw new NotFoundException(`No e-mail ${id}`);
+      throw new ConflictException(`E-mail ${id} is ${row.status}; only failed e-mails can be retried`);
+    }
+    // The failed job still holds the id; remove it so the new one is not a no-op.
+    const previous = await this.queue.getJob(id).catch(() => null);
+    if (previous && ((await previous.isFailed()) || (await previous.isCompleted()))) await previous.remove();
+    if (await this.enqueue(id)) {
+      await this.prisma.outgoingEmail.updateMany({
+        where: { id, enqueuedAt: null },
+        data: { enqueuedAt: new Date() },
+      });
+    }
+  }
+
+  /** Queues the job for a recorded message; false (and logged) when Redis did not take it in time. */
+  async enqueue(id: string, delay = 0): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Redis did not answer within ${ENQUEUE_TIMEOUT_MS} ms`)),
+        ENQUEUE_TIMEOUT_MS,
+      );
+    });
+    const adding = this.queue.add(MAIL_JOBS.send, { id }, mailJobOptions(id, this.config.values, delay));
+    // A late success after the timeout is harmless (the relay's add with the same job id is a no-op).
+    adding.catch(() => undefined);
+    try {
+      await Promise.race([adding, timeout]);
+      return true;
+    } catch (error) {
+      this.logger.warn(
+        `E-mail ${id} recorded but not queued (the relay will queue it): ${(error as Error).message}`,
+      );
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private validate(template: string, to: string, context: Record<string, unknown>): string {
+    const errors: Record<string, string[]> = {};
+    const address = typeof to === 'string' ? to.trim() : '';
+    if (!address || address.length > 254 || !isEmail(address)) {
+      errors.to = [`"${String(to)}" is not a valid e-mail address`];
+    }
+    if (typeof template !== 'string' || !this.templates.exists(template)) {
+      errors.template = [`unknown e-mail template "${String(template)}"`];
+    }
+    if (!context || typeof context !== 'object' || Array.isArray(context)) {
+      errors.context = ['must be an object'];
+    }
+    if (Object.keys(errors).length) throw new MailInputError(errors);
+    return address;
+  }
+}

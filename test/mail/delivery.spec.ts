@@ -1,0 +1,112 @@
+import { MailInputError } from '../../src/mail/mail-input.error';
+import type { RunningProcess } from '../support/processes';
+import { SmtpSink } from '../support/smtp-sink';
+import { eventually, startMailSide, startWorker, type MailSide } from './mail-test-support';
+
+describe('mail delivery through the worker', () => {
+  const sink = new SmtpSink();
+  let side: MailSide;
+  let worker: RunningProcess;
+
+  beforeAll(async () => {
+    await sink.start();
+    side = await startMailSide();
+    worker = await startWorker({ SMTP_URL: sink.url });
+  }, 90_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await side?.close();
+    await sink.stop();
+  });
+
+  it('delivers the right recipient, subject, HTML and text parts with absolute links', async () => {
+    const { id } = await side.mail.send('welcome', 'alice@example.com', { displayName: 'Alice <3' });
+    await sink.waitUntil((messages) =>
+      messages.some((mail) => mail.to && JSON.stringify(mail.to).includes('alice@')),
+    );
+    const mail = sink.messages.find((message) => JSON.stringify(message.to).includes('alice@'))!;
+    const row = await eventually(async () => {
+      const found = await side.prisma.outgoingEmail.findUniqueOrThrow({ where: { id } });
+      return found.status === 'sent' && found;
+    });
+
+    expect(mail.subject).toBe('Welcome to Event Planner, Alice <3');
+    expect(mail.messageId).toBe(row.messageId);
+    expect(mail.from?.text).toContain('no-reply@localhost');
+    const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
+    expect(to?.value.map((entry) => entry.address)).toEqual(['alice@example.com']);
+    // HTML escaped in the HTML part, verbatim in the text part.
+    expect(mail.html).toContain('Welcome, Alice &lt;3!');
+    expect(mail.html).toContain('href="http://localhost:3000/events"');
+    expect(mail.html).toContain('href="http://localhost:3000/accounts/profile"');
+    expect(mail.text).toContain('Welcome, Alice <3!');
+    expect(mail.text).toContain('http://localhost:3000/events');
+    expect(mail.text).not.toMatch(/<[a-z]+[ >]/i);
+    expect(row).toMatchObject({
+      toAddress: 'alice@example.com',
+      template: 'welcome',
+      attempts: 1,
+      lastError: null,
+    });
+    expect(row.sentAt).toBeInstanceOf(Date);
+    expect(row.enqueuedAt).toBeInstanceOf(Date);
+  });
+
+  it('records the message in the caller’s transaction: committed → sent, rolled back → nothing', async () => {
+    const committed = await side.prisma.$transaction((tx) =>
+      side.mail.send('test', 'committed@example.com', { sentBy: 'a test' }, { tx }),
+    );
+    await expect(
+      side.prisma.$transaction(async (tx) => {
+        await side.mail.send('test', 'rolled-back@example.com', {}, { tx });
+        throw new Error('the caller changed its mind');
+      }),
+    ).rejects.toThrow('changed its mind');
+
+    await sink.waitUntil((messages) =>
+      messages.some((mail) => JSON.stringify(mail.to).includes('committed@')),
+    );
+    await eventually(
+      async () =>
+        (await side.prisma.outgoingEmail.findUnique({ where: { id: committed.id } }))?.status === 'sent',
+    );
+    expect(await side.prisma.outgoingEmail.count({ where: { toAddress: 'rolled-back@example.com' } })).toBe(
+      0,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(sink.messages.some((mail) => JSON.stringify(mail.to).includes('rolled-back@'))).toBe(false);
+  });
+
+  it.each([
+    ['an invalid address', 'welcome', 'not-an-address', 'to', /not a valid e-mail address/],
+    ['an empty address', 'welcome', '', 'to', /not a valid e-mail address/],
+    [
+      'an unknown template',
+      'no-such-template',
+      'bob@example.com',
+      'template',
+      /unknown e-mail template "no-such-template"/,
+    ],
+    [
+      'a template name leaving views/emails',
+      '../layout',
+      'bob@example.com',
+      'template',
+      /unknown e-mail template/,
+    ],
+  ])(
+    'rejects %s with a clear error and records or queues nothing',
+    async (_case, template, to, field, message) => {
+      const before = { rows: await side.prisma.outgoingEmail.count(), jobs: await side.queue.count() };
+      const error = await side.mail.send(template, to, {}).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(MailInputError);
+      const inputError = error as MailInputError;
+      expect(inputError.getStatus()).toBe(400);
+      expect(inputError.errors[field]?.join(' ')).toMatch(message);
+      expect(inputError.message).toMatch(message);
+      expect(await side.prisma.outgoingEmail.count()).toBe(before.rows);
+      expect(await side.queue.count()).toBe(before.jobs);
+    },
+  );
+});
