@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AccountsWorkerModule } from './accounts/accounts-worker.module';
 import { AppConfig } from './config/app-config';
 import { CoreModule } from './core/core.module';
 import { MailWorkerModule } from './mail/mail-worker.module';
@@ -11,7 +12,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRoot(config), SchedulerModule, SystemWorkerModule, MailWorkerModule],
+      imports: [CoreModule.forRoot(config), SchedulerModule, SystemWorkerModule, MailWorkerModule, AccountsWorkerModule],
     };
   }
 }
