@@ -1,0 +1,77 @@
+import { ForbiddenException, Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { Request } from 'express';
+import { PermissionsService } from '../accounts/permissions.service';
+import type { SessionUser } from '../accounts/session-user';
+import type { AdminModelInfo } from './admin-site';
+import type { AdminPermissionAction } from './model-admin';
+
+/** What the signed-in staff member may do, per model; computed once per request. */
+export class AdminPermissions {
+  constructor(
+    readonly user: SessionUser,
+    private readonly codenames: Set<string>,
+  ) {}
+
+  can(info: AdminModelInfo, action: AdminPermissionAction): boolean {
+    if (!this.user.isActive || !this.user.isStaff) return false;
+    if (action !== 'view' && info.admin.disallow?.includes(action)) return false;
+    if (this.user.isSuperuser) return true;
+    const has = (name: AdminPermissionAction) => this.codenames.has(`${info.slug}.${name}`);
+    // As in Django: the change permission implies viewing.
+    return action === 'view' ? has('view') || has('change') : has(action);
+  }
+
+  /** Any permission on the model: the model appears on the index. */
+  any(info: AdminModelInfo): boolean {
+    return (['view', 'add', 'change', 'delete'] as const).some((action) => this.can(info, action));
+  }
+
+  hasCodename(codename: string): boolean {
+    return this.user.isSuperuser || this.codenames.has(codename);
+  }
+
+  /** Throws 403 (nothing has been read or written yet when handlers call this first). */
+  require(info: AdminModelInfo, action: AdminPermissionAction): void {
+    if (!this.can(info, action)) {
+      throw new ForbiddenException(
+        `You do not have permission to ${action} ${info.labelPlural.toLowerCase()}.`,
+      );
+    }
+  }
+
+  /** For templates: `perms.add` etc. */
+  flags(info: AdminModelInfo): Record<AdminPermissionAction, boolean> {
+    return {
+      view: this.can(info, 'view'),
+      add: this.can(info, 'add'),
+      change: this.can(info, 'change'),
+      delete: this.can(info, 'delete'),
+    };
+  }
+}
+
+const CACHE = Symbol('adminPermissions');
+
+/**
+ * Resolves AdminPermissions through PermissionsService (looked up via ModuleRef, like the accounts
+ * AccessGuard, so the admin does not re-provide accounts' services).
+ */
+@Injectable()
+export class AdminAccess {
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  async of(req: Request): Promise<AdminPermissions> {
+    const cached = (req as Request & { [CACHE]?: AdminPermissions })[CACHE];
+    if (cached) return cached;
+    const user = req.user;
+    // RequireStaff() has already refused anonymous and non-staff users; inactive ones too.
+    if (!user?.isStaff || !user.isActive) throw new ForbiddenException('This page is for staff only.');
+    const codenames = user.isSuperuser
+      ? new Set<string>()
+      : await this.moduleRef.get(PermissionsService, { strict: false }).permissionsOf(user);
+    const permissions = new AdminPermissions(user, codenames);
+    (req as Request & { [CACHE]?: AdminPermissions })[CACHE] = permissions;
+    return permissions;
+  }
+}

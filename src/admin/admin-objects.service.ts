@@ -1,0 +1,438 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { SessionUser } from '../accounts/session-user';
+import { Prisma } from '../generated/prisma/client';
+import { PrismaService } from '../prisma/prisma.service';
+import type { FieldErrors } from '../web/forms';
+import { delegateOf, type PrismaLike } from './admin-data';
+import { AdminLogService, type AdminChanges, type AdminLogEntry } from './admin-log.service';
+import { AdminSite, type AdminField, type AdminModelInfo } from './admin-site';
+import { parseForm, parsePk, sameValue, type SubmittedForm } from './admin-values';
+import { dmmfModel, type DmmfField } from './dmmf';
+import type { AdminAction, AdminRow } from './model-admin';
+
+/** Refused save: field errors for the form (rendered with a 400 or 409). */
+export class AdminFormError extends Error {
+  constructor(
+    readonly errors: FieldErrors,
+    readonly status = 400,
+  ) {
+    super('The form has errors');
+  }
+}
+
+export interface RelatedGroup {
+  label: string;
+  count: number;
+  /** True when the count hit its cap (shown as "N+"). */
+  capped: boolean;
+  sample: string[];
+  depth: number;
+}
+
+export interface DeleteSummary {
+  cascades: RelatedGroup[];
+  setNull: RelatedGroup[];
+  blockers: RelatedGroup[];
+}
+
+const RELATED_COUNT_CAP = 10_000;
+const RELATED_DEPTH = 3;
+/** Most objects one bulk action may touch (select-across on a huge table must be narrowed first). */
+export const ACTION_LIMIT = 10_000;
+
+/** Loading, saving and deleting objects, always with an admin-log entry in the same transaction. */
+@Injectable()
+export class AdminObjectsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly site: AdminSite,
+    private readonly log: AdminLogService,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  /** The object or a 404 (also for ids that cannot be a key of this model). */
+  async get(info: AdminModelInfo, rawId: string, client: PrismaLike = this.prisma): Promise<AdminRow> {
+    const id = parsePk(info.pk, rawId);
+    const row =
+      id === undefined
+        ? null
+        : await delegateOf(client, info.name).findUnique({
+            where: { [info.pk.name]: id },
+            include: this.linkInclude(info),
+          });
+    if (!row) throw new NotFoundException(`${info.label} with id "${rawId}" does not exist.`);
+    return row;
+  }
+
+  /** Many-to-many fields included as the link rows (own key + other key). */
+  private linkInclude(info: AdminModelInfo): Record<string, unknown> | undefined {
+    const include: Record<string, unknown> = {};
+    for (const field of info.formFields) {
+      if (field.m2m) include[field.name] = { select: { [field.m2m.otherKey]: true } };
+    }
+    return Object.keys(include).length ? include : undefined;
+  }
+
+  /** The many-to-many values of a loaded object: relation → ids of the other side. */
+  linkIds(info: AdminModelInfo, row: AdminRow): Record<string, (string | number)[]> {
+    const result: Record<string, (string | number)[]> = {};
+    for (const field of info.formFields) {
+      if (!field.m2m) continue;
+      const links = (row[field.name] as AdminRow[] | undefined) ?? [];
+      result[field.name] = links.map((link) => link[field.m2m!.otherKey] as string | number).sort();
+    }
+    return result;
+  }
+
+  private pkOf = (target: string): DmmfField | undefined => {
+    const registered = this.site.byName(target);
+    if (registered) return registered.pk;
+    return dmmfModel(target)?.fields.find((field) => field.isId);
+  };
+
+  /**
+   * Validates and saves an add or change form. Changes are refused (409) when the object was
+   * changed since the form was loaded (`version` is its `updatedAt` then).
+   */
+  async save(
+    info: AdminModelInfo,
+    user: SessionUser,
+    body: SubmittedForm,
+    existingId?: string,
+  ): Promise<{ id: string | number; repr: string }> {
+    const adding = existingId === undefined;
+    const fields = info.formFields;
+    const parsed = parseForm(fields, body, adding, this.pkOf);
+    let data = parsed.data;
+    if (info.admin.prepare) data = info.admin.prepare(data);
+    const existing = adding ? null : await this.get(info, existingId);
+    const errors: FieldErrors = { ...parsed.errors };
+    await this.checkRelations(info, data, parsed.links, errors);
+    await this.checkUnique(info, data, existing, errors);
+    if (info.admin.validate && !Object.keys(errors).length) {
+      Object.assign(errors, await info.admin.validate(existing ? { ...existing, ...data } : data, existing));
+    }
+    if (Object.keys(errors).length) throw new AdminFormError(errors);
+
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const delegate = delegateOf(tx, info.name);
+        let id: string | number;
+        let before: AdminRow | null = null;
+        if (adding) {
+          const created = await delegate.create({ data });
+          id = created[info.pk.name] as string | number;
+        } else {
+          before = existing!;
+          id = before[info.pk.name] as string | number;
+          const where: Record<string, unknown> = { [info.pk.name]: id };
+          if (info.versionField) {
+            const version = typeof body._version === 'string' ? new Date(body._version) : undefined;
+            if (!version || Number.isNaN(version.getTime())) {
+              throw new AdminFormError({
+                _form: ['The form is missing its version: reload the page and try again.'],
+              });
+            }
+            where[info.versionField] = version;
+          }
+          // A guarded write: nothing is written when someone saved a newer version meanwhile.
+          const updated = await delegate.updateMany({ where, data });
+          if (updated.count === 0) {
+            throw new AdminFormError(
+              {
+                _form: [
+                  `This ${info.label.toLowerCase()} was changed by someone else after you opened it. Reload the page to see their changes, then make yours again.`,
+                ],
+              },
+              409,
+            );
+          }
+        }
+        for (const field of fields) {
+          if (!field.m2m || !(field.name in parsed.links)) continue;
+          await this.setLinks(tx, field, id, parsed.links[field.name]);
+        }
+        const after = await this.get(info, String(id), tx);
+        const changed = [...Object.keys(data), ...Object.keys(parsed.links)];
+        const changes = this.diff(info, before ?? {}, after, changed, adding);
+        const repr = this.site.repr(info, after);
+        if (adding || Object.keys(changes).length) {
+          await this.log.write(tx, [
+            { userId: user.id, info, objectId: id, repr, action: adding ? 'add' : 'change', changes },
+          ]);
+        }
+        return { id, repr };
+      });
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  /** Field changes between two loaded rows (m2m fields compared as id sets). */
+  diff(
+    info: AdminModelInfo,
+    before: AdminRow,
+    after: AdminRow,
+    fields: string[],
+    adding = false,
+  ): AdminChanges {
+    const m2m = new Set(info.formFields.filter((field) => field.m2m).map((field) => field.name));
+    const beforeLinks = adding ? {} : this.linkIds(info, before);
+    const afterLinks = this.linkIds(info, after);
+    const flat = (row: AdminRow, links: Record<string, unknown>) =>
+      Object.fromEntries(fields.map((field) => [field, m2m.has(field) ? (links[field] ?? []) : row[field]]));
+    const old = flat(before, beforeLinks);
+    if (adding) for (const field of fields) old[field] = m2m.has(field) ? [] : null;
+    return AdminLogService.changes(info, old, flat(after, afterLinks), [...new Set(fields)]);
+  }
+
+  private async setLinks(
+    tx: Prisma.TransactionClient,
+    field: AdminField,
+    id: string | number,
+    ids: (string | number)[],
+  ): Promise<void> {
+    const link = field.m2m!;
+    const delegate = delegateOf(tx, link.linkModel);
+    await delegate.deleteMany({ where: { [link.ownKey]: id, [link.otherKey]: { notIn: ids } } });
+    if (ids.length) {
+      await delegate.createMany({
+        data: ids.map((other) => ({ [link.ownKey]: id, [link.otherKey]: other })),
+        skipDuplicates: true,
+      });
+    }
+  }
+
+  /** A foreign key or many-to-many id that points nowhere is a field error, not a 500. */
+  private async checkRelations(
+    info: AdminModelInfo,
+    data: AdminRow,
+    links: Record<string, (string | number)[]>,
+    errors: FieldErrors,
+  ): Promise<void> {
+    for (const field of info.formFields) {
+      if (errors[field.name]) continue;
+      const target = field.relation?.target ?? field.m2m?.target;
+      const pk = target ? this.pkOf(target) : undefined;
+      if (!target || !pk) continue;
+      const ids = field.m2m
+        ? (links[field.name] ?? [])
+        : data[field.name] === null || data[field.name] === undefined
+          ? []
+          : [data[field.name] as string | number];
+      if (!ids.length) continue;
+      const found = await delegateOf(this.prisma, target).count({ where: { [pk.name]: { in: ids } } });
+      if (found !== ids.length) {
+        errors[field.name] = [
+          ids.length === 1
+            ? `No ${target} with id ${ids[0]} exists.`
+            : `Some of the ${target} ids do not exist.`,
+        ];
+      }
+    }
+  }
+
+  private async checkUnique(
+    info: AdminModelInfo,
+    data: AdminRow,
+    existing: AdminRow | null,
+    errors: FieldErrors,
+  ): Promise<void> {
+    for (const field of info.dmmf.fields) {
+      if (
+        !field.isUnique ||
+        errors[field.name] ||
+        data[field.name] === undefined ||
+        data[field.name] === null
+      )
+        continue;
+      if (existing && sameValue(existing[field.name], data[field.name])) continue;
+      const clash = await delegateOf(this.prisma, info.name).findFirst({
+        where: { [field.name]: data[field.name] },
+        select: { [info.pk.name]: true },
+      });
+      if (clash) errors[field.name] = [`${info.label} with this ${field.name} already exists.`];
+    }
+  }
+
+  /** Database refusals (unique race, CHECK constraint) become form errors, never a 500. */
+  private translate(error: unknown): unknown {
+    if (error instanceof AdminFormError) return error;
+    if (error instanceof Prisma.PrismaClientKnownRequestError) {
+      if (error.code === 'P2002')
+        return new AdminFormError({ _form: ['An object with these unique values already exists.'] });
+      if (error.code === 'P2003')
+        return new AdminFormError({
+          _form: ['A related object does not exist (or still refers to this one).'],
+        });
+      const detail = error.message.split('\n').filter(Boolean).pop() ?? '';
+      if (
+        /check constraint|violates/i.test(error.message) ||
+        error.code === 'P2004' ||
+        error.code === 'P2010'
+      ) {
+        return new AdminFormError({ _form: [`The database refused these values: ${detail}`] });
+      }
+    }
+    return error;
+  }
+
+  /** What deleting these objects also deletes (cascades), nulls, or what prevents it. */
+  async deleteSummary(info: AdminModelInfo, ids: (string | number)[]): Promise<DeleteSummary> {
+    const summary: DeleteSummary = { cascades: [], setNull: [], blockers: [] };
+    await this.collect(info.name, { [info.pk.name]: { in: ids } }, 1, summary);
+    return summary;
+  }
+
+  private async collect(
+    modelName: string,
+    where: Record<string, unknown>,
+    depth: number,
+    summary: DeleteSummary,
+  ): Promise<void> {
+    const model = dmmfModel(modelName);
+    if (!model || depth > RELATED_DEPTH) return;
+    for (const listField of model.fields.filter((field) => field.kind === 'object' && field.isList)) {
+      const child = dmmfModel(listField.type);
+      const back = child?.fields.find(
+        (field) =>
+          field.kind === 'object' && field.relationName === listField.relationName && field !== listField,
+      );
+      if (!child || !back) continue;
+      const childWhere = { [back.name]: { is: where } };
+      const count = await delegateOf(this.prisma, child.name).count({
+        where: childWhere,
+        take: RELATED_COUNT_CAP + 1,
+      });
+      if (!count) continue;
+      const childInfo = this.site.byName(child.name);
+      const sample =
+        childInfo && depth === 1
+          ? (
+              await delegateOf(this.prisma, child.name).findMany({
+                where: childWhere,
+                select: this.site.reprSelect(childInfo),
+                take: 5,
+              })
+            ).map((row) => this.site.repr(childInfo, row))
+          : [];
+      const group: RelatedGroup = {
+        label: `${childInfo?.labelPlural ?? child.name} (${humanizeRelation(back.name)})`,
+        count: Math.min(count, RELATED_COUNT_CAP),
+        capped: count > RELATED_COUNT_CAP,
+        sample,
+        depth,
+      };
+      const action = back.relationOnDelete ?? (back.isRequired ? 'Restrict' : 'SetNull');
+      if (action === 'Cascade') {
+        summary.cascades.push(group);
+        await this.collect(child.name, childWhere, depth + 1, summary);
+      } else if (action === 'SetNull' || action === 'SetDefault') summary.setNull.push(group);
+      else summary.blockers.push(group);
+    }
+  }
+
+  async delete(
+    info: AdminModelInfo,
+    user: SessionUser,
+    ids: (string | number)[],
+    message = '',
+  ): Promise<number> {
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const delegate = delegateOf(tx, info.name);
+        const rows = await delegate.findMany({
+          where: { [info.pk.name]: { in: ids } },
+          select: this.site.reprSelect(info),
+        });
+        await delegate.deleteMany({
+          where: { [info.pk.name]: { in: rows.map((row) => row[info.pk.name]) } },
+        });
+        await this.log.write(
+          tx,
+          rows.map((row) => ({
+            userId: user.id,
+            info,
+            objectId: row[info.pk.name] as string | number,
+            repr: this.site.repr(info, row),
+            action: 'delete' as const,
+            message,
+          })),
+        );
+        return rows.length;
+      });
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003') {
+        throw new ConflictException('Other objects still refer to the selection; it was not deleted.');
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Runs a bulk action and logs, per object, the fields it changed (re-reading the objects before
+   * and after, so hand-written `run` actions are logged as precisely as declarative ones).
+   */
+  async runAction(
+    info: AdminModelInfo,
+    action: AdminAction,
+    user: SessionUser,
+    ids: (string | number)[],
+  ): Promise<{ changed: number; message?: string }> {
+    const delegate = delegateOf(this.prisma, info.name);
+    const where = { [info.pk.name]: { in: ids } };
+    const before = await delegate.findMany({ where, include: this.linkInclude(info) });
+    let message: string | undefined;
+    const entries: AdminLogEntry[] = [];
+    const fields = info.dmmf.fields
+      .filter((field) => field.kind !== 'object' && !field.isUpdatedAt)
+      .map((field) => field.name);
+    const collectLog = async (client: PrismaLike) => {
+      const after = await delegateOf(client, info.name).findMany({ where, include: this.linkInclude(info) });
+      const byId = new Map(before.map((row) => [String(row[info.pk.name]), row]));
+      for (const row of after) {
+        const old = byId.get(String(row[info.pk.name]));
+        if (!old) continue;
+        const changes = this.diff(info, old, row, fields);
+        if (Object.keys(changes).length) {
+          entries.push({
+            userId: user.id,
+            info,
+            objectId: row[info.pk.name] as string | number,
+            repr: this.site.repr(info, row),
+            action: 'change',
+            changes,
+            message: action.label,
+          });
+        }
+      }
+    };
+    if (action.data) {
+      const data = Object.fromEntries(
+        Object.entries(action.data).map(([key, value]) => [
+          key,
+          typeof value === 'function' ? (value as () => unknown)() : value,
+        ]),
+      );
+      await this.prisma.$transaction(async (tx) => {
+        await delegateOf(tx, info.name).updateMany({
+          where: action.where ? { AND: [where, action.where] } : where,
+          data,
+        });
+        await collectLog(tx);
+        await this.log.write(tx, entries);
+      });
+    } else if (action.run) {
+      message =
+        (await action.run({ prisma: this.prisma, moduleRef: this.moduleRef, user, ids })) ?? undefined;
+      await collectLog(this.prisma);
+      await this.prisma.$transaction((tx) => this.log.write(tx, entries));
+    }
+    return { changed: entries.length, message };
+  }
+}
+
+function humanizeRelation(name: string): string {
+  return name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}

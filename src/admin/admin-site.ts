@@ -1,0 +1,390 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { DATAMODEL, dmmfEnum, dmmfModel, type DmmfField, type DmmfModel } from './dmmf';
+import type { AdminColumn, AdminWidget, ModelAdmin } from './model-admin';
+import { MODEL_ADMINS } from './models';
+
+export interface AdminField {
+  /** Form field name: the scalar (for relations, the foreign key) or the many-to-many relation. */
+  name: string;
+  label: string;
+  help?: string;
+  widget: AdminWidget;
+  /** The scalar column (for `m2m`, the relation list field). */
+  dmmf: DmmfField;
+  /** Must be filled in on the add form (no default, not nullable). */
+  required: boolean;
+  nullable: boolean;
+  maxLength?: number;
+  enumValues?: string[];
+  readonly: boolean;
+  secret: boolean;
+  /** `fk`: the to-one relation whose foreign key this field is. */
+  relation?: { name: string; target: string };
+  /** `m2m`: through an explicit link table (e.g. UserGroup between User and Group). */
+  m2m?: { linkModel: string; ownKey: string; otherKey: string; target: string };
+}
+
+export interface ListColumn {
+  key: string;
+  label: string;
+  /** The scalar to ORDER BY when the header is clicked (none for computed columns). */
+  sortField?: string;
+  render: (row: Record<string, unknown>) => string;
+  include?: Record<string, unknown>;
+}
+
+export interface AdminFilter {
+  field: string;
+  label: string;
+  kind: 'boolean' | 'enum' | 'date' | 'relation';
+  enumValues?: string[];
+  /** `relation`: the foreign key to filter on and the related model. */
+  foreignKey?: string;
+  target?: string;
+  nullable: boolean;
+}
+
+export interface AdminModelInfo {
+  name: string;
+  /** URL segment and permission prefix: the model name lower-cased (`outgoingemail`). */
+  slug: string;
+  admin: ModelAdmin;
+  dmmf: DmmfModel;
+  label: string;
+  labelPlural: string;
+  module: string;
+  table: string;
+  pk: DmmfField;
+  /** The Prisma client property (`outgoingEmail`). */
+  delegate: string;
+  reprField?: string;
+  columns: ListColumn[];
+  searchFields: string[];
+  filters: AdminFilter[];
+  ordering: string[];
+  formFields: AdminField[];
+  /** Holds `updatedAt` (an @updatedAt field): saves are refused over a newer change. */
+  versionField?: string;
+  secretFields: Set<string>;
+  perPage: number;
+}
+
+const SECRET_NAME = /password|secret|tokenhash/i;
+
+export function humanize(name: string): string {
+  const words = name
+    .replace(/Id$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export function formatValue(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (value instanceof Date)
+    return value
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d{3}Z$/, ' UTC');
+  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+  if (value instanceof Uint8Array) return `(${value.length} bytes)`;
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+/**
+ * The registered models, resolved against the Prisma schema once at boot. A registration naming a
+ * field the schema does not have fails the boot (a typo must not silently drop a column).
+ */
+@Injectable()
+export class AdminSite {
+  private readonly models = new Map<string, AdminModelInfo>();
+
+  constructor() {
+    for (const admin of MODEL_ADMINS) this.register(admin);
+    this.resolveAll();
+  }
+
+  all(): AdminModelInfo[] {
+    return [...this.models.values()];
+  }
+
+  get(slug: string): AdminModelInfo {
+    const info = this.models.get(slug);
+    if (!info) throw new NotFoundException(`No model "${slug}" in the admin.`);
+    return info;
+  }
+
+  byName(name: string): AdminModelInfo | undefined {
+    return this.models.get(name.toLowerCase());
+  }
+
+  /** The text naming an object. */
+  repr(info: AdminModelInfo, row: Record<string, unknown>): string {
+    const value = info.reprField ? row[info.reprField] : undefined;
+    const id = String(row[info.pk.name]);
+    return value !== undefined && value !== null && value !== '' ? String(value) : `${info.label} #${id}`;
+  }
+
+  /** Prisma `select` for what `repr` needs. */
+  reprSelect(info: AdminModelInfo): Record<string, true> {
+    return { [info.pk.name]: true, ...(info.reprField ? { [info.reprField]: true } : {}) };
+  }
+
+  private register(admin: ModelAdmin): void {
+    const model = dmmfModel(admin.model);
+    if (!model) throw new Error(`Admin registration: no Prisma model "${admin.model}"`);
+    const pkName = model.primaryKey ? undefined : model.fields.find((field) => field.isId)?.name;
+    if (!pkName) throw new Error(`Admin registration: ${admin.model} needs a single-field @id`);
+    const fieldOf = (name: string): DmmfField => {
+      const field = model.fields.find((candidate) => candidate.name === name);
+      if (!field) throw new Error(`Admin registration ${admin.model}: no field "${name}"`);
+      return field;
+    };
+    const label = admin.label ?? humanize(admin.model);
+    const secretFields = new Set(
+      admin.secretFields ??
+        model.fields
+          .filter((field) => field.kind === 'scalar' && SECRET_NAME.test(field.name))
+          .map((f) => f.name),
+    );
+    const info: AdminModelInfo = {
+      name: model.name,
+      slug: model.name.toLowerCase(),
+      admin,
+      dmmf: model,
+      label,
+      labelPlural: admin.labelPlural ?? `${label}s`,
+      module: admin.module,
+      table: model.dbName ?? model.name,
+      pk: fieldOf(pkName),
+      delegate: lowerFirst(model.name),
+      reprField: admin.reprField && fieldOf(admin.reprField).name,
+      columns: [],
+      searchFields: admin.searchFields ?? [],
+      filters: [],
+      ordering: admin.ordering ?? [`-${pkName}`],
+      formFields: [],
+      versionField: model.fields.find((field) => field.isUpdatedAt)?.name,
+      secretFields,
+      perPage: admin.listPerPage ?? 25,
+    };
+    this.models.set(info.slug, info);
+    // Columns and fields may refer to other registered models (relation reprs): resolved lazily.
+    this.pending.push(() => this.resolve(info, fieldOf));
+  }
+
+  private readonly pending: (() => void)[] = [];
+  private resolved = false;
+
+  /** Resolves columns, filters and fields once every model is registered (relation reprs). */
+  private resolveAll(): void {
+    if (this.resolved) return;
+    this.resolved = true;
+    for (const resolve of this.pending) resolve();
+  }
+
+  private resolve(info: AdminModelInfo, fieldOf: (name: string) => DmmfField): void {
+    const admin = info.admin;
+    const model = info.dmmf;
+    const defaultColumns = [
+      info.pk.name,
+      ...(info.reprField && info.reprField !== info.pk.name ? [info.reprField] : []),
+    ];
+    info.columns = (admin.listDisplay ?? defaultColumns).map((key) =>
+      this.column(info, key, fieldOf, admin.columns?.[key]),
+    );
+    for (const path of info.searchFields) this.checkPath(info, path, fieldOf);
+    info.filters = (admin.listFilter ?? []).map((name) => this.filter(info, fieldOf(name)));
+    for (const order of info.ordering) fieldOf(order.replace(/^-/, ''));
+
+    const excluded = new Set([...(admin.exclude ?? []), ...info.secretFields]);
+    const readonly = new Set(admin.readonlyFields ?? []);
+    const relationByFk = new Map<string, DmmfField>();
+    for (const field of model.fields) {
+      if (field.kind === 'object' && !field.isList && field.relationFromFields?.length === 1) {
+        relationByFk.set(field.relationFromFields[0], field);
+      }
+    }
+    const candidates =
+      admin.fields ??
+      model.fields
+        .filter((field) => {
+          if (field.kind === 'object') return field.isList && this.linkTableOf(model, field) !== undefined;
+          if (field.kind === 'unsupported' || field.type === 'Bytes') return false;
+          return !field.isId && !field.isUpdatedAt;
+        })
+        .map((field) => field.name);
+    info.formFields = candidates
+      .filter((name) => !excluded.has(name))
+      .map((name) => {
+        const field = fieldOf(name);
+        const override = admin.fieldOverrides?.[name] ?? {};
+        const relation = relationByFk.get(name);
+        const link = field.kind === 'object' ? this.linkTableOf(model, field) : undefined;
+        if (field.kind === 'object' && !link) {
+          throw new Error(`Admin registration ${model.name}: "${name}" is not a many-to-many link`);
+        }
+        const nativeLength =
+          field.nativeType && /Char$/.test(field.nativeType[0]) ? Number(field.nativeType[1][0]) : undefined;
+        const widget: AdminWidget =
+          override.widget ??
+          (link
+            ? 'm2m'
+            : relation
+              ? 'fk'
+              : field.kind === 'enum'
+                ? 'select'
+                : field.type === 'Boolean'
+                  ? 'checkbox'
+                  : field.type === 'DateTime'
+                    ? 'datetime'
+                    : field.type === 'Json'
+                      ? 'json'
+                      : ['Int', 'BigInt', 'Float', 'Decimal'].includes(field.type)
+                        ? 'number'
+                        : nativeLength
+                          ? 'text'
+                          : 'textarea');
+        return {
+          name,
+          label: override.label ?? humanize(relation ? relation.name : name),
+          help: override.help,
+          widget,
+          dmmf: field,
+          required:
+            field.kind !== 'object' && field.isRequired && !field.hasDefaultValue && field.type !== 'Boolean',
+          nullable: !field.isRequired,
+          maxLength: nativeLength,
+          enumValues:
+            field.kind === 'enum' ? dmmfEnum(field.type)?.values.map((value) => value.name) : undefined,
+          readonly:
+            readonly.has(name) ||
+            (field.hasDefaultValue && field.default !== undefined && isNowDefault(field)),
+          secret: info.secretFields.has(name),
+          relation: relation ? { name: relation.name, target: relation.type } : undefined,
+          m2m: link,
+        };
+      });
+  }
+
+  /** Recognises an explicit many-to-many link table: a model keyed by exactly two foreign keys. */
+  private linkTableOf(model: DmmfModel, listField: DmmfField): AdminField['m2m'] {
+    const link = dmmfModel(listField.type);
+    if (!link?.primaryKey || link.primaryKey.fields.length !== 2) return undefined;
+    const relations = link.fields.filter((field) => field.kind === 'object' && !field.isList);
+    const own = relations.find((field) => field.relationName === listField.relationName);
+    const other = relations.find((field) => field !== own);
+    if (!own?.relationFromFields?.[0] || !other?.relationFromFields?.[0]) return undefined;
+    return {
+      linkModel: link.name,
+      ownKey: own.relationFromFields[0],
+      otherKey: other.relationFromFields[0],
+      target: other.type,
+    };
+  }
+
+  private column(
+    info: AdminModelInfo,
+    key: string,
+    fieldOf: (name: string) => DmmfField,
+    computed: AdminColumn | undefined,
+  ): ListColumn {
+    if (computed) return { key, label: computed.label, render: computed.value, include: computed.include };
+    const [head, tail] = key.split('.', 2);
+    const field = fieldOf(head);
+    const override = info.admin.fieldOverrides?.[head];
+    if (field.kind === 'object') {
+      const target = dmmfModel(field.type);
+      if (!target || field.isList)
+        throw new Error(`Admin ${info.name}: column "${key}" must be a to-one relation`);
+      const targetInfo = this.byName(target.name);
+      const select: Record<string, true> = targetInfo ? this.reprSelect(targetInfo) : { id: true };
+      if (tail) {
+        if (!target.fields.some((candidate) => candidate.name === tail)) {
+          throw new Error(`Admin ${info.name}: no field "${tail}" on ${target.name}`);
+        }
+        select[tail] = true;
+      }
+      return {
+        key,
+        label: override?.label ?? humanize(tail ? `${head} ${tail}` : head),
+        sortField: tail ? undefined : field.relationFromFields?.[0],
+        include: { [head]: { select } },
+        render: (row) => {
+          const related = row[head] as Record<string, unknown> | null | undefined;
+          if (!related) return '—';
+          if (tail) return formatValue(related[tail]);
+          return targetInfo ? this.repr(targetInfo, related) : `#${String(related.id)}`;
+        },
+      };
+    }
+    if (info.secretFields.has(key))
+      throw new Error(`Admin ${info.name}: secret field "${key}" cannot be a column`);
+    return {
+      key,
+      label: override?.label ?? humanize(key),
+      sortField: field.type === 'Json' || field.type === 'Bytes' ? undefined : key,
+      render: (row) => formatValue(row[key]),
+    };
+  }
+
+  private checkPath(info: AdminModelInfo, path: string, fieldOf: (name: string) => DmmfField): void {
+    const [head, tail] = path.split('.', 2);
+    const field = fieldOf(head);
+    if (tail) {
+      const target = dmmfModel(field.type);
+      if (
+        field.kind !== 'object' ||
+        field.isList ||
+        !target?.fields.some((candidate) => candidate.name === tail)
+      ) {
+        throw new Error(
+          `Admin ${info.name}: search field "${path}" must be relation.field on a to-one relation`,
+        );
+      }
+    } else if (field.type !== 'String') {
+      throw new Error(`Admin ${info.name}: search field "${path}" must be text`);
+    }
+  }
+
+  private filter(info: AdminModelInfo, field: DmmfField): AdminFilter {
+    const label = info.admin.fieldOverrides?.[field.name]?.label ?? humanize(field.name);
+    const nullable = !field.isRequired;
+    if (field.kind === 'enum') {
+      return {
+        field: field.name,
+        label,
+        kind: 'enum',
+        enumValues: dmmfEnum(field.type)?.values.map((v) => v.name),
+        nullable,
+      };
+    }
+    if (field.type === 'Boolean') return { field: field.name, label, kind: 'boolean', nullable };
+    if (field.type === 'DateTime') return { field: field.name, label, kind: 'date', nullable };
+    if (field.kind === 'object' && !field.isList && field.relationFromFields?.length === 1) {
+      return {
+        field: field.name,
+        label,
+        kind: 'relation',
+        foreignKey: field.relationFromFields[0],
+        target: field.type,
+        nullable,
+      };
+    }
+    throw new Error(`Admin ${info.name}: cannot filter on "${field.name}" (${field.type})`);
+  }
+}
+
+function isNowDefault(field: DmmfField): boolean {
+  const value = field.default as { name?: string } | undefined;
+  return typeof value === 'object' && value !== null && value.name === 'now';
+}
+
+/** Every model name in the schema (for tests: which ones are registered). */
+export const ALL_MODEL_NAMES = DATAMODEL.models.map((model) => model.name);

@@ -1,0 +1,110 @@
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { RequireStaff } from '../accounts/auth.decorators';
+import { PasswordService } from '../accounts/passwords';
+import { PrismaService } from '../prisma/prisma.service';
+import { addFlash } from '../web/flash';
+import type { FieldErrors } from '../web/forms';
+import { AdminAccess } from './admin-access';
+import { AdminLogService } from './admin-log.service';
+import { AdminObjectsService } from './admin-objects.service';
+import { AdminPresenter } from './admin-presenter';
+import { AdminSite } from './admin-site';
+import type { SubmittedForm } from './admin-values';
+import { renderAdmin } from './admin-views';
+
+/**
+ * The user admin's "Set password" page (Django's AdminPasswordChangeForm): the accounts password
+ * validators apply; the hash is never shown and the log records only that it changed.
+ */
+@Controller('admin/user')
+@RequireStaff()
+export class AdminUsersController {
+  constructor(
+    private readonly site: AdminSite,
+    private readonly access: AdminAccess,
+    private readonly objects: AdminObjectsService,
+    private readonly presenter: AdminPresenter,
+    private readonly log: AdminLogService,
+    private readonly prisma: PrismaService,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  @Get(':id/password')
+  async form(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const info = this.site.get('user');
+    const permissions = await this.access.of(req);
+    permissions.require(info, 'change');
+    const user = await this.objects.get(info, id);
+    this.render(res, info, permissions, user, {});
+  }
+
+  @Post(':id/password')
+  async set(
+    @Param('id') id: string,
+    @Body() body: SubmittedForm,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const info = this.site.get('user');
+    const permissions = await this.access.of(req);
+    permissions.require(info, 'change');
+    const user = await this.objects.get(info, id);
+    const password1 = typeof body.password1 === 'string' ? body.password1 : '';
+    const password2 = typeof body.password2 === 'string' ? body.password2 : '';
+    const passwords = this.moduleRef.get(PasswordService, { strict: false });
+    const errors: FieldErrors = {};
+    if (!password1) errors.password1 = ['This field is required.'];
+    if (!password2) errors.password2 = ['This field is required.'];
+    if (password1 && password2 && password1 !== password2)
+      errors.password2 = ['The two password fields didn’t match.'];
+    if (!Object.keys(errors).length) {
+      const problems = passwords.validate(password1, {
+        email: String(user.email),
+        displayName: String(user.displayName),
+      });
+      if (problems.length) errors.password2 = problems;
+    }
+    if (Object.keys(errors).length) return this.render(res, info, permissions, user, errors, 400);
+    const passwordHash = await passwords.hash(password1);
+    await this.prisma.$transaction(async (tx) => {
+      await tx.user.update({ where: { id: user.id as number }, data: { passwordHash } });
+      await this.log.write(tx, [
+        {
+          userId: permissions.user.id,
+          info,
+          objectId: user.id as number,
+          repr: this.site.repr(info, user),
+          action: 'change',
+          changes: { passwordHash: null },
+          message: 'Password set',
+        },
+      ]);
+    });
+    addFlash(req, 'success', 'Password changed successfully.');
+    res.redirect(303, `/admin/user/${String(user.id)}`);
+  }
+
+  private render(
+    res: Response,
+    info: ReturnType<AdminSite['get']>,
+    permissions: Awaited<ReturnType<AdminAccess['of']>>,
+    user: Record<string, unknown>,
+    errors: FieldErrors,
+    status = 200,
+  ): void {
+    renderAdmin(
+      res,
+      'set_password',
+      {
+        title: `Set password: ${String(user.email)}`,
+        ...this.presenter.modelLocals(info, permissions),
+        object: { id: String(user.id), repr: String(user.email), url: `/admin/user/${String(user.id)}` },
+        errors,
+      },
+      info,
+      status,
+    );
+  }
+}

@@ -1,0 +1,255 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../prisma/prisma.service';
+import { AdminSite, type AdminFilter, type AdminModelInfo, type ListColumn } from './admin-site';
+import { delegateOf } from './admin-data';
+import { parsePk } from './admin-values';
+import type { AdminRow } from './model-admin';
+
+/**
+ * Up to this many matching rows are counted exactly (a bounded count, `LIMIT` + 1). Beyond it the
+ * list never counts: PostgreSQL's planner estimate (`pg_class.reltuples`) is shown as "about N"
+ * for the whole table, and "more than N" for a filtered one.
+ */
+export const EXACT_COUNT_LIMIT = 10_000;
+/** Relation filters list the related objects when there are at most this many; else an id box. */
+const RELATION_CHOICES_LIMIT = 100;
+
+export interface ListParams {
+  q: string;
+  o: string;
+  page: number;
+  filters: Record<string, string>;
+}
+
+export interface ListCount {
+  value: number;
+  exact: boolean;
+  /** "about N" (estimate) or "more than N" (bounded count hit its cap). */
+  kind: 'exact' | 'about' | 'more-than';
+}
+
+export interface FilterView {
+  filter: AdminFilter;
+  param: string;
+  value: string;
+  choices?: { value: string; label: string; selected: boolean }[];
+}
+
+export const DATE_RANGES: Record<string, string> = {
+  today: 'Today',
+  past7: 'Past 7 days',
+  month: 'This month',
+  year: 'This year',
+};
+
+function dateRange(key: string, now = new Date()): { gte: Date; lt: Date } | undefined {
+  const y = now.getUTCFullYear();
+  const m = now.getUTCMonth();
+  const d = now.getUTCDate();
+  const tomorrow = new Date(Date.UTC(y, m, d + 1));
+  switch (key) {
+    case 'today':
+      return { gte: new Date(Date.UTC(y, m, d)), lt: tomorrow };
+    case 'past7':
+      return { gte: new Date(Date.UTC(y, m, d - 7)), lt: tomorrow };
+    case 'month':
+      return { gte: new Date(Date.UTC(y, m, 1)), lt: new Date(Date.UTC(y, m + 1, 1)) };
+    case 'year':
+      return { gte: new Date(Date.UTC(y, 0, 1)), lt: new Date(Date.UTC(y + 1, 0, 1)) };
+    default:
+      return undefined;
+  }
+}
+
+/** Query-string parameter of a filter. */
+export function filterParam(filter: AdminFilter): string {
+  return `f_${filter.field}`;
+}
+
+/** The change list's queries: search, filters, ordering, pagination and the cheap count. */
+@Injectable()
+export class ChangeListService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly site: AdminSite,
+  ) {}
+
+  /** Prisma `where` for the search terms and filters; unknown or malformed values are ignored. */
+  where(info: AdminModelInfo, params: ListParams): Record<string, unknown> {
+    const and: Record<string, unknown>[] = [];
+    const terms = params.q.trim().split(/\s+/).filter(Boolean).slice(0, 10);
+    if (info.searchFields.length) {
+      for (const term of terms) {
+        and.push({
+          OR: info.searchFields.map((path) => {
+            const [head, tail] = path.split('.', 2);
+            const condition = { contains: term, mode: 'insensitive' };
+            return tail ? { [head]: { is: { [tail]: condition } } } : { [head]: condition };
+          }),
+        });
+      }
+    }
+    for (const filter of info.filters) {
+      const value = params.filters[filterParam(filter)];
+      if (!value) continue;
+      if (value === '__null' && filter.nullable) {
+        and.push({ [filter.foreignKey ?? filter.field]: null });
+        continue;
+      }
+      switch (filter.kind) {
+        case 'boolean':
+          if (value === '1' || value === '0') and.push({ [filter.field]: value === '1' });
+          break;
+        case 'enum':
+          if (filter.enumValues?.includes(value)) and.push({ [filter.field]: value });
+          break;
+        case 'date': {
+          const range = dateRange(value);
+          if (range) and.push({ [filter.field]: range });
+          break;
+        }
+        case 'relation': {
+          const target = this.site.byName(filter.target ?? '');
+          const targetPk = target?.pk ?? { type: 'Int', nativeType: null };
+          const id = parsePk(targetPk, value);
+          if (id !== undefined && filter.foreignKey) and.push({ [filter.foreignKey]: id });
+          break;
+        }
+      }
+    }
+    return and.length ? { AND: and } : {};
+  }
+
+  /** Validated ordering: `-field,other`, falling back to the model's default; pk appended. */
+  ordering(info: AdminModelInfo, o: string): { orderBy: Record<string, 'asc' | 'desc'>[]; keys: string[] } {
+    const sortable = new Set(info.columns.map((column) => column.sortField).filter(Boolean));
+    const requested = o
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part && sortable.has(part.replace(/^-/, '')));
+    const keys = requested.length ? requested : info.ordering;
+    const orderBy = keys.map(
+      (key) =>
+        ({ [key.replace(/^-/, '')]: key.startsWith('-') ? 'desc' : 'asc' }) as Record<string, 'asc' | 'desc'>,
+    );
+    if (!keys.some((key) => key.replace(/^-/, '') === info.pk.name)) {
+      orderBy.push({ [info.pk.name]: keys[0]?.startsWith('-') ? 'desc' : 'asc' });
+    }
+    return { orderBy, keys };
+  }
+
+  include(columns: ListColumn[]): Record<string, unknown> | undefined {
+    const include: Record<string, unknown> = {};
+    for (const column of columns) Object.assign(include, column.include ?? {});
+    return Object.keys(include).length ? include : undefined;
+  }
+
+  async page(
+    info: AdminModelInfo,
+    params: ListParams,
+  ): Promise<{ rows: AdminRow[]; hasNext: boolean; count: ListCount; keys: string[] }> {
+    const where = this.where(info, params);
+    const { orderBy, keys } = this.ordering(info, params.o);
+    const delegate = delegateOf(this.prisma, info.name);
+    const skip = (params.page - 1) * info.perPage;
+    const [found, count] = await Promise.all([
+      delegate.findMany({
+        where,
+        orderBy,
+        skip,
+        take: info.perPage + 1,
+        include: this.include(info.columns),
+      }),
+      this.count(info, where),
+    ]);
+    return { rows: found.slice(0, info.perPage), hasNext: found.length > info.perPage, count, keys };
+  }
+
+  /** Never a full COUNT(*) over a large table (see EXACT_COUNT_LIMIT). */
+  async count(info: AdminModelInfo, where: Record<string, unknown>): Promise<ListCount> {
+    const filtered = Object.keys(where).length > 0;
+    if (!filtered) {
+      const estimate = await this.estimate(info.table);
+      if (estimate > EXACT_COUNT_LIMIT) return { value: estimate, exact: false, kind: 'about' };
+    }
+    const bounded = await delegateOf(this.prisma, info.name).count({ where, take: EXACT_COUNT_LIMIT + 1 });
+    if (bounded <= EXACT_COUNT_LIMIT) return { value: bounded, exact: true, kind: 'exact' };
+    if (!filtered)
+      return { value: Math.max(await this.estimate(info.table), bounded), exact: false, kind: 'about' };
+    return { value: EXACT_COUNT_LIMIT, exact: false, kind: 'more-than' };
+  }
+
+  /** PostgreSQL's row estimate for a table (-1 when it was never analysed). */
+  async estimate(table: string): Promise<number> {
+    const rows = await this.prisma.$queryRaw<{ estimate: number | null }[]>`
+      SELECT reltuples::float8 AS estimate FROM pg_class WHERE oid = to_regclass(${`"${table}"`})`;
+    return Math.round(Number(rows[0]?.estimate ?? -1));
+  }
+
+  /** Filter sidebar: current values and choices (relation choices only for small tables). */
+  async filterViews(info: AdminModelInfo, params: ListParams): Promise<FilterView[]> {
+    return Promise.all(
+      info.filters.map(async (filter): Promise<FilterView> => {
+        const param = filterParam(filter);
+        const value = params.filters[param] ?? '';
+        const choice = (v: string, label: string) => ({ value: v, label, selected: v === value });
+        const nullChoice = filter.nullable
+          ? [choice('__null', filter.kind === 'date' ? 'No date' : 'None')]
+          : [];
+        switch (filter.kind) {
+          case 'boolean':
+            return {
+              filter,
+              param,
+              value,
+              choices: [choice('', 'All'), choice('1', 'Yes'), choice('0', 'No'), ...nullChoice],
+            };
+          case 'enum':
+            return {
+              filter,
+              param,
+              value,
+              choices: [
+                choice('', 'All'),
+                ...(filter.enumValues ?? []).map((v) => choice(v, v)),
+                ...nullChoice,
+              ],
+            };
+          case 'date':
+            return {
+              filter,
+              param,
+              value,
+              choices: [
+                choice('', 'Any date'),
+                ...Object.entries(DATE_RANGES).map(([k, label]) => choice(k, label)),
+                ...nullChoice,
+              ],
+            };
+          case 'relation': {
+            const target = this.site.byName(filter.target ?? '');
+            if (!target) return { filter, param, value };
+            const estimate = await this.estimate(target.table);
+            if (estimate > RELATION_CHOICES_LIMIT) return { filter, param, value };
+            const rows = await delegateOf(this.prisma, target.name).findMany({
+              select: this.site.reprSelect(target),
+              orderBy: { [target.pk.name]: 'asc' },
+              take: RELATION_CHOICES_LIMIT + 1,
+            });
+            if (rows.length > RELATION_CHOICES_LIMIT) return { filter, param, value };
+            return {
+              filter,
+              param,
+              value,
+              choices: [
+                choice('', 'All'),
+                ...rows.map((row) => choice(String(row[target.pk.name]), this.site.repr(target, row))),
+                ...nullChoice,
+              ],
+            };
+          }
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,15 @@
+import type { ModelAdmin } from '../model-admin';
+import { adminLogAdmin } from './admin-log.admin';
+import { apiTokenAdmin } from './api-token.admin';
+import { groupAdmin } from './group.admin';
+import { permissionAdmin } from './permission.admin';
+import { userAdmin } from './user.admin';
+
+/** Every model in the admin: one registration file each. Unlisted models do not appear. */
+export const MODEL_ADMINS: ModelAdmin[] = [
+  userAdmin,
+  groupAdmin,
+  permissionAdmin,
+  apiTokenAdmin,
+  adminLogAdmin,
+];

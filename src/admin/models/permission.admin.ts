@@ -1,0 +1,11 @@
+import type { ModelAdmin } from '../model-admin';
+
+export const permissionAdmin: ModelAdmin = {
+  model: 'Permission',
+  module: 'Accounts',
+  reprField: 'codename',
+  listDisplay: ['codename', 'name'],
+  searchFields: ['codename', 'name'],
+  ordering: ['codename'],
+  fields: ['codename', 'name'],
+};

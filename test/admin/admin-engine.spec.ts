@@ -1,0 +1,369 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { browser, csrfFrom, expectStatus, sql, type Agent } from '../accounts/support';
+import { startWebApp } from '../support/web-app';
+import { adminLog, createUser, loggedIn, type TestUser } from './support';
+
+/** POSTs a form with the CSRF token of `page` (GET first, as a browser would). */
+async function post(agent: Agent, page: string, action: string, form: Record<string, string | string[]>) {
+  const html = (await agent.get(page)).text;
+  return agent
+    .post(action)
+    .type('form')
+    .send({ ...form, _csrf: csrfFrom(html) });
+}
+
+function versionFrom(html: string): string {
+  return /name="_version" value="([^"]+)"/.exec(html)![1];
+}
+
+describe('admin engine on the User model (real PostgreSQL and Redis)', () => {
+  let app: NestExpressApplication;
+  let admin: Agent;
+  let superuser: TestUser;
+
+  beforeAll(async () => {
+    app = await startWebApp();
+    ({ agent: admin, user: superuser } = await loggedIn(app, { staff: true, superuser: true }));
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('redirects anonymous visitors to log in and refuses non-staff users (403), showing no data', async () => {
+    const anonymous = await browser(app).get('/admin/user').expect(303);
+    expect(anonymous.headers.location).toBe('/accounts/login?next=%2Fadmin%2Fuser');
+    const { agent } = await loggedIn(app, { permissions: ['user.view'] });
+    for (const path of ['/admin', '/admin/user', `/admin/user/${superuser.id}`, '/admin/user/lookup?q=a']) {
+      const response = await agent.get(path).set('Accept', 'text/html').expect(403);
+      expect(response.text).not.toContain(superuser.email);
+    }
+  });
+
+  it('shows the index grouped by module, and only the models the user may see', async () => {
+    const index = (await admin.get('/admin').expect(200)).text;
+    expect(index).toContain('Accounts');
+    expect(index).toContain('href="/admin/user"');
+    expect(index).toContain('href="/admin/user/add"');
+    const { agent } = await loggedIn(app, { staff: true, permissions: ['user.view'] });
+    const limited = (await agent.get('/admin').expect(200)).text;
+    expect(limited).toContain('href="/admin/user"');
+    expect(limited).not.toContain('href="/admin/user/add"');
+    expect(limited).not.toContain('href="/admin/group"');
+  });
+
+  it('gives a view-only staff member no add/change/delete controls and refuses forged POSTs (403, nothing logged)', async () => {
+    const target = await createUser({ email: `target-${Date.now()}@example.com` });
+    const { agent } = await loggedIn(app, { staff: true, permissions: ['user.view'] });
+    const list = (await agent.get('/admin/user').expect(200)).text;
+    expect(list).toContain(target.email);
+    expect(list).not.toContain('Add User');
+    expect(list).not.toContain('value="delete_selected"');
+    expect(list).not.toContain('value="activate"');
+    const detail = (await agent.get(`/admin/user/${target.id}`).expect(200)).text;
+    expect(detail).toContain(target.email);
+    expect(detail).not.toContain('name="_save"');
+    expect(detail).not.toContain('/delete"');
+    expect(detail).not.toContain('/password"');
+    expect(detail).not.toContain('name="email"');
+
+    const page = `/admin/user/${target.id}`;
+    await post(agent, page, page, { email: 'hacked@example.com', isActive: 'on' }).then((r) =>
+      expectStatus(r, 403),
+    );
+    await post(agent, page, `${page}/delete`, {}).then((r) => expectStatus(r, 403));
+    await post(agent, page, '/admin/user/action', {
+      action: 'delete_selected',
+      _selected_action: String(target.id),
+      confirm: 'yes',
+    }).then((r) => expectStatus(r, 403));
+    await post(agent, page, '/admin/user/action', {
+      action: 'deactivate',
+      _selected_action: String(target.id),
+      confirm: 'yes',
+    }).then((r) => expectStatus(r, 403));
+    await post(agent, page, '/admin/user/add', { email: 'new@example.com' }).then((r) =>
+      expectStatus(r, 403),
+    );
+    await post(agent, page, `${page}/password`, { password1: 'x', password2: 'x' }).then((r) =>
+      expectStatus(r, 403),
+    );
+    const [row] = await sql<{ email: string; is_active: boolean }>(
+      'SELECT email, is_active FROM users WHERE id = $1',
+      [target.id],
+    );
+    expect(row).toEqual({ email: target.email, is_active: true });
+    expect(await adminLog('User', target.id)).toEqual([]);
+  });
+
+  it('answers 404 for unknown models and ids', async () => {
+    await admin.get('/admin/nosuchmodel').expect(404);
+    await admin.get('/admin/usergroup').expect(404); // a model that is not registered
+    await admin.get('/admin/user/999999').expect(404);
+    await admin.get('/admin/user/abc').expect(404);
+    await admin.get('/admin/user/999999/history').expect(404);
+    await admin.get('/admin/user/999999/delete').expect(404);
+    await post(admin, '/admin/user', '/admin/user/999999', { email: 'x@example.com' }).then((r) =>
+      expectStatus(r, 404),
+    );
+  });
+
+  it('rejects bad input with messages at the fields and a 400, saving nothing', async () => {
+    const before = await sql<{ n: string }>('SELECT count(*) AS n FROM users');
+    const response = expectStatus(
+      await post(admin, '/admin/user/add', '/admin/user/add', {
+        email: '',
+        displayName: 'x'.repeat(151),
+        emailVerifiedAt: 'not a date',
+        groups: ['abc'],
+        _save: '1',
+      }),
+      400,
+    );
+    expect(response.text).toContain('Please correct the errors below.');
+    expect(response.text).toMatch(/id="err-email"[^>]*>This field is required/);
+    expect(response.text).toMatch(/id="err-displayName"[^>]*>Ensure this value has at most 150 characters/);
+    expect(response.text).toMatch(/id="err-emailVerifiedAt"[^>]*>Enter a valid date/);
+    expect(response.text).toMatch(/id="err-groups"[^>]*>Enter valid ids/);
+    // A duplicate (case-insensitively) and a relation that does not exist.
+    const duplicate = expectStatus(
+      await post(admin, '/admin/user/add', '/admin/user/add', {
+        email: superuser.email.toUpperCase(),
+        userPermissions: ['99999'],
+      }),
+      400,
+    );
+    expect(duplicate.text).toMatch(/id="err-email"[^>]*>User with this email already exists/);
+    expect(duplicate.text).toMatch(/id="err-userPermissions"[^>]*>No Permission with id 99999 exists/);
+    expect(await sql<{ n: string }>('SELECT count(*) AS n FROM users')).toEqual(before);
+  });
+
+  it('adds, changes (with the changed fields old → new) and keeps secrets out of the log and pages', async () => {
+    const [permission] = await sql<{ id: number }>(
+      `SELECT id FROM auth_permissions WHERE codename = 'event.view'`,
+    );
+    const added = expectStatus(
+      await post(admin, '/admin/user/add', '/admin/user/add', {
+        email: ' New.Person@Example.com ',
+        displayName: 'New Person',
+        isActive: 'on',
+        isStaff: 'on',
+        userPermissions: [String(permission.id)],
+        _continue: '1',
+      }),
+      303,
+    );
+    const [created] = await sql<{ id: number; email: string; is_staff: boolean }>(
+      `SELECT id, email, is_staff FROM users WHERE email = 'new.person@example.com'`,
+    );
+    expect(created.is_staff).toBe(true);
+    expect(added.headers.location).toBe(`/admin/user/${created.id}`);
+    const page = (await admin.get(added.headers.location).expect(200)).text;
+    expect(page).toContain('was added successfully');
+    expect(page).not.toMatch(/argon2|passwordHash|password_hash/);
+
+    const changed = expectStatus(
+      await admin
+        .post(`/admin/user/${created.id}`)
+        .type('form')
+        .send({
+          _csrf: csrfFrom(page),
+          _version: versionFrom(page),
+          email: 'new.person@example.com',
+          displayName: 'Renamed',
+          isActive: 'on',
+          _save: '1',
+        }),
+      303,
+    );
+    expect(changed.headers.location).toBe('/admin/user');
+    const log = await adminLog('User', created.id);
+    expect(log.map((entry) => entry.action)).toEqual(['add', 'change']);
+    expect(log[0].changes).toMatchObject({
+      email: [null, 'new.person@example.com'],
+      isStaff: [null, true],
+      userPermissions: [[], [permission.id]],
+    });
+    expect(log[1].changes).toEqual({
+      displayName: ['New Person', 'Renamed'],
+      isStaff: [true, false],
+      userPermissions: [[permission.id], []],
+    });
+    expect(log[1].user_id).toBe(superuser.id);
+
+    // Set password: validators apply (400 with messages), then the hash changes, logged without values.
+    const weak = expectStatus(
+      await post(admin, `/admin/user/${created.id}/password`, `/admin/user/${created.id}/password`, {
+        password1: '12345678',
+        password2: '12345678',
+      }),
+      400,
+    );
+    expect(weak.text).toContain('This password is too common.');
+    expect(weak.text).toContain('This password is entirely numeric.');
+    const mismatch = expectStatus(
+      await post(admin, `/admin/user/${created.id}/password`, `/admin/user/${created.id}/password`, {
+        password1: 'a long good passphrase 1',
+        password2: 'other',
+      }),
+      400,
+    );
+    expect(mismatch.text).toContain('didn’t match');
+    expectStatus(
+      await post(admin, `/admin/user/${created.id}/password`, `/admin/user/${created.id}/password`, {
+        password1: 'a long good passphrase 1',
+        password2: 'a long good passphrase 1',
+      }),
+      303,
+    );
+    const [row] = await sql<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [
+      created.id,
+    ]);
+    expect(row.password_hash).toMatch(/^\$argon2id\$/);
+    const after = await adminLog('User', created.id);
+    expect(after[2].changes).toEqual({ passwordHash: null });
+    const history = (await admin.get(`/admin/user/${created.id}/history`).expect(200)).text;
+    expect(history).toContain('New Person → Renamed');
+    expect(history).not.toContain(row.password_hash);
+    expect(JSON.stringify(await sql('SELECT changes FROM admin_log'))).not.toContain('$argon2');
+  });
+
+  it('refuses to save over a newer change (optimistic concurrency), writing nothing', async () => {
+    const target = await createUser();
+    const page = (await admin.get(`/admin/user/${target.id}`).expect(200)).text;
+    await sql(
+      `UPDATE users SET display_name = 'Someone else', updated_at = now() + interval '1 second' WHERE id = $1`,
+      [target.id],
+    );
+    const response = expectStatus(
+      await admin
+        .post(`/admin/user/${target.id}`)
+        .type('form')
+        .send({
+          _csrf: csrfFrom(page),
+          _version: versionFrom(page),
+          email: target.email,
+          displayName: 'Mine',
+          isActive: 'on',
+        }),
+      409,
+    );
+    expect(response.text).toContain('was changed by someone else');
+    const [row] = await sql<{ display_name: string }>('SELECT display_name FROM users WHERE id = $1', [
+      target.id,
+    ]);
+    expect(row.display_name).toBe('Someone else');
+    expect(await adminLog('User', target.id)).toEqual([]);
+  });
+
+  it('searches case-insensitively, filters, sorts and paginates the change list', async () => {
+    const marker = `zebra${Date.now()}`;
+    const staff = await createUser({ email: `${marker}-a@example.com`, staff: true });
+    await createUser({ email: `${marker}-b@example.com` });
+    const search = (await admin.get(`/admin/user?q=${marker.toUpperCase()}`).expect(200)).text;
+    expect(search).toContain(`${marker}-a@example.com`);
+    expect(search).toContain(`${marker}-b@example.com`);
+    expect(search).toContain('<small>2 Users</small>');
+    const filtered = (await admin.get(`/admin/user?q=${marker}&f_isStaff=1`).expect(200)).text;
+    expect(filtered).toContain(`${marker}-a@example.com`);
+    expect(filtered).not.toContain(`${marker}-b@example.com`);
+    const sorted = (await admin.get(`/admin/user?q=${marker}&o=email`).expect(200)).text;
+    expect(sorted.indexOf(`${marker}-a@`)).toBeLessThan(sorted.indexOf(`${marker}-b@`));
+    const reversed = (await admin.get(`/admin/user?q=${marker}&o=-email`).expect(200)).text;
+    expect(reversed.indexOf(`${marker}-b@`)).toBeLessThan(reversed.indexOf(`${marker}-a@`));
+    expect(reversed).toContain('aria-sort="descending"');
+    // Malformed parameters are ignored, never a 500.
+    await admin.get('/admin/user?o=passwordHash&p=-3&f_isStaff=maybe&f_createdAt=yesterday').expect(200);
+    const today = (await admin.get(`/admin/user?q=${marker}&f_createdAt=today`).expect(200)).text;
+    expect(today).toContain(`${marker}-a@`);
+    const lookup = await admin.get(`/admin/user/lookup?q=${marker}`).expect(200);
+    expect(lookup.body.results).toContainEqual({ id: String(staff.id), label: `${marker}-a@example.com` });
+  });
+
+  it('runs a bulk action after a confirmation page, logging the changed field per object', async () => {
+    const a = await createUser();
+    const b = await createUser();
+    await sql('UPDATE users SET email_verified_at = NULL WHERE id = ANY($1)', [[a.id, b.id]]);
+    const confirm = expectStatus(
+      await post(admin, '/admin/user', '/admin/user/action', {
+        action: 'mark_verified',
+        _selected_action: [String(a.id), String(b.id)],
+      }),
+      200,
+    );
+    expect(confirm.text).toContain('Are you sure?');
+    expect(confirm.text).toContain(a.email);
+    expect(
+      (
+        await sql<{ n: string }>(
+          'SELECT count(*) AS n FROM users WHERE id = ANY($1) AND email_verified_at IS NOT NULL',
+          [[a.id, b.id]],
+        )
+      )[0].n,
+    ).toBe('0');
+    const done = expectStatus(
+      await admin
+        .post('/admin/user/action')
+        .type('form')
+        .send({
+          _csrf: csrfFrom(confirm.text),
+          action: 'mark_verified',
+          _selected_action: [String(a.id), String(b.id)],
+          confirm: 'yes',
+        }),
+      303,
+    );
+    expect(done.headers.location).toBe('/admin/user');
+    for (const user of [a, b]) {
+      const [entry] = await adminLog('User', user.id);
+      expect(entry.action).toBe('change');
+      expect(entry.message).toBe('Mark e-mail addresses verified');
+      expect(Object.keys(entry.changes)).toEqual(['emailVerifiedAt']);
+      expect((entry.changes.emailVerifiedAt as unknown[])[0]).toBeNull();
+    }
+    // Nothing selected: a message, nothing done.
+    const none = expectStatus(
+      await post(admin, '/admin/user', '/admin/user/action', { action: 'deactivate' }),
+      303,
+    );
+    expect(none.headers.location).toBe('/admin/user');
+    // Export CSV.
+    const csv = await admin
+      .post('/admin/user/action')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(confirm.text),
+        action: 'export_csv',
+        _selected_action: [String(a.id)],
+        confirm: 'yes',
+      })
+      .expect(200);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.text.split('\n')[0]).toContain('E-mail address');
+    expect(csv.text).toContain(a.email);
+  });
+
+  it('lists related objects on the delete confirmation, then deletes and logs', async () => {
+    const target = await createUser();
+    await sql(
+      `INSERT INTO api_tokens (user_id, name, prefix, token_hash) VALUES ($1, 'ci', 'abc', repeat('a', 64))`,
+      [target.id],
+    );
+    const confirmation = (await admin.get(`/admin/user/${target.id}/delete`).expect(200)).text;
+    expect(confirmation).toContain('These related objects will be deleted too');
+    expect(confirmation).toMatch(/API tokens \(user\): 1/);
+    expectStatus(
+      await admin
+        .post(`/admin/user/${target.id}/delete`)
+        .type('form')
+        .send({ _csrf: csrfFrom(confirmation) }),
+      303,
+    );
+    expect(await sql('SELECT id FROM users WHERE id = $1', [target.id])).toEqual([]);
+    const [entry] = await adminLog('User', target.id);
+    expect(entry).toMatchObject({ action: 'delete', object_repr: target.email, user_id: superuser.id });
+    const history = (await admin.get(`/admin/user/${target.id}/history`).expect(200)).text;
+    expect(history).toContain('delete');
+    const index = (await admin.get('/admin').expect(200)).text;
+    expect(index).toContain(target.email);
+  });
+});
