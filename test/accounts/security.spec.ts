@@ -106,7 +106,12 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
         if (!layer.route || /[*{]/.test(layer.route.path)) continue;
         for (const method of Object.keys(layer.route.methods)) {
           if (['get', 'head', 'options', '_all'].includes(method)) continue;
-          routes.push({ method, path: layer.route.path.replace(/:(\w+)/g, (_m, name: string) => (/id$/i.test(name) ? '1' : 'x'.repeat(43))) });
+          routes.push({
+            method,
+            path: layer.route.path.replace(/:(\w+)/g, (_m, name: string) =>
+              /id$/i.test(name) ? '1' : 'x'.repeat(43),
+            ),
+          });
         }
       }
       return routes;
@@ -115,7 +120,9 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
     it('refuses (403) a POST without a token, or with a wrong one, on every state-changing route', async () => {
       const routes = stateChangingRoutes();
       expect(routes.length).toBeGreaterThanOrEqual(10);
-      expect(routes.map((route) => route.path)).toEqual(expect.arrayContaining(['/accounts/login', '/accounts/signup', '/accounts/logout']));
+      expect(routes.map((route) => route.path)).toEqual(
+        expect.arrayContaining(['/accounts/login', '/accounts/signup', '/accounts/logout']),
+      );
       // A signed-in user: the forged request carries a real session cookie, as a CSRF attack would.
       const victim = browser(app);
       const email = await signUpVerified(browser(app));
@@ -129,7 +136,9 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
         const attempts = [
           victim[method as 'post'](path).type('form').send({ displayName: 'x' }),
           victim[method as 'post'](path).type('form').send({ _csrf: otherToken }),
-          victim[method as 'post'](path).send({ _csrf: realToken.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')) }),
+          victim[method as 'post'](path).send({
+            _csrf: realToken.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')),
+          }),
         ];
         for (const attempt of attempts) {
           const response = await attempt;
@@ -144,7 +153,11 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
     it('shows a helpful 403 page, and problem+json under /api', async () => {
       const agent = browser(app);
       await agent.get('/accounts/login');
-      const page = await agent.post('/accounts/login').type('form').set('Accept', 'text/html').send({ email: 'a@example.com', password: 'x' });
+      const page = await agent
+        .post('/accounts/login')
+        .type('form')
+        .set('Accept', 'text/html')
+        .send({ email: 'a@example.com', password: 'x' });
       expect(page.status).toBe(403);
       expect(page.text).toContain('CSRF check failed');
       const api = await agent.post('/api/probe/change').send({});
@@ -153,7 +166,10 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
     });
 
     it('exempts bearer-token API calls (no cookies involved)', async () => {
-      const response = await request(app.getHttpServer()).post('/api/probe/change').set('Authorization', 'Bearer ept_nope').send({});
+      const response = await request(app.getHttpServer())
+        .post('/api/probe/change')
+        .set('Authorization', 'Bearer ept_nope')
+        .send({});
       expect(response.status).toBe(401);
     });
   });
@@ -168,7 +184,10 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
       const loginPage = await request(app.getHttpServer()).get('/accounts/login').set('Cookie', planted);
       const login = await request(app.getHttpServer())
         .post('/accounts/login')
-        .set('Cookie', [planted, ...([] as string[]).concat(loginPage.headers['set-cookie'] ?? []).map((c) => c.split(';')[0])])
+        .set('Cookie', [
+          planted,
+          ...([] as string[]).concat(loginPage.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]),
+        ])
         .type('form')
         .send({ email, password: STRONG_PASSWORD, _csrf: csrfFrom(loginPage.text) });
       expect(login.status).toBe(303);
@@ -201,7 +220,11 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
       expectStatus(await logIn(elsewhere, email), 303);
       const newPassword = 'another fine passphrase 9';
       expectStatus(
-        await submit(here, '/accounts/password-change', { currentPassword: STRONG_PASSWORD, password: newPassword, password2: newPassword }),
+        await submit(here, '/accounts/password-change', {
+          currentPassword: STRONG_PASSWORD,
+          password: newPassword,
+          password2: newPassword,
+        }),
         303,
       );
       expect((await here.get('/probe/login')).status).toBe(200);
@@ -219,7 +242,11 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
         ['javascript:alert(1)', '/'],
       ]) {
         const agent = browser(app);
-        const response = await submit(agent, `/accounts/login?next=${encodeURIComponent(next)}`, { email, password: STRONG_PASSWORD, next });
+        const response = await submit(agent, `/accounts/login?next=${encodeURIComponent(next)}`, {
+          email,
+          password: STRONG_PASSWORD,
+          next,
+        });
         expect(response.status).toBe(303);
         expect(response.headers.location).toBe(expected);
       }
@@ -239,7 +266,15 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
     it('logged in but not allowed: 403; allowed: 200', async () => {
       const agent = browser(app);
       const email = uniqueEmail('unverified');
-      expectStatus(await submit(agent, '/accounts/signup', { email, displayName: 'U', password: STRONG_PASSWORD, password2: STRONG_PASSWORD }), 200);
+      expectStatus(
+        await submit(agent, '/accounts/signup', {
+          email,
+          displayName: 'U',
+          password: STRONG_PASSWORD,
+          password2: STRONG_PASSWORD,
+        }),
+        200,
+      );
       expectStatus(await logIn(agent, email), 303);
       // Unverified: can log in, sees the banner, cannot pass RequireVerified.
       expect((await agent.get('/')).text).toContain('Please confirm your e-mail address');
@@ -275,27 +310,60 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
     it('grants model.action through groups or directly; superusers have all; boot sync covers every model', async () => {
       const permissions = app.get(PermissionsService);
       await permissions.syncPermissions();
-      const codes = (await sql<{ codename: string }>('SELECT codename FROM auth_permissions')).map((row) => row.codename);
-      expect(codes).toEqual(expect.arrayContaining(['user.view', 'event.change', 'rsvp.delete', 'task.add', 'outgoingemail.change', 'group.view', 'queues.view']));
+      const codes = (await sql<{ codename: string }>('SELECT codename FROM auth_permissions')).map(
+        (row) => row.codename,
+      );
+      expect(codes).toEqual(
+        expect.arrayContaining([
+          'user.view',
+          'event.change',
+          'rsvp.delete',
+          'task.add',
+          'outgoingemail.change',
+          'group.view',
+          'queues.view',
+        ]),
+      );
       expect(codes).not.toContain('usergroup.view');
 
       const email = await signUpVerified(browser(app));
       const [user] = await sql<{ id: number }>('SELECT id FROM users WHERE email = $1', [email]);
-      const session: SessionUser = { id: user.id, email, displayName: '', isActive: true, isStaff: true, isSuperuser: false, emailVerifiedAt: new Date() };
+      const session: SessionUser = {
+        id: user.id,
+        email,
+        displayName: '',
+        isActive: true,
+        isStaff: true,
+        isSuperuser: false,
+        emailVerifiedAt: new Date(),
+      };
       expect(await permissions.hasPermission(session, 'event.change')).toBe(false);
 
-      const [group] = await sql<{ id: number }>(`INSERT INTO auth_groups (name) VALUES ($1) RETURNING id`, [`editors-${user.id}`]);
-      await sql(`INSERT INTO auth_group_permissions (group_id, permission_id) SELECT $1, id FROM auth_permissions WHERE codename = 'event.change'`, [group.id]);
+      const [group] = await sql<{ id: number }>(`INSERT INTO auth_groups (name) VALUES ($1) RETURNING id`, [
+        `editors-${user.id}`,
+      ]);
+      await sql(
+        `INSERT INTO auth_group_permissions (group_id, permission_id) SELECT $1, id FROM auth_permissions WHERE codename = 'event.change'`,
+        [group.id],
+      );
       await sql('INSERT INTO auth_user_groups (user_id, group_id) VALUES ($1, $2)', [user.id, group.id]);
       expect(await permissions.hasPermission(session, 'event.change')).toBe(true);
       expect(await permissions.hasPermission(session, 'event.delete')).toBe(false);
 
-      await sql(`INSERT INTO auth_user_permissions (user_id, permission_id) SELECT $1, id FROM auth_permissions WHERE codename = 'event.delete'`, [user.id]);
+      await sql(
+        `INSERT INTO auth_user_permissions (user_id, permission_id) SELECT $1, id FROM auth_permissions WHERE codename = 'event.delete'`,
+        [user.id],
+      );
       expect(await permissions.hasPermission(session, 'event.delete')).toBe(true);
-      expect([...(await permissions.permissionsOf(session))].sort()).toEqual(['event.change', 'event.delete']);
+      expect([...(await permissions.permissionsOf(session))].sort()).toEqual([
+        'event.change',
+        'event.delete',
+      ]);
 
       expect(await permissions.hasPermission({ ...session, isActive: false }, 'event.change')).toBe(false);
-      expect(await permissions.hasPermission({ ...session, isSuperuser: true }, 'anything.at-all')).toBe(true);
+      expect(await permissions.hasPermission({ ...session, isSuperuser: true }, 'anything.at-all')).toBe(
+        true,
+      );
     });
   });
 
@@ -304,7 +372,10 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
       const agent = browser(app);
       const email = await signUpVerified(browser(app));
       expectStatus(await logIn(agent, email), 303);
-      const created = expectStatus(await submit(agent, '/accounts/profile', { name: 'CI script' }, '/accounts/profile/tokens'), 201);
+      const created = expectStatus(
+        await submit(agent, '/accounts/profile', { name: 'CI script' }, '/accounts/profile/tokens'),
+        201,
+      );
       const token = /<code class="new-token">(ept_[\w-]+)<\/code>/.exec(created.text)![1];
       expect((await agent.get('/accounts/profile')).text).not.toContain(token);
       const [row] = await sql<{ id: number; token_hash: string; last_used_at: Date | null }>(
@@ -314,21 +385,38 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
       expect(row.token_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(row.last_used_at).toBeNull();
 
-      const me = await request(app.getHttpServer()).get('/api/probe/me').set('Authorization', `Bearer ${token}`);
+      const me = await request(app.getHttpServer())
+        .get('/api/probe/me')
+        .set('Authorization', `Bearer ${token}`);
       expect(me.status).toBe(200);
-      const [used] = await sql<{ last_used_at: Date | null }>('SELECT last_used_at FROM api_tokens WHERE id = $1', [row.id]);
+      const [used] = await sql<{ last_used_at: Date | null }>(
+        'SELECT last_used_at FROM api_tokens WHERE id = $1',
+        [row.id],
+      );
       expect(used.last_used_at).not.toBeNull();
       // No permission yet: 403 problem+json; the session cookie alone is not an API credential.
-      const forbidden = await request(app.getHttpServer()).post('/api/probe/change').set('Authorization', `Bearer ${token}`).send({});
+      const forbidden = await request(app.getHttpServer())
+        .post('/api/probe/change')
+        .set('Authorization', `Bearer ${token}`)
+        .send({});
       expect(forbidden.status).toBe(403);
       expect(forbidden.headers['content-type']).toMatch(/problem\+json/);
       const cookieOnly = await agent.get('/api/probe/me');
       expect(cookieOnly.status).toBe(401);
       expect(cookieOnly.headers['www-authenticate']).toMatch(/Bearer/);
 
-      expectStatus(await submit(agent, '/accounts/profile', {}, `/accounts/profile/tokens/${row.id}/revoke`), 303);
-      expect((await request(app.getHttpServer()).get('/api/probe/me').set('Authorization', `Bearer ${token}`)).status).toBe(401);
-      expect((await request(app.getHttpServer()).get('/api/probe/me').set('Authorization', 'Bearer ept_forged')).status).toBe(401);
+      expectStatus(
+        await submit(agent, '/accounts/profile', {}, `/accounts/profile/tokens/${row.id}/revoke`),
+        303,
+      );
+      expect(
+        (await request(app.getHttpServer()).get('/api/probe/me').set('Authorization', `Bearer ${token}`))
+          .status,
+      ).toBe(401);
+      expect(
+        (await request(app.getHttpServer()).get('/api/probe/me').set('Authorization', 'Bearer ept_forged'))
+          .status,
+      ).toBe(401);
     });
   });
 });
