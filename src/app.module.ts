@@ -7,8 +7,9 @@ import { CoreModule } from './core/core.module';
 import { debugToolbarEnabled } from './debug-toolbar/debug-toolbar.config';
 import { DebugToolbarModule } from './debug-toolbar/debug-toolbar.module';
 import { HealthModule } from './health/health.module';
-import { HomeModule } from './home/home.module';
+import { EventsModule } from './events/events.module';
 import { SystemModule } from './system/system.module';
+import { TasksModule } from './tasks/tasks.module';
 import { ErrorFilter } from './web/error.filter';
 
 /** The web process: pages, admin, API. Enqueues jobs; never processes them. */
@@ -21,7 +22,8 @@ export class AppModule {
         CoreModule.forRoot(config),
         HealthModule,
         SystemModule,
-        HomeModule,
+        EventsModule,
+        TasksModule,
         AccountsModule,
         AdminModule,
         // Development only (never in production): SQL, cache and render timings on every page.

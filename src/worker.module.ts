@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AccountsWorkerModule } from './accounts/accounts-worker.module';
 import { AppConfig } from './config/app-config';
 import { CoreModule } from './core/core.module';
+import { EventsWorkerModule } from './events/events-worker.module';
 import { MailWorkerModule } from './mail/mail-worker.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 import { SystemWorkerModule } from './system/system-worker.module';
@@ -12,7 +13,14 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRoot(config), SchedulerModule, SystemWorkerModule, MailWorkerModule, AccountsWorkerModule],
+      imports: [
+        CoreModule.forRoot(config),
+        SchedulerModule,
+        SystemWorkerModule,
+        MailWorkerModule,
+        AccountsWorkerModule,
+        EventsWorkerModule,
+      ],
     };
   }
 }

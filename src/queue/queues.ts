@@ -9,6 +9,8 @@ export const QUEUES = {
   mail: 'mail',
   /** Repeatable jobs from the scheduled-jobs registry (see src/scheduler). */
   scheduler: 'scheduler',
+  /** Organizer tasks with live progress (e-mail attendees, CSV export); job id = the Task id (see src/tasks). */
+  tasks: 'tasks',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

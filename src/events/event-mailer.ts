@@ -1,0 +1,16 @@
+import type { Prisma } from '../generated/prisma/client';
+
+/**
+ * What the events feature needs from the mail feature (MailService has exactly this signature).
+ * Injected under a token so the events module names its dependency in one place.
+ */
+export interface EventMailer {
+  send(
+    template: string,
+    to: string,
+    context: Record<string, unknown>,
+    options?: { tx?: Prisma.TransactionClient },
+  ): Promise<{ id: string }>;
+}
+
+export const EVENT_MAILER = Symbol('EVENT_MAILER');

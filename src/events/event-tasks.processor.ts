@@ -1,0 +1,130 @@
+import { Process, Processor } from '@nestjs/bull';
+import { Inject, Logger } from '@nestjs/common';
+import type { Job } from 'bull';
+import { RsvpStatus, TaskKind, type Task } from '../generated/prisma/client';
+import { runInJobContext } from '../logging/job-context';
+import { PrismaService } from '../prisma/prisma.service';
+import { QUEUES } from '../queue/queues';
+import { TASK_JOB, type TaskJobData } from '../tasks/task-jobs';
+import { DOWNLOAD_TTL_MS, TasksService } from '../tasks/tasks.service';
+import { attendeesCsv, type AttendeeRow } from './attendees-csv';
+import { EVENT_MAILER, type EventMailer } from './event-mailer';
+import { eventMailContext } from './event-view';
+import { TX_OPTIONS } from './rsvp.service';
+
+const BATCH = 25;
+
+export interface AnnouncementInput {
+  subject: string;
+  message: string;
+}
+
+/** The organizer tasks: "e-mail all attendees" and "export attendees as CSV". */
+@Processor(QUEUES.tasks)
+export class EventTasksProcessor {
+  private readonly logger = new Logger(EventTasksProcessor.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly tasks: TasksService,
+    @Inject(EVENT_MAILER) private readonly mailer: EventMailer,
+  ) {}
+
+  @Process({ name: TASK_JOB, concurrency: 2 })
+  run(job: Job<TaskJobData>): Promise<void> {
+    return runInJobContext(job, async () => {
+      const task = await this.prisma.task.findUnique({ where: { id: job.data.taskId } });
+      if (!task || task.status === 'succeeded') return;
+      await this.tasks.markRunning(task.id);
+      try {
+        if (task.kind === TaskKind.email_attendees) await this.emailAttendees(task);
+        else await this.exportAttendees(task);
+      } catch (error) {
+        const attemptsLeft = (job.opts.attempts ?? 1) - job.attemptsMade - 1;
+        if (attemptsLeft <= 0) await this.tasks.fail(task.id, 'The task failed; please try again.');
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * One e-mail per going attendee. Each batch's messages and the cursor (the last RSVP id done) are
+   * committed together, so a retry after a crash continues where it stopped: nobody gets it twice.
+   */
+  private async emailAttendees(task: Task): Promise<void> {
+    const input = task.input as unknown as AnnouncementInput;
+    const event = await this.prisma.event.findUniqueOrThrow({ where: { id: task.eventId ?? 0 } });
+    const where = { eventId: event.id, status: RsvpStatus.going };
+    const total = await this.prisma.rsvp.count({ where });
+    let cursor = ((task.result ?? {}) as { cursor?: number }).cursor ?? 0;
+    let sent = ((task.result ?? {}) as { sent?: number }).sent ?? 0;
+    for (;;) {
+      const batch = await this.prisma.rsvp.findMany({
+        where: { ...where, id: { gt: cursor } },
+        orderBy: { id: 'asc' },
+        take: BATCH,
+        include: { user: { select: { email: true, displayName: true } } },
+      });
+      if (!batch.length) break;
+      cursor = batch[batch.length - 1].id;
+      sent += batch.length;
+      await this.prisma.$transaction(async (tx) => {
+        for (const rsvp of batch) {
+          await this.mailer.send(
+            'event_announcement',
+            rsvp.user.email,
+            {
+              name: rsvp.user.displayName || rsvp.user.email,
+              subject: input.subject,
+              message: input.message,
+              event: eventMailContext(event),
+            },
+            { tx },
+          );
+        }
+        await tx.task.update({ where: { id: task.id }, data: { result: { cursor, sent } } });
+      }, TX_OPTIONS);
+      await this.tasks.reportProgress(task.id, total ? Math.min(99, (sent / total) * 100) : 99);
+    }
+    await this.tasks.succeed(task.id, {
+      cursor,
+      sent,
+      message: `Sent to ${sent} attendee${sent === 1 ? '' : 's'}.`,
+    });
+  }
+
+  private async exportAttendees(task: Task): Promise<void> {
+    const event = await this.prisma.event.findUniqueOrThrow({ where: { id: task.eventId ?? 0 } });
+    const where = { eventId: event.id, status: { in: [RsvpStatus.going, RsvpStatus.waitlisted] } };
+    const total = await this.prisma.rsvp.count({ where });
+    const chunks: string[] = [attendeesCsv([], true)];
+    let cursor = 0;
+    let done = 0;
+    for (;;) {
+      const batch = await this.prisma.rsvp.findMany({
+        where: { ...where, id: { gt: cursor } },
+        orderBy: { id: 'asc' },
+        take: 500,
+        include: { user: { select: { email: true, displayName: true } } },
+      });
+      if (!batch.length) break;
+      cursor = batch[batch.length - 1].id;
+      const rows: AttendeeRow[] = batch.map((rsvp) => ({
+        name: rsvp.user.displayName,
+        email: rsvp.user.email,
+        status: rsvp.status,
+        respondedAt: rsvp.respondedAt,
+      }));
+      chunks.push(attendeesCsv(rows, false));
+      done += batch.length;
+      await this.tasks.reportProgress(task.id, total ? Math.min(99, (done / total) * 100) : 99);
+    }
+    const filename = `event-${event.id}-attendees.csv`;
+    await this.tasks.succeed(
+      task.id,
+      { rows: done, filename, message: `${done} attendee${done === 1 ? '' : 's'} exported.` },
+      { data: Buffer.from(chunks.join(''), 'utf8'), expiresAt: new Date(Date.now() + DOWNLOAD_TTL_MS) },
+    );
+    this.logger.log(`exported ${done} attendees of event ${event.id}`);
+  }
+}

@@ -1,0 +1,156 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsISO8601, IsInt, IsOptional, IsString, Length, MaxLength, Max, Min } from 'class-validator';
+import type { FieldErrors } from '../web/forms';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+// An empty form field means "not given", so the field's own message is the one shown.
+const emptyToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+export const TITLE_MIN = 3;
+export const TITLE_MAX = 200;
+export const DESCRIPTION_MAX = 10_000;
+export const LOCATION_MAX = 200;
+export const CAPACITY_MAX = 100_000;
+
+const TITLE_MESSAGE = `Title must be between ${TITLE_MIN} and ${TITLE_MAX} characters.`;
+const DATE_MESSAGE = 'Enter a valid date and time.';
+const CAPACITY_MESSAGE = `Capacity must be a whole number from 1 to ${CAPACITY_MAX}.`;
+
+/** The event form and the API's create body: the same rules at both edges. */
+export class EventInput {
+  @ApiProperty({ minLength: TITLE_MIN, maxLength: TITLE_MAX, example: 'Board games night' })
+  @Transform(trim)
+  @IsString({ message: TITLE_MESSAGE })
+  @Length(TITLE_MIN, TITLE_MAX, { message: TITLE_MESSAGE })
+  title!: string;
+
+  @ApiPropertyOptional({ maxLength: DESCRIPTION_MAX, default: '' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString({ message: 'Description must be text.' })
+  @MaxLength(DESCRIPTION_MAX, { message: `Description must be at most ${DESCRIPTION_MAX} characters.` })
+  description?: string;
+
+  @ApiPropertyOptional({ maxLength: LOCATION_MAX, default: '' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString({ message: 'Location must be text.' })
+  @MaxLength(LOCATION_MAX, { message: `Location must be at most ${LOCATION_MAX} characters.` })
+  location?: string;
+
+  @ApiProperty({ format: 'date-time', description: 'ISO 8601; without an offset it is UTC.' })
+  @Transform(emptyToUndefined)
+  @IsISO8601({ strict: true }, { message: DATE_MESSAGE })
+  startsAt!: string;
+
+  @ApiProperty({ format: 'date-time', description: 'Must be after startsAt.' })
+  @Transform(emptyToUndefined)
+  @IsISO8601({ strict: true }, { message: DATE_MESSAGE })
+  endsAt!: string;
+
+  @ApiProperty({ minimum: 1, maximum: CAPACITY_MAX, example: 50 })
+  @Transform(emptyToUndefined)
+  @Type(() => Number)
+  @IsInt({ message: CAPACITY_MESSAGE })
+  @Min(1, { message: CAPACITY_MESSAGE })
+  @Max(CAPACITY_MAX, { message: CAPACITY_MESSAGE })
+  capacity!: number;
+}
+
+/** The API's PATCH body: any subset of the fields. */
+export class EventPatch {
+  @ApiPropertyOptional({ minLength: TITLE_MIN, maxLength: TITLE_MAX })
+  @IsOptional()
+  @Transform(trim)
+  @IsString({ message: TITLE_MESSAGE })
+  @Length(TITLE_MIN, TITLE_MAX, { message: TITLE_MESSAGE })
+  title?: string;
+
+  @ApiPropertyOptional({ maxLength: DESCRIPTION_MAX })
+  @IsOptional()
+  @Transform(trim)
+  @IsString({ message: 'Description must be text.' })
+  @MaxLength(DESCRIPTION_MAX, { message: `Description must be at most ${DESCRIPTION_MAX} characters.` })
+  description?: string;
+
+  @ApiPropertyOptional({ maxLength: LOCATION_MAX })
+  @IsOptional()
+  @Transform(trim)
+  @IsString({ message: 'Location must be text.' })
+  @MaxLength(LOCATION_MAX, { message: `Location must be at most ${LOCATION_MAX} characters.` })
+  location?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: DATE_MESSAGE })
+  startsAt?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: DATE_MESSAGE })
+  endsAt?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: CAPACITY_MAX })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: CAPACITY_MESSAGE })
+  @Min(1, { message: CAPACITY_MESSAGE })
+  @Max(CAPACITY_MAX, { message: CAPACITY_MESSAGE })
+  capacity?: number;
+}
+
+/** An ISO 8601 string as an instant; a value without an offset (a `datetime-local` field) is UTC. */
+export function parseInstant(value: string): Date {
+  const hasOffset = /(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value) && value.includes('T');
+  return new Date(hasOffset ? value : `${value}${value.includes('T') ? '' : 'T00:00'}Z`);
+}
+
+export interface EventValues {
+  title: string;
+  description: string;
+  location: string;
+  startsAt: Date;
+  endsAt: Date;
+  capacity: number;
+}
+
+/** The rules that span fields, reported at the field a person would correct. */
+export function crossFieldErrors(
+  values: EventValues,
+  options: { creating: boolean; now?: Date },
+): FieldErrors {
+  const errors: FieldErrors = {};
+  const now = options.now ?? new Date();
+  if (Number.isNaN(values.startsAt.getTime())) errors.startsAt = [DATE_MESSAGE];
+  if (Number.isNaN(values.endsAt.getTime())) errors.endsAt = [DATE_MESSAGE];
+  if (errors.startsAt || errors.endsAt) return errors;
+  if (options.creating && values.startsAt <= now) errors.startsAt = ['The event must start in the future.'];
+  if (values.endsAt <= values.startsAt) errors.endsAt = ['The event must end after it starts.'];
+  return errors;
+}
+
+export function eventValuesOf(input: EventInput): EventValues {
+  return {
+    title: input.title,
+    description: input.description ?? '',
+    location: input.location ?? '',
+    startsAt: parseInstant(input.startsAt),
+    endsAt: parseInstant(input.endsAt),
+    capacity: input.capacity,
+  };
+}
+
+/** The organizer's "e-mail all attendees" form. */
+export class AnnouncementForm {
+  @Transform(trim)
+  @IsString({ message: 'Enter a subject.' })
+  @Length(3, 150, { message: 'The subject must be between 3 and 150 characters.' })
+  subject!: string;
+
+  @Transform(trim)
+  @IsString({ message: 'Enter a message.' })
+  @Length(1, 10_000, { message: 'The message must be between 1 and 10000 characters.' })
+  message!: string;
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { MailModule } from '../mail/mail.module';
+import { MailService } from '../mail/mail.service';
+import { EVENT_MAILER } from './event-mailer';
+import { EventsCache } from './events.cache';
+import { EventsService } from './events.service';
+import { RsvpService } from './rsvp.service';
+
+/**
+ * The events domain without HTTP: services shared by the pages, the API, the worker (reminders,
+ * organizer tasks) and the CLI (seed). Needs CoreModule from the entry point.
+ */
+@Module({
+  imports: [MailModule],
+  providers: [EventsCache, EventsService, RsvpService, { provide: EVENT_MAILER, useExisting: MailService }],
+  exports: [EventsCache, EventsService, RsvpService, EVENT_MAILER],
+})
+export class EventsCoreModule {}

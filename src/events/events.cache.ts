@@ -1,0 +1,69 @@
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Cache } from 'cache-manager';
+
+/** How many pages of the public list are cached (the ones people actually look at). */
+export const CACHED_LIST_PAGES = 5;
+
+const listKey = (page: number) => `events:list:${page}`;
+const eventKey = (id: number) => `events:event:${id}`;
+
+/**
+ * The Redis page-data cache for the public list's first pages and for event pages. A hit answers
+ * without touching PostgreSQL. Every write path that changes what those pages show calls
+ * `invalidate(eventId)` after its transaction commits. Redis being down is a miss, never an error.
+ */
+@Injectable()
+export class EventsCache {
+  private readonly logger = new Logger(EventsCache.name);
+
+  constructor(@Inject(CACHE_MANAGER) private readonly cache: Cache) {}
+
+  isCachedListPage(page: number, query: string): boolean {
+    return !query && page >= 1 && page <= CACHED_LIST_PAGES;
+  }
+
+  async getList<T>(page: number): Promise<T | undefined> {
+    return this.read<T>(listKey(page));
+  }
+
+  async setList<T>(page: number, value: T): Promise<void> {
+    await this.write(listKey(page), value);
+  }
+
+  async getEvent<T>(id: number): Promise<T | undefined> {
+    return this.read<T>(eventKey(id));
+  }
+
+  async setEvent<T>(id: number, value: T): Promise<void> {
+    await this.write(eventKey(id), value);
+  }
+
+  /** Drops the event's page and the list pages (any event may appear on them). */
+  async invalidate(eventId?: number): Promise<void> {
+    const keys = Array.from({ length: CACHED_LIST_PAGES }, (_, index) => listKey(index + 1));
+    if (eventId !== undefined) keys.push(eventKey(eventId));
+    try {
+      await this.cache.mdel(keys);
+    } catch (error) {
+      this.logger.warn(`cache invalidation failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async read<T>(key: string): Promise<T | undefined> {
+    try {
+      const value = await this.cache.get<T>(key);
+      return value ?? undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async write<T>(key: string, value: T): Promise<void> {
+    try {
+      await this.cache.set(key, value);
+    } catch {
+      // A cache that cannot be written is just a cache miss next time.
+    }
+  }
+}

@@ -1,0 +1,282 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { CurrentUser, RequireLogin, RequireVerified } from '../accounts/auth.decorators';
+import type { SessionUser } from '../accounts/session-user';
+import { TaskKind } from '../generated/prisma/client';
+import { TasksService } from '../tasks/tasks.service';
+import { addFlash } from '../web/flash';
+import { validateForm, type FieldErrors } from '../web/forms';
+import { AnnouncementForm, EventInput, eventValuesOf } from './event.dto';
+import { IdPipe } from './event-id.pipe';
+import { formatDate, toInputDate } from './event-view';
+import { EventActors } from './event-actors';
+import { EventValidationError, EventsService } from './events.service';
+import { RsvpService } from './rsvp.service';
+
+interface FormState {
+  values: Record<string, unknown>;
+  errors: FieldErrors;
+}
+
+const emptyForm = (): FormState => ({ values: { capacity: 50 }, errors: {} });
+
+/** The events pages. Thin: rules live in EventsService / RsvpService. */
+@Controller()
+export class EventsController {
+  constructor(
+    private readonly events: EventsService,
+    private readonly rsvps: RsvpService,
+    private readonly actors: EventActors,
+    private readonly tasks: TasksService,
+  ) {}
+
+  @Get(['/', '/events'])
+  async index(@Query('q') q: unknown, @Query('page') page: unknown, @Res() res: Response) {
+    const query = typeof q === 'string' ? q.slice(0, 200) : '';
+    const pageNumber = typeof page === 'string' && /^\d{1,6}$/.test(page) ? Math.max(1, Number(page)) : 1;
+    const list = await this.events.listUpcoming({ page: pageNumber, query });
+    const link = (target: number) =>
+      `/events?${new URLSearchParams({ ...(query ? { q: query } : {}), page: String(target) })}`;
+    res.render('events/index', {
+      title: query ? `Search: ${query}` : 'Upcoming events',
+      query,
+      ...list,
+      nextUrl: list.hasNext ? link(list.page + 1) : null,
+      prevUrl: list.hasPrev ? link(list.page - 1) : null,
+    });
+  }
+
+  @Get('/events/new')
+  @RequireVerified()
+  newForm(@Res() res: Response) {
+    res.render('events/form', { title: 'New event', creating: true, action: '/events/new', ...emptyForm() });
+  }
+
+  @Post('/events/new')
+  @RequireVerified()
+  async create(
+    @Body() body: unknown,
+    @CurrentUser() user: SessionUser,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const render = (state: FormState) =>
+      res
+        .status(400)
+        .render('events/form', { title: 'New event', creating: true, action: '/events/new', ...state });
+    const form = await validateForm(EventInput, body);
+    if (!form.ok) return render({ values: form.values, errors: form.errors });
+    try {
+      const event = await this.events.create(user.id, eventValuesOf(form.value));
+      addFlash(req, 'success', 'Your event is published.');
+      return res.redirect(303, `/events/${event.id}`);
+    } catch (error) {
+      if (error instanceof EventValidationError)
+        return render({ values: formValues(body), errors: error.errors });
+      throw error;
+    }
+  }
+
+  @Get('/my/events')
+  @RequireLogin()
+  async mine(@CurrentUser() user: SessionUser, @Res() res: Response) {
+    res.render('events/mine', { title: 'My events', events: await this.events.organizedBy(user.id) });
+  }
+
+  @Get('/my/rsvps')
+  @RequireLogin()
+  async myRsvps(@CurrentUser() user: SessionUser, @Res() res: Response) {
+    res.render('events/rsvps', { title: 'My RSVPs', events: await this.events.rsvpsOf(user.id) });
+  }
+
+  @Get('/events/:id')
+  async show(@Param('id', IdPipe) id: number, @Req() req: Request, @Res() res: Response) {
+    const event = await this.events.detail(id);
+    const user = req.user;
+    const rsvpStatus = user ? await this.rsvps.statusOf(id, user.id) : undefined;
+    const canManage = user ? this.events.canManage(await this.actors.of(user), event) : false;
+    res.render('events/show', {
+      title: event.title,
+      event,
+      rsvpStatus,
+      going: rsvpStatus === 'going',
+      waitlisted: rsvpStatus === 'waitlisted',
+      canManage,
+      loginUrl: `/accounts/login?next=${encodeURIComponent(`/events/${id}`)}`,
+    });
+  }
+
+  @Post('/events/:id/rsvp')
+  @RequireLogin()
+  async rsvp(
+    @Param('id', IdPipe) id: number,
+    @CurrentUser() user: SessionUser,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const { rsvp } = await this.rsvps.rsvp(id, user.id);
+    addFlash(
+      req,
+      'success',
+      rsvp.status === 'going'
+        ? 'You are going. A confirmation is on its way to your inbox.'
+        : 'The event is full: you are on the waitlist and will get an e-mail if a spot opens up.',
+    );
+    res.redirect(303, `/events/${id}`);
+  }
+
+  @Post('/events/:id/rsvp/cancel')
+  @RequireLogin()
+  async cancelRsvp(
+    @Param('id', IdPipe) id: number,
+    @CurrentUser() user: SessionUser,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    await this.events.find(id);
+    const { cancelled } = await this.rsvps.cancel(id, user.id);
+    if (cancelled) addFlash(req, 'info', 'Your RSVP is cancelled.');
+    res.redirect(303, `/events/${id}`);
+  }
+
+  @Get('/events/:id/edit')
+  @RequireLogin()
+  async editForm(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
+    const event = await this.events.findManageable(id, await this.actors.of(user));
+    res.render('events/form', {
+      title: `Edit ${event.title}`,
+      action: `/events/${id}/edit`,
+      event,
+      values: {
+        title: event.title,
+        description: event.description,
+        location: event.location,
+        startsAt: toInputDate(event.startsAt),
+        endsAt: toInputDate(event.endsAt),
+        capacity: event.capacity,
+      },
+      errors: {},
+    });
+  }
+
+  @Post('/events/:id/edit')
+  @RequireLogin()
+  async update(
+    @Param('id', IdPipe) id: number,
+    @Body() body: unknown,
+    @CurrentUser() user: SessionUser,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const actor = await this.actors.of(user);
+    const event = await this.events.findManageable(id, actor);
+    const render = (state: FormState) =>
+      res.status(400).render('events/form', {
+        title: `Edit ${event.title}`,
+        action: `/events/${id}/edit`,
+        event,
+        ...state,
+      });
+    const form = await validateForm(EventInput, body);
+    if (!form.ok) return render({ values: form.values, errors: form.errors });
+    try {
+      await this.events.update(id, actor, eventValuesOf(form.value));
+    } catch (error) {
+      if (error instanceof EventValidationError)
+        return render({ values: formValues(body), errors: error.errors });
+      throw error;
+    }
+    addFlash(req, 'success', 'Event updated.');
+    res.redirect(303, `/events/${id}`);
+  }
+
+  @Get('/events/:id/cancel')
+  @RequireLogin()
+  async cancelForm(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
+    const event = await this.events.findManageable(id, await this.actors.of(user));
+    res.render('events/cancel', {
+      title: `Cancel ${event.title}`,
+      event: { ...event, startsAtText: formatDate(event.startsAt) },
+    });
+  }
+
+  @Post('/events/:id/cancel')
+  @RequireLogin()
+  async cancel(
+    @Param('id', IdPipe) id: number,
+    @CurrentUser() user: SessionUser,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    await this.events.cancel(id, await this.actors.of(user));
+    addFlash(req, 'info', 'The event is cancelled; attendees are being told.');
+    res.redirect(303, `/events/${id}`);
+  }
+
+  @Get('/events/:id/attendees')
+  @RequireLogin()
+  async attendees(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
+    const event = await this.events.findManageable(id, await this.actors.of(user));
+    const attendees = (await this.events.attendees(id)).map((attendee) => ({
+      ...attendee,
+      respondedAt: formatDate(attendee.respondedAt),
+    }));
+    res.render('events/attendees', {
+      title: `Attendees of ${event.title}`,
+      event,
+      attendees,
+      goingCount: attendees.filter((attendee) => attendee.status === 'going').length,
+      waitlistCount: attendees.filter((attendee) => attendee.status === 'waitlisted').length,
+      values: {},
+      errors: {},
+    });
+  }
+
+  @Post('/events/:id/email')
+  @RequireLogin()
+  async emailAttendees(
+    @Param('id', IdPipe) id: number,
+    @Body() body: unknown,
+    @CurrentUser() user: SessionUser,
+    @Res() res: Response,
+  ) {
+    const event = await this.events.findManageable(id, await this.actors.of(user));
+    const form = await validateForm(AnnouncementForm, body);
+    if (!form.ok) {
+      const attendees = (await this.events.attendees(id)).map((attendee) => ({
+        ...attendee,
+        respondedAt: formatDate(attendee.respondedAt),
+      }));
+      return res.status(400).render('events/attendees', {
+        title: `Attendees of ${event.title}`,
+        event,
+        attendees,
+        values: form.values,
+        errors: form.errors,
+      });
+    }
+    const task = await this.tasks.start(TaskKind.email_attendees, user.id, id, {
+      subject: form.value.subject,
+      message: form.value.message,
+    });
+    res.redirect(303, `/tasks/${task.id}`);
+  }
+
+  @Post('/events/:id/export')
+  @RequireLogin()
+  async exportAttendees(
+    @Param('id', IdPipe) id: number,
+    @CurrentUser() user: SessionUser,
+    @Res() res: Response,
+  ) {
+    await this.events.findManageable(id, await this.actors.of(user));
+    const task = await this.tasks.start(TaskKind.export_attendees_csv, user.id, id);
+    res.redirect(303, `/tasks/${task.id}`);
+  }
+}
+
+/** The submitted form fields to show again (never the CSRF token). */
+function formValues(body: unknown): Record<string, unknown> {
+  const raw = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+  return Object.fromEntries(Object.entries(raw).filter(([key]) => key !== '_csrf'));
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { TasksCoreModule } from '../tasks/tasks-core.module';
+import { EventActors } from './event-actors';
+import { EventsCoreModule } from './events-core.module';
+import { EventsController } from './events.controller';
+
+/** The events pages (the home page too). */
+@Module({
+  imports: [EventsCoreModule, TasksCoreModule, AccountsModule],
+  controllers: [EventsController],
+  providers: [EventActors],
+  exports: [EventActors],
+})
+export class EventsModule {}

@@ -1,0 +1,279 @@
+import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { EventStatus, Prisma, RsvpStatus, type Event } from '../generated/prisma/client';
+import { PrismaService } from '../prisma/prisma.service';
+import type { FieldErrors } from '../web/forms';
+import { crossFieldErrors, type EventValues } from './event.dto';
+import { EVENT_MAILER, type EventMailer } from './event-mailer';
+import {
+  eventMailContext,
+  eventSummaryView,
+  type EventDetailView,
+  type EventSummaryView,
+} from './event-view';
+import { EventsCache } from './events.cache';
+import { lockEvent, promoteFromWaitlist, TX_OPTIONS } from './rsvp.service';
+
+export const PAGE_SIZE = 20;
+
+/** Who is acting, and whether they may change any event (staff with `event.change`). */
+export interface Actor {
+  id: number;
+  canChangeAnyEvent: boolean;
+}
+
+export interface EventListPage {
+  events: EventSummaryView[];
+  page: number;
+  hasNext: boolean;
+  hasPrev: boolean;
+}
+
+export interface ListOptions {
+  page?: number;
+  pageSize?: number;
+  query?: string;
+  from?: Date;
+  to?: Date;
+  organizerId?: number;
+}
+
+/** The same expression as the GIN index "events_search_idx", so the index is used. */
+const SEARCH_DOCUMENT = Prisma.sql`to_tsvector('english'::regconfig, "title" || ' ' || "description" || ' ' || "location")`;
+
+/** Field errors the caller shows at the fields (a 400 in the API, the form again on pages). */
+export class EventValidationError extends Error {
+  constructor(readonly errors: FieldErrors) {
+    super('Invalid event');
+  }
+}
+
+@Injectable()
+export class EventsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly cache: EventsCache,
+    @Inject(EVENT_MAILER) private readonly mailer: EventMailer,
+  ) {}
+
+  /** Upcoming published events, soonest first; the first pages without a search come from Redis. */
+  async listUpcoming(options: ListOptions = {}): Promise<EventListPage> {
+    const page = Math.max(1, Math.floor(options.page ?? 1));
+    const query = (options.query ?? '').trim();
+    const plain = !query && !options.from && !options.to && options.organizerId === undefined;
+    const cacheable =
+      plain && (options.pageSize ?? PAGE_SIZE) === PAGE_SIZE && this.cache.isCachedListPage(page, '');
+    if (cacheable) {
+      const cached = await this.cache.getList<EventListPage>(page);
+      if (cached) return cached;
+    }
+    const result = await this.queryUpcoming({ ...options, page, query });
+    if (cacheable) await this.cache.setList(page, result);
+    return result;
+  }
+
+  private async queryUpcoming(
+    options: ListOptions & { page: number; query: string },
+  ): Promise<EventListPage> {
+    const pageSize = options.pageSize ?? PAGE_SIZE;
+    const conditions: Prisma.Sql[] = [
+      Prisma.sql`status = 'published'`,
+      Prisma.sql`starts_at > ${options.from && options.from > new Date() ? options.from : new Date()}`,
+    ];
+    if (options.to) conditions.push(Prisma.sql`starts_at < ${options.to}`);
+    if (options.organizerId !== undefined) conditions.push(Prisma.sql`organizer_id = ${options.organizerId}`);
+    if (options.query) {
+      conditions.push(
+        Prisma.sql`${SEARCH_DOCUMENT} @@ websearch_to_tsquery('english'::regconfig, ${options.query})`,
+      );
+    }
+    // One row more than a page tells whether there is a next page without a COUNT(*).
+    const rows = await this.prisma.$queryRaw<Event[]>`
+      SELECT id, title, location, starts_at AS "startsAt", ends_at AS "endsAt", capacity,
+             going_count AS "goingCount", status::text AS status
+      FROM events WHERE ${Prisma.join(conditions, ' AND ')}
+      ORDER BY starts_at, id
+      LIMIT ${pageSize + 1} OFFSET ${(options.page - 1) * pageSize}`;
+    return {
+      events: rows.slice(0, pageSize).map(eventSummaryView),
+      page: options.page,
+      hasNext: rows.length > pageSize,
+      hasPrev: options.page > 1,
+    };
+  }
+
+  /** The public event page's data (cancelled events stay visible, marked as such). */
+  async detail(id: number): Promise<EventDetailView> {
+    const cached = await this.cache.getEvent<EventDetailView>(id);
+    if (cached) return cached;
+    const event = await this.prisma.event.findUnique({
+      where: { id },
+      include: {
+        organizer: { select: { displayName: true, email: true } },
+        _count: { select: { rsvps: { where: { status: RsvpStatus.waitlisted } } } },
+      },
+    });
+    if (!event) throw new NotFoundException('Event not found');
+    const view: EventDetailView = {
+      ...eventSummaryView(event),
+      description: event.description,
+      organizerId: event.organizerId,
+      organizerName: event.organizer.displayName || event.organizer.email.split('@')[0],
+      full: event.goingCount >= event.capacity,
+      waitlistCount: event._count.rsvps,
+    };
+    await this.cache.setEvent(id, view);
+    return view;
+  }
+
+  async find(id: number): Promise<Event> {
+    const event = await this.prisma.event.findUnique({ where: { id } });
+    if (!event) throw new NotFoundException('Event not found');
+    return event;
+  }
+
+  canManage(actor: Actor, event: Pick<Event, 'organizerId'>): boolean {
+    return actor.id === event.organizerId || actor.canChangeAnyEvent;
+  }
+
+  /** The event, if `actor` may manage it: 404 when it does not exist, 403 when not theirs. */
+  async findManageable(id: number, actor: Actor): Promise<Event> {
+    const event = await this.find(id);
+    if (!this.canManage(actor, event)) throw new ForbiddenException('Only the organizer can do this.');
+    return event;
+  }
+
+  async create(organizerId: number, values: EventValues): Promise<Event> {
+    const errors = crossFieldErrors(values, { creating: true });
+    if (Object.keys(errors).length) throw new EventValidationError(errors);
+    const event = await this.prisma.event.create({ data: { ...values, organizerId } });
+    await this.cache.invalidate();
+    return event;
+  }
+
+  /**
+   * Applies `changes` under the event's lock: capacity cannot drop below who is already going, a
+   * larger capacity promotes from the waitlist, and attendees hear about changed times or places.
+   */
+  async update(id: number, actor: Actor, changes: Partial<EventValues>): Promise<Event> {
+    const updated = await this.prisma.$transaction(async (tx) => {
+      const current = await lockEvent(tx, id);
+      if (!this.canManage(actor, current)) throw new ForbiddenException('Only the organizer can do this.');
+      const full = await tx.event.findUniqueOrThrow({ where: { id } });
+      const values: EventValues = {
+        title: changes.title ?? full.title,
+        description: changes.description ?? full.description,
+        location: changes.location ?? full.location,
+        startsAt: changes.startsAt ?? full.startsAt,
+        endsAt: changes.endsAt ?? full.endsAt,
+        capacity: changes.capacity ?? full.capacity,
+      };
+      const errors = crossFieldErrors(values, { creating: false });
+      if (values.capacity < current.goingCount) {
+        errors.capacity = [
+          `${current.goingCount} people are already going; capacity cannot be lower than that.`,
+        ];
+      }
+      if (Object.keys(errors).length) throw new EventValidationError(errors);
+      if (current.status === EventStatus.cancelled) {
+        throw new EventValidationError({ title: ['A cancelled event cannot be edited.'] });
+      }
+      const event = await tx.event.update({ where: { id }, data: values });
+      await promoteFromWaitlist(
+        tx,
+        this.mailer,
+        { ...current, ...values },
+        values.capacity - current.goingCount,
+      );
+      const noticeable =
+        values.title !== full.title ||
+        values.location !== full.location ||
+        values.startsAt.getTime() !== full.startsAt.getTime() ||
+        values.endsAt.getTime() !== full.endsAt.getTime();
+      if (noticeable) await this.notifyAttendees(tx, event, 'event_changed');
+      return tx.event.findUniqueOrThrow({ where: { id } });
+    }, TX_OPTIONS);
+    await this.cache.invalidate(id);
+    return updated;
+  }
+
+  /** Cancels the event and tells everyone who was going or waiting. Cancelling twice is a no-op. */
+  async cancel(id: number, actor: Actor): Promise<Event> {
+    const event = await this.prisma.$transaction(async (tx) => {
+      const current = await lockEvent(tx, id);
+      if (!this.canManage(actor, current)) throw new ForbiddenException('Only the organizer can do this.');
+      if (current.status === EventStatus.cancelled) return tx.event.findUniqueOrThrow({ where: { id } });
+      const cancelled = await tx.event.update({
+        where: { id },
+        data: { status: EventStatus.cancelled, cancelledAt: new Date() },
+      });
+      await this.notifyAttendees(tx, cancelled, 'event_cancelled');
+      return cancelled;
+    }, TX_OPTIONS);
+    await this.cache.invalidate(id);
+    return event;
+  }
+
+  /** Deletes the event (API); attendees of a still-published event get the cancellation e-mail. */
+  async delete(id: number, actor: Actor): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const current = await lockEvent(tx, id);
+      if (!this.canManage(actor, current)) throw new ForbiddenException('Only the organizer can do this.');
+      if (current.status === EventStatus.published) {
+        const event = await tx.event.findUniqueOrThrow({ where: { id } });
+        await this.notifyAttendees(tx, event, 'event_cancelled');
+      }
+      await tx.event.delete({ where: { id } });
+    }, TX_OPTIONS);
+    await this.cache.invalidate(id);
+  }
+
+  private async notifyAttendees(tx: Prisma.TransactionClient, event: Event, template: string): Promise<void> {
+    const attendees = await tx.rsvp.findMany({
+      where: { eventId: event.id, status: { in: [RsvpStatus.going, RsvpStatus.waitlisted] } },
+      include: { user: { select: { email: true, displayName: true } } },
+      orderBy: { id: 'asc' },
+    });
+    for (const rsvp of attendees) {
+      await this.mailer.send(
+        template,
+        rsvp.user.email,
+        { name: rsvp.user.displayName || rsvp.user.email, event: eventMailContext(event) },
+        { tx },
+      );
+    }
+  }
+
+  async organizedBy(userId: number): Promise<EventSummaryView[]> {
+    const events = await this.prisma.event.findMany({
+      where: { organizerId: userId },
+      orderBy: [{ startsAt: 'desc' }, { id: 'desc' }],
+      take: 200,
+    });
+    return events.map(eventSummaryView);
+  }
+
+  async rsvpsOf(userId: number): Promise<Array<EventSummaryView & { rsvpStatus: RsvpStatus }>> {
+    const rsvps = await this.prisma.rsvp.findMany({
+      where: { userId, status: { not: RsvpStatus.cancelled } },
+      include: { event: true },
+      orderBy: [{ event: { startsAt: 'asc' } }],
+      take: 200,
+    });
+    return rsvps.map((rsvp) => ({ ...eventSummaryView(rsvp.event), rsvpStatus: rsvp.status }));
+  }
+
+  /** Going first, then the waitlist in promotion order. */
+  async attendees(eventId: number) {
+    const rsvps = await this.prisma.rsvp.findMany({
+      where: { eventId, status: { in: [RsvpStatus.going, RsvpStatus.waitlisted] } },
+      include: { user: { select: { email: true, displayName: true } } },
+      orderBy: [{ status: 'asc' }, { respondedAt: 'asc' }, { id: 'asc' }],
+    });
+    return rsvps.map((rsvp) => ({
+      name: rsvp.user.displayName,
+      email: rsvp.user.email,
+      status: rsvp.status,
+      respondedAt: rsvp.respondedAt,
+    }));
+  }
+}

@@ -1,0 +1,176 @@
+import {
+  BadRequestException,
+  ConflictException,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
+import { Prisma, RsvpStatus, type Rsvp } from '../generated/prisma/client';
+import { PrismaService } from '../prisma/prisma.service';
+import { EVENT_MAILER, type EventMailer } from './event-mailer';
+import { eventMailContext } from './event-view';
+import { EventsCache } from './events.cache';
+
+/** Interactive transactions queue for a pooled connection under load; give them room. */
+export const TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
+
+export interface LockedEvent {
+  id: number;
+  title: string;
+  location: string;
+  startsAt: Date;
+  endsAt: Date;
+  capacity: number;
+  goingCount: number;
+  status: 'published' | 'cancelled';
+  organizerId: number;
+}
+
+/**
+ * Locks the event row until the transaction ends. Every change to an event's attendance goes
+ * through this lock, so concurrent RSVPs are serialised per event (and only per event) and the
+ * going count read here is the truth; the CHECK constraint on events backs it up.
+ */
+export async function lockEvent(tx: Prisma.TransactionClient, eventId: number): Promise<LockedEvent> {
+  const rows = await tx.$queryRaw<LockedEvent[]>`
+    SELECT id, title, location, starts_at AS "startsAt", ends_at AS "endsAt", capacity,
+           going_count AS "goingCount", status::text AS status, organizer_id AS "organizerId"
+    FROM events WHERE id = ${eventId} FOR UPDATE`;
+  if (!rows.length) throw new NotFoundException('Event not found');
+  return rows[0];
+}
+
+/**
+ * Moves the first `count` waitlisted attendees to "going" (first come, first served) and e-mails
+ * them, inside the caller's transaction (which holds the event lock). Returns how many moved.
+ */
+export async function promoteFromWaitlist(
+  tx: Prisma.TransactionClient,
+  mailer: EventMailer,
+  event: LockedEvent,
+  count: number,
+): Promise<number> {
+  if (count <= 0) return 0;
+  const next = await tx.rsvp.findMany({
+    where: { eventId: event.id, status: RsvpStatus.waitlisted },
+    orderBy: [{ respondedAt: 'asc' }, { id: 'asc' }],
+    take: count,
+    include: { user: { select: { email: true, displayName: true } } },
+  });
+  for (const rsvp of next) {
+    await tx.rsvp.update({ where: { id: rsvp.id }, data: { status: RsvpStatus.going } });
+    await mailer.send(
+      'event_promoted',
+      rsvp.user.email,
+      { name: rsvp.user.displayName || rsvp.user.email, event: eventMailContext(event) },
+      { tx },
+    );
+  }
+  if (next.length) {
+    await tx.event.update({ where: { id: event.id }, data: { goingCount: { increment: next.length } } });
+  }
+  return next.length;
+}
+
+interface RsvpContext {
+  email: string;
+  displayName: string;
+  rsvpStatus: RsvpStatus | null;
+}
+
+export interface RsvpOutcome {
+  rsvp: Rsvp;
+  /** False when the user already had an active RSVP (answering twice is harmless). */
+  changed: boolean;
+}
+
+@Injectable()
+export class RsvpService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly cache: EventsCache,
+    @Inject(EVENT_MAILER) private readonly mailer: EventMailer,
+  ) {}
+
+  /**
+   * RSVPs `userId`: going while there is room, waitlisted after. Confirmation e-mail either way.
+   * The locked section is two statements plus recording the e-mail: concurrent RSVPs to one event
+   * queue on its row lock, so the shorter it is held, the more RSVPs per second an event takes.
+   */
+  async rsvp(eventId: number, userId: number): Promise<RsvpOutcome> {
+    const outcome = await this.prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<Array<LockedEvent & RsvpContext>>`
+        SELECT e.id, e.title, e.location, e.starts_at AS "startsAt", e.ends_at AS "endsAt", e.capacity,
+               e.going_count AS "goingCount", e.status::text AS status, e.organizer_id AS "organizerId",
+               u.email, u.display_name AS "displayName", r.status::text AS "rsvpStatus"
+        FROM events e
+        JOIN users u ON u.id = ${userId}
+        LEFT JOIN rsvps r ON r.event_id = e.id AND r.user_id = u.id
+        WHERE e.id = ${eventId}
+        FOR UPDATE OF e`;
+      if (!rows.length) throw new NotFoundException('Event not found');
+      const event = rows[0];
+      if (event.status === 'cancelled') throw new ConflictException('This event has been cancelled.');
+      if (event.startsAt.getTime() <= Date.now()) {
+        throw new BadRequestException('This event has already started.');
+      }
+      if (event.rsvpStatus && event.rsvpStatus !== RsvpStatus.cancelled) {
+        const existing = await tx.rsvp.findUniqueOrThrow({ where: { eventId_userId: { eventId, userId } } });
+        return { rsvp: existing, changed: false };
+      }
+      const status = event.goingCount < event.capacity ? RsvpStatus.going : RsvpStatus.waitlisted;
+      const [rsvp] = await tx.$queryRaw<Rsvp[]>`
+        WITH counted AS (
+          UPDATE events SET going_count = going_count + ${status === RsvpStatus.going ? 1 : 0}
+          WHERE id = ${eventId}
+        )
+        INSERT INTO rsvps (event_id, user_id, status, responded_at, created_at, updated_at)
+        VALUES (${eventId}, ${userId}, ${status}::rsvp_status, now(), now(), now())
+        ON CONFLICT (event_id, user_id) DO UPDATE
+          SET status = EXCLUDED.status, responded_at = now(), reminder_sent_at = NULL, updated_at = now()
+        RETURNING id, event_id AS "eventId", user_id AS "userId", status::text AS status,
+                  responded_at AS "respondedAt", reminder_sent_at AS "reminderSentAt",
+                  created_at AS "createdAt", updated_at AS "updatedAt"`;
+      await this.mailer.send(
+        'rsvp_confirmation',
+        event.email,
+        {
+          name: event.displayName || event.email,
+          waitlisted: status === RsvpStatus.waitlisted,
+          event: eventMailContext(event),
+        },
+        { tx },
+      );
+      return { rsvp, changed: true };
+    }, TX_OPTIONS);
+    if (outcome.changed) await this.cache.invalidate(eventId);
+    return outcome;
+  }
+
+  /** Cancels the user's RSVP; a freed seat goes to the first waitlisted attendee, same transaction. */
+  async cancel(eventId: number, userId: number): Promise<{ cancelled: boolean; promoted: number }> {
+    const outcome = await this.prisma.$transaction(async (tx) => {
+      const event = await lockEvent(tx, eventId);
+      const existing = await tx.rsvp.findUnique({ where: { eventId_userId: { eventId, userId } } });
+      if (!existing || existing.status === RsvpStatus.cancelled) return { cancelled: false, promoted: 0 };
+      await tx.rsvp.update({ where: { id: existing.id }, data: { status: RsvpStatus.cancelled } });
+      if (existing.status !== RsvpStatus.going) return { cancelled: true, promoted: 0 };
+      await tx.event.update({ where: { id: eventId }, data: { goingCount: { decrement: 1 } } });
+      const promoted =
+        event.status === 'published'
+          ? await promoteFromWaitlist(tx, this.mailer, { ...event, goingCount: event.goingCount - 1 }, 1)
+          : 0;
+      return { cancelled: true, promoted };
+    }, TX_OPTIONS);
+    if (outcome.cancelled) await this.cache.invalidate(eventId);
+    return outcome;
+  }
+
+  async statusOf(eventId: number, userId: number): Promise<RsvpStatus | undefined> {
+    const rsvp = await this.prisma.rsvp.findUnique({
+      where: { eventId_userId: { eventId, userId } },
+      select: { status: true },
+    });
+    return rsvp && rsvp.status !== RsvpStatus.cancelled ? rsvp.status : undefined;
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TaskEventsService } from './task-events.service';
+import { AccountsModule } from '../accounts/accounts.module';
+import { TasksCoreModule } from './tasks-core.module';
+import { TasksController } from './tasks.controller';
+
+/** The web side of background tasks: the task page, its SSE stream and downloads. */
+@Module({
+  imports: [TasksCoreModule, AccountsModule],
+  controllers: [TasksController],
+  providers: [TaskEventsService],
+})
+export class TasksModule {}

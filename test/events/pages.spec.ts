@@ -1,0 +1,271 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import {
+  browser,
+  csrfFrom,
+  expectStatus,
+  logIn,
+  signUpVerified,
+  sql,
+  STRONG_PASSWORD,
+  submit,
+  uniqueEmail,
+  type Agent,
+} from '../accounts/support';
+import { startWebApp } from '../support/web-app';
+import { countQueries } from './query-counter';
+
+const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 16);
+
+function eventForm(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    title: 'Board games night',
+    description: 'Bring your favourite game.',
+    location: 'The Library, room 2',
+    startsAt: inDays(10),
+    endsAt: inDays(10.2),
+    capacity: '2',
+    ...overrides,
+  };
+}
+
+async function createEvent(agent: Agent, overrides: Record<string, string> = {}): Promise<number> {
+  const response = expectStatus(await submit(agent, '/events/new', eventForm(overrides)), 303);
+  const match = /^\/events\/(\d+)$/.exec(response.headers.location);
+  if (!match) throw new Error(`unexpected redirect ${response.headers.location}`);
+  return Number(match[1]);
+}
+
+async function signUpAndLogIn(agent: Agent, prefix: string): Promise<string> {
+  const email = await signUpVerified(agent, uniqueEmail(prefix));
+  expectStatus(await logIn(agent, email), 303);
+  return email;
+}
+
+describe('events pages (real PostgreSQL, Redis, sessions)', () => {
+  let app: NestExpressApplication;
+  let organizer: Agent;
+  let organizerEmail: string;
+  let guest: Agent;
+  let guestEmail: string;
+
+  beforeAll(async () => {
+    app = await startWebApp();
+    organizer = browser(app);
+    organizerEmail = await signUpAndLogIn(organizer, 'organizer');
+    guest = browser(app);
+    guestEmail = await signUpAndLogIn(guest, 'guest');
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('the home page lists upcoming events, paginated and searchable', async () => {
+    const id = await createEvent(organizer, { title: 'Orchid growing workshop', location: 'Greenhouse' });
+    const home = await request(app.getHttpServer()).get('/').expect(200);
+    expect(home.text).toContain('Upcoming events');
+    expect(home.text).toContain(`href="/events/${id}"`);
+    const found = await request(app.getHttpServer()).get('/events?q=orchids').expect(200);
+    expect(found.text).toContain('Orchid growing workshop');
+    const none = await request(app.getHttpServer()).get('/events?q=zebrafish').expect(200);
+    expect(none.text).toContain('No upcoming events match');
+    await request(app.getHttpServer()).get('/events?page=999').expect(200);
+    await request(app.getHttpServer()).get('/events?page=abc&q[]=x').expect(200);
+  });
+
+  it('the create form answers bad input with messages at the fields and writes nothing', async () => {
+    const before = await sql<{ n: string }>('SELECT count(*)::text AS n FROM events');
+    const response = await submit(
+      organizer,
+      '/events/new',
+      eventForm({ title: 'x', startsAt: '2001-01-01T10:00', endsAt: '2000-01-01T10:00', capacity: '0' }),
+    );
+    expectStatus(response, 400);
+    expect(response.text).toContain('Title must be between 3 and 200 characters.');
+    expect(response.text).toContain('Capacity must be a whole number');
+    const dates = await submit(
+      organizer,
+      '/events/new',
+      eventForm({ startsAt: '2001-01-01T10:00', endsAt: '2000-01-01T10:00' }),
+    );
+    expectStatus(dates, 400);
+    expect(dates.text).toContain('The event must start in the future.');
+    expect(dates.text).toContain('The event must end after it starts.');
+    const garbage = await submit(organizer, '/events/new', {
+      title: 'ok title',
+      startsAt: 'soon',
+      endsAt: '',
+      capacity: 'many',
+    });
+    expectStatus(garbage, 400);
+    expect(garbage.text).toContain('Enter a valid date and time.');
+    expect(await sql<{ n: string }>('SELECT count(*)::text AS n FROM events')).toEqual(before);
+  });
+
+  it('only verified users create events; anonymous visitors are sent to log in', async () => {
+    const anonymous = await request(app.getHttpServer()).get('/events/new').expect(303);
+    expect(anonymous.headers.location).toBe('/accounts/login?next=%2Fevents%2Fnew');
+    const unverified = browser(app);
+    const email = uniqueEmail('unverified');
+    expectStatus(
+      await submit(unverified, '/accounts/signup', {
+        email,
+        displayName: 'Not Yet',
+        password: STRONG_PASSWORD,
+        password2: STRONG_PASSWORD,
+      }),
+      200,
+    );
+    expectStatus(await logIn(unverified, email), 303);
+    await unverified.get('/events/new').expect(403);
+  });
+
+  it('shows HTML in titles and descriptions escaped', async () => {
+    const id = await createEvent(organizer, {
+      title: '<script>alert("t")</script>',
+      description: '<img src=x onerror=alert(1)>',
+      location: '<b>bold</b>',
+    });
+    for (const path of [`/events/${id}`, '/', '/my/events']) {
+      const agent = path === '/my/events' ? organizer : request(app.getHttpServer());
+      const page = await agent.get(path).expect(200);
+      expect(page.text).not.toContain('<script>alert');
+      expect(page.text).not.toContain('<img src=x');
+      if (path !== '/my/events') expect(page.text).toContain('&lt;script&gt;alert');
+    }
+  });
+
+  it('RSVP, waitlist, cancel and promotion through the pages', async () => {
+    const id = await createEvent(organizer, { capacity: '1' });
+    const page = await guest.get(`/events/${id}`).expect(200);
+    expect(page.text).toContain('0</strong> going of 1');
+    expectStatus(
+      await guest
+        .post(`/events/${id}/rsvp`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text) }),
+      303,
+    );
+    const after = await guest.get(`/events/${id}`).expect(200);
+    expect(after.text).toContain('You are going.');
+    expect(after.text).toContain('1</strong> going of 1');
+    const confirmation = await sql('SELECT 1 FROM outgoing_emails WHERE to_address = $1 AND template = $2', [
+      guestEmail,
+      'rsvp_confirmation',
+    ]);
+    expect(confirmation).toHaveLength(1);
+
+    const third = browser(app);
+    const thirdEmail = await signUpAndLogIn(third, 'third');
+    expectStatus(await submit(third, `/events/${id}`, {}, `/events/${id}/rsvp`), 303);
+    expect((await third.get(`/events/${id}`)).text).toContain('You are on the waitlist.');
+
+    expectStatus(await submit(guest, `/events/${id}`, {}, `/events/${id}/rsvp/cancel`), 303);
+    expect((await third.get(`/events/${id}`)).text).toContain('You are going.');
+    const promoted = await sql('SELECT 1 FROM outgoing_emails WHERE to_address = $1 AND template = $2', [
+      thirdEmail,
+      'event_promoted',
+    ]);
+    expect(promoted).toHaveLength(1);
+    expect((await third.get('/my/rsvps').expect(200)).text).toContain(`/events/${id}`);
+  });
+
+  it('nobody but the organizer edits, cancels, exports or e-mails attendees (403), and bad ids are 404', async () => {
+    const id = await createEvent(organizer);
+    await guest.get(`/events/${id}/edit`).expect(403);
+    await guest.get(`/events/${id}/attendees`).expect(403);
+    await guest.get(`/events/${id}/cancel`).expect(403);
+    const csrf = csrfFrom((await guest.get(`/events/${id}`)).text);
+    for (const action of ['edit', 'cancel', 'export', 'email']) {
+      await guest
+        .post(`/events/${id}/${action}`)
+        .type('form')
+        .send({ _csrf: csrf, ...eventForm(), subject: 'Hi there', message: 'spam' })
+        .expect(403);
+    }
+    expect(await sql('SELECT 1 FROM tasks WHERE event_id = $1', [id])).toHaveLength(0);
+    for (const path of [
+      '/events/abc',
+      '/events/0',
+      '/events/99999999999',
+      '/events/1.5',
+      '/events/2147483647',
+    ]) {
+      await request(app.getHttpServer()).get(path).set('Accept', 'text/html').expect(404);
+    }
+    await guest.get('/tasks/not-a-uuid').expect(404);
+    await guest.get('/tasks/00000000-0000-0000-0000-000000000000').expect(404);
+  });
+
+  it('the organizer edits (field errors at the fields) and cancels; attendees are e-mailed', async () => {
+    const id = await createEvent(organizer, { capacity: '5' });
+    expectStatus(await submit(guest, `/events/${id}`, {}, `/events/${id}/rsvp`), 303);
+    const bad = await submit(
+      organizer,
+      `/events/${id}/edit`,
+      eventForm({ capacity: '0', endsAt: inDays(9) }),
+    );
+    expectStatus(bad, 400);
+    expect(bad.text).toContain('Capacity must be a whole number');
+    const changed = await submit(
+      organizer,
+      `/events/${id}/edit`,
+      eventForm({ location: 'New place', capacity: '5' }),
+    );
+    expectStatus(changed, 303);
+    expect((await request(app.getHttpServer()).get(`/events/${id}`)).text).toContain('New place');
+    expect(
+      await sql('SELECT 1 FROM outgoing_emails WHERE to_address = $1 AND template = $2', [
+        guestEmail,
+        'event_changed',
+      ]),
+    ).toHaveLength(1);
+    expectStatus(await submit(organizer, `/events/${id}/cancel`, {}), 303);
+    expect((await request(app.getHttpServer()).get(`/events/${id}`)).text).toContain(
+      'This event has been cancelled.',
+    );
+    expect(
+      await sql('SELECT 1 FROM outgoing_emails WHERE to_address = $1 AND template = $2', [
+        guestEmail,
+        'event_cancelled',
+      ]),
+    ).toHaveLength(1);
+    expect((await organizer.get(`/events/${id}/attendees`).expect(200)).text).toContain(guestEmail);
+    expect(organizerEmail).toContain('@');
+  });
+
+  it('serves a cached event page and list page with 0 SQL queries; a change shows on the next request', async () => {
+    const id = await createEvent(organizer, { capacity: '3', title: 'Cache me if you can' });
+    const http = () => request(app.getHttpServer());
+    await http().get(`/events/${id}`).expect(200);
+    await http().get('/').expect(200);
+    const cachedEvent = await countQueries(() => http().get(`/events/${id}`).expect(200));
+    expect(cachedEvent.queries).toEqual([]);
+    const cachedList = await countQueries(() => http().get('/').expect(200));
+    expect(cachedList.queries).toEqual([]);
+    expect(cachedEvent.result.text).toContain('0</strong> going of 3');
+
+    expectStatus(await submit(guest, `/events/${id}`, {}, `/events/${id}/rsvp`), 303);
+    expect((await http().get(`/events/${id}`)).text).toContain('1</strong> going of 3');
+    expectStatus(
+      await submit(
+        organizer,
+        `/events/${id}/edit`,
+        eventForm({ title: 'Renamed and visible', capacity: '3' }),
+      ),
+      303,
+    );
+    expect((await http().get(`/events/${id}`)).text).toContain('Renamed and visible');
+    expect((await http().get('/')).text).toContain('Renamed and visible');
+  });
+
+  it('redirects anonymous visitors from personal pages to log in', async () => {
+    for (const path of ['/my/events', '/my/rsvps']) {
+      const response = await request(app.getHttpServer()).get(path).expect(303);
+      expect(response.headers.location).toBe(`/accounts/login?next=${encodeURIComponent(path)}`);
+    }
+    const fresh = browser(app);
+    await signUpAndLogIn(fresh, 'plain');
+    expect((await fresh.get('/my/events').expect(200)).text).toContain('not organized any events');
+  });
+});

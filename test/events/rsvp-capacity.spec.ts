@@ -1,0 +1,82 @@
+import { Test } from '@nestjs/testing';
+import type { INestApplicationContext } from '@nestjs/common';
+import { loadConfig } from '../../src/config/app-config';
+import { CoreModule } from '../../src/core/core.module';
+import { EventsCoreModule } from '../../src/events/events-core.module';
+import { RsvpService } from '../../src/events/rsvp.service';
+import { PrismaService } from '../../src/prisma/prisma.service';
+import { createEvent, createUser } from './support';
+
+describe('RSVP capacity and waitlist (real PostgreSQL)', () => {
+  let context: INestApplicationContext;
+  let prisma: PrismaService;
+  let rsvps: RsvpService;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [CoreModule.forRoot(loadConfig(process.env)), EventsCoreModule],
+    }).compile();
+    context = await moduleRef.init();
+    prisma = context.get(PrismaService);
+    rsvps = context.get(RsvpService);
+  });
+  afterAll(async () => {
+    await context.close();
+  });
+
+  it('200 concurrent RSVPs to 50 seats: exactly 50 going, 150 waitlisted; a cancel promotes one and mails one', async () => {
+    const organizer = await createUser(prisma);
+    const event = await createEvent(prisma, organizer.id, { capacity: 50 });
+    const users = await Promise.all(Array.from({ length: 200 }, () => createUser(prisma)));
+
+    const outcomes = await Promise.all(users.map((user) => rsvps.rsvp(event.id, user.id)));
+    const going = outcomes.filter((outcome) => outcome.rsvp.status === 'going');
+    expect(going).toHaveLength(50);
+    expect(await prisma.rsvp.count({ where: { eventId: event.id, status: 'going' } })).toBe(50);
+    expect(await prisma.rsvp.count({ where: { eventId: event.id, status: 'waitlisted' } })).toBe(150);
+    expect((await prisma.event.findUniqueOrThrow({ where: { id: event.id } })).goingCount).toBe(50);
+
+    const firstWaitlisted = await prisma.rsvp.findFirstOrThrow({
+      where: { eventId: event.id, status: 'waitlisted' },
+      orderBy: [{ respondedAt: 'asc' }, { id: 'asc' }],
+      include: { user: true },
+    });
+    const mailsBefore = await prisma.outgoingEmail.count({ where: { template: 'event_promoted' } });
+    const result = await rsvps.cancel(event.id, going[0].rsvp.userId);
+    expect(result).toEqual({ cancelled: true, promoted: 1 });
+    expect(await prisma.rsvp.count({ where: { eventId: event.id, status: 'going' } })).toBe(50);
+    expect(await prisma.rsvp.count({ where: { eventId: event.id, status: 'waitlisted' } })).toBe(149);
+    const promotedNow = await prisma.rsvp.findUniqueOrThrow({ where: { id: firstWaitlisted.id } });
+    expect(promotedNow.status).toBe('going');
+    const promotionMails = await prisma.outgoingEmail.findMany({
+      where: { template: 'event_promoted' },
+      skip: mailsBefore,
+    });
+    expect(promotionMails).toHaveLength(1);
+    expect(promotionMails[0].toAddress).toBe(firstWaitlisted.user.email);
+    // Each RSVP was confirmed by exactly one e-mail recorded with it.
+    expect(
+      await prisma.outgoingEmail.count({ where: { template: 'rsvp_confirmation' } }),
+    ).toBeGreaterThanOrEqual(200);
+  });
+
+  it('answering twice is harmless and cancelling a waitlisted RSVP frees no seat', async () => {
+    const organizer = await createUser(prisma);
+    const event = await createEvent(prisma, organizer.id, { capacity: 1 });
+    const [a, b] = [await createUser(prisma), await createUser(prisma)];
+    expect((await rsvps.rsvp(event.id, a.id)).rsvp.status).toBe('going');
+    expect((await rsvps.rsvp(event.id, a.id)).changed).toBe(false);
+    expect((await rsvps.rsvp(event.id, b.id)).rsvp.status).toBe('waitlisted');
+    expect(await rsvps.cancel(event.id, b.id)).toEqual({ cancelled: true, promoted: 0 });
+    expect((await prisma.event.findUniqueOrThrow({ where: { id: event.id } })).goingCount).toBe(1);
+    expect(await rsvps.cancel(event.id, b.id)).toEqual({ cancelled: false, promoted: 0 });
+  });
+
+  it('the database refuses to overbook even past the service', async () => {
+    const organizer = await createUser(prisma);
+    const event = await createEvent(prisma, organizer.id, { capacity: 1 });
+    await expect(prisma.event.update({ where: { id: event.id }, data: { goingCount: 2 } })).rejects.toThrow(
+      /events_going_within_capacity/,
+    );
+  });
+});
