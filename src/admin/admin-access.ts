@@ -14,8 +14,17 @@ export class AdminPermissions {
   ) {}
 
   can(info: AdminModelInfo, action: AdminPermissionAction): boolean {
-    if (!this.user.isActive || !this.user.isStaff) return false;
     if (action !== 'view' && info.admin.disallow?.includes(action)) return false;
+    return this.granted(info, action);
+  }
+
+  /**
+   * The model permission itself, ignoring the registration's `disallow` (which concerns the
+   * generic forms): custom bulk actions such as "retry failed e-mails" need `change` on a model
+   * whose objects are otherwise read-only here.
+   */
+  granted(info: AdminModelInfo, action: AdminPermissionAction): boolean {
+    if (!this.user.isActive || !this.user.isStaff) return false;
     if (this.user.isSuperuser) return true;
     const has = (name: AdminPermissionAction) => this.codenames.has(`${info.slug}.${name}`);
     // As in Django: the change permission implies viewing.
@@ -32,8 +41,8 @@ export class AdminPermissions {
   }
 
   /** Throws 403 (nothing has been read or written yet when handlers call this first). */
-  require(info: AdminModelInfo, action: AdminPermissionAction): void {
-    if (!this.can(info, action)) {
+  require(info: AdminModelInfo, action: AdminPermissionAction, custom = false): void {
+    if (!(custom ? this.granted(info, action) : this.can(info, action))) {
       throw new ForbiddenException(
         `You do not have permission to ${action} ${info.labelPlural.toLowerCase()}.`,
       );

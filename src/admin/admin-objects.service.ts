@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { SessionUser } from '../accounts/session-user';
 import { Prisma } from '../generated/prisma/client';
@@ -44,6 +44,8 @@ export const ACTION_LIMIT = 10_000;
 /** Loading, saving and deleting objects, always with an admin-log entry in the same transaction. */
 @Injectable()
 export class AdminObjectsService {
+  private readonly logger = new Logger(AdminObjectsService.name);
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly site: AdminSite,
@@ -116,7 +118,7 @@ export class AdminObjectsService {
     if (Object.keys(errors).length) throw new AdminFormError(errors);
 
     try {
-      return await this.prisma.$transaction(async (tx) => {
+      const saved = await this.prisma.$transaction(async (tx) => {
         const delegate = delegateOf(tx, info.name);
         let id: string | number;
         let before: AdminRow | null = null;
@@ -164,9 +166,19 @@ export class AdminObjectsService {
         }
         return { id, repr };
       });
+      await this.changed(info, [saved.id]);
+      return saved;
     } catch (error) {
       throw this.translate(error);
     }
+  }
+
+  /** The registration's onChange hook (e.g. cache invalidation), after the transaction committed. */
+  async changed(info: AdminModelInfo, ids: (string | number)[]): Promise<void> {
+    if (!info.admin.onChange || !ids.length) return;
+    await info.admin
+      .onChange({ moduleRef: this.moduleRef, ids })
+      .catch((error: Error) => this.logger.warn(`onChange of ${info.name} failed: ${error.message}`));
   }
 
   /** Field changes between two loaded rows (m2m fields compared as id sets). */
@@ -340,7 +352,7 @@ export class AdminObjectsService {
     message = '',
   ): Promise<number> {
     try {
-      return await this.prisma.$transaction(async (tx) => {
+      const deleted = await this.prisma.$transaction(async (tx) => {
         const delegate = delegateOf(tx, info.name);
         const rows = await delegate.findMany({
           where: { [info.pk.name]: { in: ids } },
@@ -360,8 +372,10 @@ export class AdminObjectsService {
             message,
           })),
         );
-        return rows.length;
+        return rows.map((row) => row[info.pk.name] as string | number);
       });
+      await this.changed(info, deleted);
+      return deleted.length;
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003') {
         throw new ConflictException('Other objects still refer to the selection; it was not deleted.');
@@ -429,6 +443,7 @@ export class AdminObjectsService {
       await collectLog(this.prisma);
       await this.prisma.$transaction((tx) => this.log.write(tx, entries));
     }
+    await this.changed(info, ids);
     return { changed: entries.length, message };
   }
 }

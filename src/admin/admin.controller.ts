@@ -83,9 +83,10 @@ export class AdminController {
     const link = (overrides: Record<string, string | number | undefined>) =>
       `/admin/${info.slug}${queryString({ ...base, ...overrides })}`;
     const lastPage = count.exact ? Math.max(1, Math.ceil(count.value / info.perPage)) : undefined;
-    const actions = [...BUILTIN_ACTIONS, ...(info.admin.actions ?? [])].filter((action) =>
-      permissions.can(info, action.permission),
-    );
+    const actions = [
+      ...BUILTIN_ACTIONS.filter((action) => permissions.can(info, action.permission)),
+      ...(info.admin.actions ?? []).filter((action) => permissions.granted(info, action.permission)),
+    ];
     renderAdmin(
       res,
       'change_list',
@@ -186,7 +187,7 @@ export class AdminController {
       (candidate) => candidate.name === name,
     );
     if (!action) throw new BadRequestException('Choose an action.');
-    permissions.require(info, action.permission);
+    permissions.require(info, action.permission, !BUILTIN_ACTIONS.includes(action));
     const listQuery = text(body.qs);
     const back = `/admin/${info.slug}${listQuery ? `?${listQuery}` : ''}`;
 

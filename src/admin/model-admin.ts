@@ -92,6 +92,11 @@ export interface ModelAdmin {
   validate?: (data: AdminRow, existing: AdminRow | null) => FieldErrors | Promise<FieldErrors>;
   /** Adjusts parsed values before they are saved (e.g. lower-casing an e-mail address). */
   prepare?: (data: AdminRow) => AdminRow;
+  /**
+   * Called after objects were added, changed (forms and actions) or deleted here, for side effects
+   * the owning feature needs, such as invalidating its cache. Failures are logged, not shown.
+   */
+  onChange?: (context: { moduleRef: ModuleRef; ids: (string | number)[] }) => Promise<void>;
   /** Links shown on the change page (e.g. "Set password"), given the object's admin URL. */
   objectLinks?: (
     row: AdminRow,

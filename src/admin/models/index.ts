@@ -1,8 +1,12 @@
 import type { ModelAdmin } from '../model-admin';
 import { adminLogAdmin } from './admin-log.admin';
 import { apiTokenAdmin } from './api-token.admin';
+import { eventAdmin } from './event.admin';
 import { groupAdmin } from './group.admin';
+import { outgoingEmailAdmin } from './outgoing-email.admin';
 import { permissionAdmin } from './permission.admin';
+import { rsvpAdmin } from './rsvp.admin';
+import { taskAdmin } from './task.admin';
 import { userAdmin } from './user.admin';
 
 /** Every model in the admin: one registration file each. Unlisted models do not appear. */
@@ -11,5 +15,9 @@ export const MODEL_ADMINS: ModelAdmin[] = [
   groupAdmin,
   permissionAdmin,
   apiTokenAdmin,
+  eventAdmin,
+  rsvpAdmin,
+  taskAdmin,
+  outgoingEmailAdmin,
   adminLogAdmin,
 ];

@@ -1,0 +1,63 @@
+import { EventsCache } from '../../events/events.cache';
+import { EventsService } from '../../events/events.service';
+import type { ModelAdmin } from '../model-admin';
+
+export const eventAdmin: ModelAdmin = {
+  model: 'Event',
+  module: 'Events',
+  reprField: 'title',
+  listDisplay: ['id', 'title', 'organizer', 'startsAt', 'status', 'capacity', 'goingCount'],
+  searchFields: ['title', 'organizer.email'],
+  listFilter: ['status', 'startsAt', 'organizer'],
+  ordering: ['-id'],
+  fields: [
+    'title',
+    'description',
+    'location',
+    'startsAt',
+    'endsAt',
+    'capacity',
+    'organizerId',
+    'status',
+    'goingCount',
+    'cancelledAt',
+    'createdAt',
+  ],
+  // goingCount is kept by the RSVP service under a row lock; cancelling goes through the action,
+  // which e-mails the attendees.
+  readonlyFields: ['status', 'goingCount', 'cancelledAt', 'createdAt'],
+  fieldOverrides: {
+    organizerId: { help: 'A user id; type an e-mail address to search.' },
+    status: { help: 'Use the “Cancel selected events” action on the list: it e-mails the attendees.' },
+  },
+  validate: (data) => {
+    const errors: Record<string, string[]> = {};
+    const startsAt = data.startsAt as Date | undefined;
+    const endsAt = data.endsAt as Date | undefined;
+    if (startsAt && endsAt && endsAt <= startsAt) errors.endsAt = ['The event must end after it starts.'];
+    const capacity = data.capacity as number | undefined;
+    if (capacity !== undefined && capacity < 1) errors.capacity = ['Ensure this value is at least 1.'];
+    else if (capacity !== undefined && capacity < Number(data.goingCount ?? 0)) {
+      errors.capacity = [`${String(data.goingCount)} people are going: the capacity cannot be lower.`];
+    }
+    return errors;
+  },
+  actions: [
+    {
+      name: 'cancel_events',
+      label: 'Cancel selected events',
+      permission: 'change',
+      description: 'Attendees who are going or waitlisted get the cancellation e-mail.',
+      run: async ({ moduleRef, user, ids }) => {
+        const events = moduleRef.get(EventsService, { strict: false });
+        for (const id of ids) await events.cancel(Number(id), { id: user.id, canChangeAnyEvent: true });
+        return `Cancelled ${ids.length} event(s); attendees are being e-mailed.`;
+      },
+    },
+  ],
+  // The public pages cache events in Redis.
+  onChange: async ({ moduleRef, ids }) => {
+    const cache = moduleRef.get(EventsCache, { strict: false });
+    for (const id of ids) await cache.invalidate(Number(id));
+  },
+};
