@@ -1,0 +1,61 @@
+import { TcpProxy } from '../support/tcp-proxy';
+import type { RunningProcess } from '../support/processes';
+import { SmtpSink } from '../support/smtp-sink';
+import { eventually, startMailSide, startWorker, type MailSide } from './mail-test-support';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Redis goes away (a TCP proxy in front of the real one, for the sending side and the worker alike)
+ * while a caller sends mail: the send still succeeds, and the message arrives once Redis is back.
+ */
+describe('mail while Redis is down', () => {
+  const sink = new SmtpSink();
+  const redisUrl = new URL(process.env.REDIS_URL!);
+  const proxy = new TcpProxy(redisUrl.hostname, Number(redisUrl.port || 6379));
+  let side: MailSide;
+  let worker: RunningProcess;
+
+  beforeAll(async () => {
+    await sink.start();
+    await proxy.start();
+    const viaProxy = Object.assign(new URL(redisUrl), { port: String(proxy.port) }).toString();
+    side = await startMailSide({ REDIS_URL: viaProxy });
+    worker = await startWorker({ SMTP_URL: sink.url, REDIS_URL: viaProxy, MAIL_RELAY_INTERVAL_MS: '500' });
+  }, 90_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await side?.close();
+    await proxy.stop();
+    await sink.stop();
+  });
+
+  it('records the message in the caller’s transaction, and delivers it once Redis is back', async () => {
+    await proxy.stop();
+
+    const started = Date.now();
+    const { id } = await side.prisma.$transaction((tx) =>
+      side.mail.send('welcome', 'outage@example.com', { displayName: 'During the outage' }, { tx }),
+    );
+    // The caller is not held up for long, and nothing was lost: the row is there, not yet queued.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const recorded = await side.prisma.outgoingEmail.findUniqueOrThrow({ where: { id } });
+    expect(recorded).toMatchObject({ status: 'queued', enqueuedAt: null });
+
+    await sleep(2_000);
+    expect(sink.messages).toHaveLength(0);
+
+    await proxy.start();
+    await sink.waitUntil((messages) => messages.length === 1, 40_000);
+    expect(sink.messages[0].messageId).toBe(recorded.messageId);
+    const row = await eventually(async () => {
+      const found = await side.prisma.outgoingEmail.findUniqueOrThrow({ where: { id } });
+      return found.status === 'sent' && found;
+    });
+    expect(row.enqueuedAt).toBeInstanceOf(Date);
+    // Sent once: the relay and the original send never both queued it.
+    await sleep(1_500);
+    expect(sink.countsByMessageId().get(recorded.messageId)).toBe(1);
+  }, 90_000);
+});
