@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
-import { loadConfigOrExit } from './config/app-config';
+import { cliConfig } from './cli/check.command';
 import { CliModule } from './cli/cli.module';
 
 async function bootstrap(): Promise<void> {
-  const config = loadConfigOrExit();
+  // `check --deploy` lists configuration errors as problems instead of refusing to start.
+  const config = cliConfig();
   await CommandFactory.run(CliModule.forRoot(config), {
     logger: ['error', 'warn'],
     errorHandler: (error) => {

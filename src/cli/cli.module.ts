@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AccountsCliModule } from '../accounts/accounts-cli.module';
 import { AppConfig } from '../config/app-config';
+import { CheckCommand } from './check.command';
+import { CollectStaticCommand } from './collectstatic.command';
 import { ConfigModule } from '../config/config.module';
 import { MigrateCommand } from '../database/migrate.command';
 
@@ -15,7 +17,7 @@ export class CliModule {
     return {
       module: CliModule,
       imports: [ConfigModule.forRoot(config), AccountsCliModule],
-      providers: [MigrateCommand],
+      providers: [MigrateCommand, CheckCommand, CollectStaticCommand],
     };
   }
 }
