@@ -7,6 +7,7 @@ import { CoreModule } from './core/core.module';
 import { debugToolbarEnabled } from './debug-toolbar/debug-toolbar.config';
 import { DebugToolbarModule } from './debug-toolbar/debug-toolbar.module';
 import { HealthModule } from './health/health.module';
+import { MailModule } from './mail/mail.module';
 import { EventsModule } from './events/events.module';
 import { SystemModule } from './system/system.module';
 import { TasksModule } from './tasks/tasks.module';
@@ -22,6 +23,7 @@ export class AppModule {
         CoreModule.forRoot(config),
         HealthModule,
         SystemModule,
+        MailModule,
         EventsModule,
         TasksModule,
         AccountsModule,

@@ -8,6 +8,7 @@ import { configureSessions } from '../accounts/web-session';
 import { AppModule } from '../app.module';
 import type { AppConfig } from '../config/app-config';
 import { PUBLIC_DIR } from '../paths';
+import { mountQueueDashboard } from '../queue-dashboard/queue-dashboard';
 import { configureViews } from './views';
 
 /**
@@ -41,5 +42,7 @@ export async function createWebApp(
   });
   // Sessions, Passport, CSRF token and flash locals: after static files, before every route.
   configureSessions(app, config);
+  // Bull Board: an Express router that needs req.user, so after the sessions.
+  mountQueueDashboard(app, config);
   return app;
 }
