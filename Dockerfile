@@ -14,7 +14,7 @@ USER node
 # Dependencies in their own layer: rebuilt only when the lockfile changes.
 COPY --chown=node:node package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund \
- && sha256sum package-lock.json | cut -d' ' -f1 > node_modules/.package-lock.sha256 \
+ && sha256sum package-lock.json > node_modules/.package-lock.sha256 \
  && npm cache clean --force
 COPY --chown=node:node . .
 RUN npm run prisma:generate

@@ -7,7 +7,7 @@ cd /app
 
 # The volume keeps the node_modules of the first run; reinstall when package-lock.json changed.
 stamp=node_modules/.package-lock.sha256
-wanted=$(sha256sum package-lock.json | cut -d' ' -f1)
+wanted=$(sha256sum package-lock.json)
 if [ "$(cat "$stamp" 2>/dev/null || true)" != "$wanted" ]; then
   echo "[entrypoint] package-lock.json changed: installing dependencies"
   # `npm install`, not `npm ci`: ci deletes node_modules, which is a mount point here.
