@@ -481,7 +481,7 @@ export class AdminController {
       const query: QueryParams = Object.fromEntries(search.entries());
       const params = this.listParams(info, query);
       const rows = await delegateOf(this.prisma, info.name).findMany({
-        where: this.lists.where(info, params),
+        where: await this.lists.where(info, params),
         select: { [info.pk.name]: true },
         orderBy: this.lists.ordering(info, params.o).orderBy,
         take: ACTION_LIMIT + 1,

@@ -6,11 +6,19 @@ import { parsePk } from './admin-values';
 import type { AdminRow } from './model-admin';
 
 /**
- * Up to this many matching rows are counted exactly (a bounded count, `LIMIT` + 1). Beyond it the
- * list never counts: PostgreSQL's planner estimate (`pg_class.reltuples`) is shown as "about N"
- * for the whole table, and "more than N" for a filtered one.
+ * Tables PostgreSQL estimates (`pg_class.reltuples`) at no more than this many rows are counted
+ * exactly. Larger ones are never counted in full: unfiltered, the estimate is shown ("about N");
+ * filtered, at most FILTERED_COUNT_LIMIT + 1 matching keys are read in the list's own order (the
+ * index the page uses), giving an exact count below that or "more than N".
  */
 export const EXACT_COUNT_LIMIT = 10_000;
+export const FILTERED_COUNT_LIMIT = 500;
+/**
+ * A `relation.field` search looks up at most this many related objects first (by the related
+ * table's own index), then matches on the foreign key: a join inside an OR would defeat the
+ * indexes of a large table.
+ */
+const RELATED_SEARCH_LIMIT = 1_000;
 /** Relation filters list the related objects when there are at most this many; else an id box. */
 const RELATION_CHOICES_LIMIT = 100;
 
@@ -75,18 +83,31 @@ export class ChangeListService {
   ) {}
 
   /** Prisma `where` for the search terms and filters; unknown or malformed values are ignored. */
-  where(info: AdminModelInfo, params: ListParams): Record<string, unknown> {
+  async where(info: AdminModelInfo, params: ListParams): Promise<Record<string, unknown>> {
     const and: Record<string, unknown>[] = [];
     const terms = params.q.trim().split(/\s+/).filter(Boolean).slice(0, 10);
     if (info.searchFields.length) {
       for (const term of terms) {
-        and.push({
-          OR: info.searchFields.map((path) => {
+        const or = await Promise.all(
+          info.searchFields.map(async (path) => {
             const [head, tail] = path.split('.', 2);
             const condition = { contains: term, mode: 'insensitive' };
-            return tail ? { [head]: { is: { [tail]: condition } } } : { [head]: condition };
+            if (!tail) return { [head]: condition };
+            const relation = info.dmmf.fields.find((field) => field.name === head);
+            const foreignKey = relation?.relationFromFields?.[0];
+            const targetKey = relation?.relationToFields?.[0];
+            if (!relation || !foreignKey || !targetKey || relation.relationFromFields?.length !== 1) {
+              return { [head]: { is: { [tail]: condition } } };
+            }
+            const related = await delegateOf(this.prisma, relation.type).findMany({
+              where: { [tail]: condition },
+              select: { [targetKey]: true },
+              take: RELATED_SEARCH_LIMIT,
+            });
+            return { [foreignKey]: { in: related.map((row) => row[targetKey]) } };
           }),
-        });
+        );
+        and.push({ OR: or });
       }
     }
     for (const filter of info.filters) {
@@ -148,7 +169,7 @@ export class ChangeListService {
     info: AdminModelInfo,
     params: ListParams,
   ): Promise<{ rows: AdminRow[]; hasNext: boolean; count: ListCount; keys: string[] }> {
-    const where = this.where(info, params);
+    const where = await this.where(info, params);
     const { orderBy, keys } = this.ordering(info, params.o);
     const delegate = delegateOf(this.prisma, info.name);
     const skip = (params.page - 1) * info.perPage;
@@ -160,23 +181,35 @@ export class ChangeListService {
         take: info.perPage + 1,
         include: this.include(info.columns),
       }),
-      this.count(info, where),
+      this.count(info, where, orderBy),
     ]);
     return { rows: found.slice(0, info.perPage), hasNext: found.length > info.perPage, count, keys };
   }
 
   /** Never a full COUNT(*) over a large table (see EXACT_COUNT_LIMIT). */
-  async count(info: AdminModelInfo, where: Record<string, unknown>): Promise<ListCount> {
-    const filtered = Object.keys(where).length > 0;
-    if (!filtered) {
-      const estimate = await this.estimate(info.table);
-      if (estimate > EXACT_COUNT_LIMIT) return { value: estimate, exact: false, kind: 'about' };
+  async count(
+    info: AdminModelInfo,
+    where: Record<string, unknown>,
+    orderBy: Record<string, 'asc' | 'desc'>[],
+  ): Promise<ListCount> {
+    const estimate = await this.estimate(info.table);
+    const delegate = delegateOf(this.prisma, info.name);
+    // -1: never analysed (new table); the count below is bounded anyway.
+    if (estimate <= EXACT_COUNT_LIMIT) {
+      const bounded = await delegate.count({ where, take: EXACT_COUNT_LIMIT + 1 });
+      if (bounded <= EXACT_COUNT_LIMIT) return { value: bounded, exact: true, kind: 'exact' };
+      if (!Object.keys(where).length) return { value: bounded, exact: false, kind: 'about' };
+      return { value: EXACT_COUNT_LIMIT, exact: false, kind: 'more-than' };
     }
-    const bounded = await delegateOf(this.prisma, info.name).count({ where, take: EXACT_COUNT_LIMIT + 1 });
-    if (bounded <= EXACT_COUNT_LIMIT) return { value: bounded, exact: true, kind: 'exact' };
-    if (!filtered)
-      return { value: Math.max(await this.estimate(info.table), bounded), exact: false, kind: 'about' };
-    return { value: EXACT_COUNT_LIMIT, exact: false, kind: 'more-than' };
+    if (!Object.keys(where).length) return { value: estimate, exact: false, kind: 'about' };
+    const keys = await delegate.findMany({
+      where,
+      orderBy,
+      select: { [info.pk.name]: true },
+      take: FILTERED_COUNT_LIMIT + 1,
+    });
+    if (keys.length <= FILTERED_COUNT_LIMIT) return { value: keys.length, exact: true, kind: 'exact' };
+    return { value: FILTERED_COUNT_LIMIT, exact: false, kind: 'more-than' };
   }
 
   /** PostgreSQL's row estimate for a table (-1 when it was never analysed). */

@@ -1,0 +1,233 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { csrfFrom, expectStatus, sql, type Agent } from '../accounts/support';
+import { startWebApp } from '../support/web-app';
+import { adminLog, createUser, loggedIn, type TestUser } from './support';
+
+async function createEvent(organizerId: number, title: string): Promise<number> {
+  const [row] = await sql<{ id: number }>(
+    `INSERT INTO events (organizer_id, title, starts_at, ends_at, capacity, updated_at)
+     VALUES ($1, $2, now() + interval '10 days', now() + interval '10 days 2 hours', 10, now()) RETURNING id`,
+    [organizerId, title],
+  );
+  return row.id;
+}
+
+describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
+  let app: NestExpressApplication;
+  let admin: Agent;
+  let superuser: TestUser;
+  let organizer: TestUser;
+
+  beforeAll(async () => {
+    app = await startWebApp();
+    ({ agent: admin, user: superuser } = await loggedIn(app, { staff: true, superuser: true }));
+    organizer = await createUser();
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('a staff user with only event.view sees the list and detail without controls; forged POSTs get 403 and log nothing', async () => {
+    const id = await createEvent(organizer.id, `Viewable ${Date.now()}`);
+    const { agent } = await loggedIn(app, { staff: true, permissions: ['event.view'] });
+    const index = (await agent.get('/admin').expect(200)).text;
+    expect(index).toContain('href="/admin/event"');
+    expect(index).not.toContain('href="/admin/user"');
+    const list = (await agent.get('/admin/event').expect(200)).text;
+    expect(list).toContain(`href="/admin/event/${id}"`);
+    expect(list).not.toContain('/admin/event/add');
+    expect(list).not.toContain('value="delete_selected"');
+    expect(list).not.toContain('value="cancel_events"');
+    expect(list).toContain('value="export_csv"');
+    const detail = (await agent.get(`/admin/event/${id}`).expect(200)).text;
+    expect(detail).not.toContain('name="_save"');
+    expect(detail).not.toContain(`/admin/event/${id}/delete`);
+    expect(detail).not.toContain('name="title"');
+    await agent.get(`/admin/event/${id}/delete`).expect(403);
+    await agent.get('/admin/event/add').expect(403);
+    await agent.get('/admin/user').expect(403);
+
+    const csrf = csrfFrom(detail);
+    for (const [path, form] of [
+      [`/admin/event/${id}`, { title: 'Forged', capacity: '1' }],
+      [`/admin/event/${id}/delete`, {}],
+      ['/admin/event/add', { title: 'Forged' }],
+      ['/admin/event/action', { action: 'delete_selected', _selected_action: String(id), confirm: 'yes' }],
+      ['/admin/event/action', { action: 'cancel_events', _selected_action: String(id), confirm: 'yes' }],
+    ] as const) {
+      expectStatus(
+        await agent
+          .post(path)
+          .type('form')
+          .send({ ...form, _csrf: csrf }),
+        403,
+      );
+    }
+    const [event] = await sql<{ title: string; status: string }>(
+      'SELECT title, status FROM events WHERE id = $1',
+      [id],
+    );
+    expect(event.title).toMatch(/^Viewable/);
+    expect(event.status).toBe('published');
+    expect(await adminLog('Event', id)).toEqual([]);
+  });
+
+  it('a staff user with event.change but not event.delete may edit but not delete', async () => {
+    const id = await createEvent(organizer.id, `Changeable ${Date.now()}`);
+    const { agent } = await loggedIn(app, { staff: true, permissions: ['event.change'] });
+    const detail = (await agent.get(`/admin/event/${id}`).expect(200)).text;
+    expect(detail).toContain('name="_save"');
+    expect(detail).not.toContain('name="_addanother"');
+    expect(detail).not.toContain(`/admin/event/${id}/delete`);
+    expectStatus(
+      await agent
+        .post(`/admin/event/${id}/delete`)
+        .type('form')
+        .send({ _csrf: csrfFrom(detail) }),
+      403,
+    );
+  });
+
+  it('adds, changes, cancels (bulk) and deletes events, each logged with the changed fields', async () => {
+    const form = (await admin.get('/admin/event/add').expect(200)).text;
+    expect(form).toContain('data-lookup="/admin/user/lookup"');
+    // Bad input: 400 with messages, nothing saved.
+    const bad = expectStatus(
+      await admin
+        .post('/admin/event/add')
+        .type('form')
+        .send({
+          _csrf: csrfFrom(form),
+          title: '',
+          startsAt: '2030-01-02T10:00',
+          endsAt: '2030-01-01T10:00',
+          capacity: 'lots',
+          organizerId: '99999999',
+        }),
+      400,
+    );
+    expect(bad.text).toMatch(/id="err-title"[^>]*>This field is required/);
+    expect(bad.text).toMatch(/id="err-capacity"[^>]*>Enter a whole number/);
+    expect(bad.text).toMatch(/id="err-organizerId"[^>]*>No User with id 99999999 exists/);
+    const badDates = expectStatus(
+      await admin
+        .post('/admin/event/add')
+        .type('form')
+        .send({
+          _csrf: csrfFrom(form),
+          title: 'Dates',
+          startsAt: '2030-01-02T10:00',
+          endsAt: '2030-01-01T10:00',
+          capacity: '5',
+          organizerId: String(organizer.id),
+        }),
+      400,
+    );
+    expect(badDates.text).toMatch(/id="err-endsAt"[^>]*>The event must end after it starts/);
+    expect(await sql(`SELECT id FROM events WHERE title IN ('', 'Dates')`)).toEqual([]);
+
+    const title = `Admin added ${Date.now()}`;
+    const added = expectStatus(
+      await admin
+        .post('/admin/event/add')
+        .type('form')
+        .send({
+          _csrf: csrfFrom(form),
+          title,
+          description: 'Line one\nLine two',
+          startsAt: '2030-01-01T10:00',
+          endsAt: '2030-01-01T12:00',
+          capacity: '5',
+          organizerId: String(organizer.id),
+          _addanother: '1',
+        }),
+      303,
+    );
+    expect(added.headers.location).toBe('/admin/event/add');
+    const [event] = await sql<{ id: number; starts_at: Date }>(
+      'SELECT id, starts_at FROM events WHERE title = $1',
+      [title],
+    );
+    expect(event.starts_at.toISOString()).toBe('2030-01-01T10:00:00.000Z');
+
+    const page = (await admin.get(`/admin/event/${event.id}`).expect(200)).text;
+    const version = /name="_version" value="([^"]+)"/.exec(page)![1];
+    expectStatus(
+      await admin
+        .post(`/admin/event/${event.id}`)
+        .type('form')
+        .send({
+          _csrf: csrfFrom(page),
+          _version: version,
+          title: `${title} (edited)`,
+          description: 'Line one\nLine two',
+          startsAt: '2030-01-01T10:00:00',
+          endsAt: '2030-01-01T12:00:00',
+          capacity: '7',
+          organizerId: String(organizer.id),
+        }),
+      303,
+    );
+
+    const confirm = expectStatus(
+      await admin
+        .post('/admin/event/action')
+        .type('form')
+        .send({ _csrf: csrfFrom(page), action: 'cancel_events', _selected_action: String(event.id) }),
+      200,
+    );
+    expect(confirm.text).toContain('Attendees who are going or waitlisted get the cancellation e-mail.');
+    expectStatus(
+      await admin
+        .post('/admin/event/action')
+        .type('form')
+        .send({
+          _csrf: csrfFrom(confirm.text),
+          action: 'cancel_events',
+          _selected_action: String(event.id),
+          confirm: 'yes',
+        }),
+      303,
+    );
+
+    const deletePage = (await admin.get(`/admin/event/${event.id}/delete`).expect(200)).text;
+    expectStatus(
+      await admin
+        .post(`/admin/event/${event.id}/delete`)
+        .type('form')
+        .send({ _csrf: csrfFrom(deletePage) }),
+      303,
+    );
+
+    const log = await adminLog('Event', event.id);
+    expect(log.map((entry) => entry.action)).toEqual(['add', 'change', 'change', 'delete']);
+    expect(log.every((entry) => entry.user_id === superuser.id)).toBe(true);
+    expect(log[0].changes).toMatchObject({ title: [null, title], capacity: [null, 5] });
+    expect(log[1].changes).toEqual({ title: [title, `${title} (edited)`], capacity: [5, 7] });
+    expect(log[2].message).toBe('Cancel selected events');
+    expect(Object.keys(log[2].changes).sort()).toEqual(['cancelledAt', 'status']);
+    expect(log[2].changes.status).toEqual(['published', 'cancelled']);
+    expect(log[3].object_repr).toBe(`${title} (edited)`);
+  });
+
+  it('lists the RSVPs a deletion takes with it, and filters by relation id and date', async () => {
+    const id = await createEvent(organizer.id, `With RSVPs ${Date.now()}`);
+    const guest = await createUser();
+    await sql(`INSERT INTO rsvps (event_id, user_id, status, updated_at) VALUES ($1, $2, 'going', now())`, [
+      id,
+      guest.id,
+    ]);
+    const page = (await admin.get(`/admin/event/${id}/delete`).expect(200)).text;
+    expect(page).toMatch(/RSVPs \(event\): 1/);
+    const filtered = (
+      await admin.get(`/admin/event?f_organizer=${organizer.id}&f_startsAt=today`).expect(200)
+    ).text;
+    expect(filtered).toContain('No Events match');
+    const byOrganizer = (await admin.get(`/admin/event?f_organizer=${organizer.id}`).expect(200)).text;
+    expect(byOrganizer).toContain(`href="/admin/event/${id}"`);
+    const search = (
+      await admin.get(`/admin/event?q=${encodeURIComponent(organizer.email.toUpperCase())}`).expect(200)
+    ).text;
+    expect(search).toContain(`href="/admin/event/${id}"`);
+  });
+});
