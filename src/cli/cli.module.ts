@@ -5,6 +5,7 @@ import { CheckCommand } from './check.command';
 import { CollectStaticCommand } from './collectstatic.command';
 import { ConfigModule } from '../config/config.module';
 import { MigrateCommand } from '../database/migrate.command';
+import { SendTestEmailCommand } from '../mail/send-test-email.command';
 
 /**
  * Management commands (`npm run cli -- <command>`), like Django's manage.py. Commands that need
@@ -17,7 +18,7 @@ export class CliModule {
     return {
       module: CliModule,
       imports: [ConfigModule.forRoot(config), AccountsCliModule],
-      providers: [MigrateCommand, CheckCommand, CollectStaticCommand],
+      providers: [MigrateCommand, CheckCommand, CollectStaticCommand, SendTestEmailCommand],
     };
   }
 }
