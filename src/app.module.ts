@@ -26,6 +26,7 @@ export class AppModule {
         MailModule,
         EventsModule,
         TasksModule,
+        ApiModule,
         AccountsModule,
         AdminModule,
         // Development only (never in production): SQL, cache and render timings on every page.

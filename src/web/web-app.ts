@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { configureSessions } from '../accounts/web-session';
+import { setupApiDocs } from '../api/api-docs';
 import { AppModule } from '../app.module';
 import type { AppConfig } from '../config/app-config';
 import { PUBLIC_DIR } from '../paths';
