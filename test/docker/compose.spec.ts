@@ -1,0 +1,324 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import Ajv from 'ajv';
+import request from 'supertest';
+import { parse } from 'yaml';
+import { loadConfig } from '../../src/config/app-config';
+import { configSchema } from '../../src/config/config.schema';
+import { PROJECT_ROOT } from '../support/processes';
+import { startWebApp } from '../support/web-app';
+
+type Command = string[];
+interface Service {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  command?: Command;
+  environment?: Record<string, string>;
+  ports?: string[];
+  expose?: string[];
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test?: string[]; disable?: boolean };
+  restart?: string;
+  deploy?: { replicas?: number };
+  stdin_open?: boolean;
+  tty?: boolean;
+  init?: boolean;
+}
+interface ComposeFile {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+}
+
+const read = (path: string) => readFileSync(join(PROJECT_ROOT, path), 'utf8');
+const loadCompose = (file: string) => parse(read(file), { merge: true }) as ComposeFile;
+const FILES = ['docker-compose.yml', 'docker-compose.prod.yml'];
+
+/**
+ * Values an operator puts in the environment / env file (a `${VAR:?…}` without one here fails the
+ * test, so every required variable is known and documented).
+ */
+const OPERATOR_ENV: Record<string, string> = {
+  APP_URL: 'https://events.example.com',
+  POSTGRES_PASSWORD: 'a-database-password',
+  SMTP_URL: 'smtp://user:password@smtp.example.com:587',
+  MAIL_FROM: 'Event Planner <events@example.com>',
+  SESSION_SECRET: 'an-operator-chosen-secret-of-at-least-32-characters',
+};
+
+/** Compose's variable interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}. */
+function interpolate(value: string, env: Record<string, string>): string {
+  return value.replace(
+    /\$\{(\w+)(?:(:?[-?])([^}]*))?\}/g,
+    (_match, name: string, operator?: string, arg?: string) => {
+      if (env[name] !== undefined && env[name] !== '') return env[name];
+      if (operator?.endsWith('-')) return arg ?? '';
+      if (operator?.endsWith('?')) throw new Error(`${name} is required: ${arg}`);
+      return '';
+    },
+  );
+}
+
+/** The Compose specification's JSON schema, as shipped (kept current) by the dclint package. */
+function composeValidator() {
+  const schema = JSON.parse(read('node_modules/dclint/schemas/compose.schema.json')) as Record<
+    string,
+    unknown
+  >;
+  // It names draft-07 by an https URL Ajv does not know; the schema itself is plain draft-07.
+  delete schema.$schema;
+  return new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
+}
+
+const APP_DOCKERFILES = new Set(['Dockerfile', 'Dockerfile.prod']);
+const appServices = (compose: ComposeFile) =>
+  Object.entries(compose.services).filter(([, service]) =>
+    APP_DOCKERFILES.has(service.build?.dockerfile ?? ''),
+  );
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+const CLI_COMMANDS = new Set(
+  sourceFiles(join(PROJECT_ROOT, 'src'))
+    .filter((file) => !file.includes(`${join('src', 'generated')}`))
+    .flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/@Command\(\{\s*name: '([\w:-]+)'/g)].map((m) => m[1]),
+    ),
+);
+const SCRIPTS = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+const DEV_SCRIPT = read('scripts/dev.js');
+const CONFIG_VARIABLES = new Set(Object.keys(configSchema.shape));
+
+/** Why a service's command would not run, or undefined. */
+function commandProblem(command: Command): string | undefined {
+  const [program, ...args] = command;
+  if (program === 'npm') {
+    if (args[0] !== 'run' || !SCRIPTS[args[1]]) return `no npm script "${args[1]}"`;
+    if (args[1] === 'dev') {
+      const declared = (option: string) =>
+        new RegExp(`(^|\\s|')${option}'?: \\{ type:`, 'm').test(DEV_SCRIPT);
+      const unknown = args.filter((arg) => arg.startsWith('--') && arg !== '--' && !declared(arg.slice(2)));
+      if (unknown.length) return `scripts/dev.js has no option ${unknown.join(', ')}`;
+    }
+    return undefined;
+  }
+  if (program === 'node') {
+    const match = /^dist\/([\w/-]+)\.js$/.exec(args[0]);
+    if (!match || !existsSync(join(PROJECT_ROOT, 'src', `${match[1]}.ts`))) return `no source for ${args[0]}`;
+    if (match[1] === 'cli' && !CLI_COMMANDS.has(args[1])) return `no CLI command "${args[1]}"`;
+    return undefined;
+  }
+  return `unexpected program ${program}`;
+}
+
+/** HTTP paths a health check, probe or proxy asks the app for. */
+function probedPaths(text: string): string[] {
+  return [...text.matchAll(/(\/health\/[\w-]+)/g)].map((match) => match[1]);
+}
+
+describe('compose files', () => {
+  const validate = composeValidator();
+  const probed = new Set<string>();
+
+  describe.each(FILES)('%s', (file) => {
+    const compose = loadCompose(file);
+
+    it('validates against the Compose specification schema', () => {
+      expect(validate(compose) ? [] : validate.errors).toEqual([]);
+    });
+
+    it('the schema check is not vacuous', () => {
+      const broken = structuredClone(compose);
+      (broken.services.app as Record<string, unknown>).depends_on = { db: { condition: 'when-ready' } };
+      expect(validate(broken)).toBe(false);
+    });
+
+    it('depends only on services it defines, with conditions', () => {
+      for (const service of Object.values(compose.services)) {
+        for (const [name, dependency] of Object.entries(service.depends_on ?? {})) {
+          expect(Object.keys(compose.services)).toContain(name);
+          expect(dependency.condition).toMatch(/^service_(healthy|started|completed_successfully)$/);
+        }
+      }
+    });
+
+    it.each(appServices(compose).map(([name]) => name))('%s: its command exists in the app', (name) => {
+      const service = compose.services[name];
+      expect(service.command).toBeDefined();
+      expect(commandProblem(service.command!)).toBeUndefined();
+    });
+
+    it.each(appServices(compose).map(([name]) => name))(
+      '%s: every variable is in the config schema, and the values are valid configuration',
+      (name) => {
+        const environment = compose.services[name].environment ?? {};
+        expect(Object.keys(environment).filter((variable) => !CONFIG_VARIABLES.has(variable))).toEqual([]);
+        const values = Object.fromEntries(
+          Object.entries(environment).map(([key, value]) => [key, interpolate(String(value), OPERATOR_ENV)]),
+        );
+        expect(() => loadConfig(values)).not.toThrow();
+      },
+    );
+
+    it.each(appServices(compose).map(([name]) => name))(
+      '%s: published ports are the ones it listens on',
+      (name) => {
+        const service = compose.services[name];
+        const environment = Object.fromEntries(
+          Object.entries(service.environment ?? {}).map(([key, value]) => [
+            key,
+            interpolate(String(value), OPERATOR_ENV),
+          ]),
+        );
+        const listening = new Set([String(loadConfig(environment).values.PORT)]);
+        const command = (service.command ?? []).join(' ');
+        if (command.includes('npm run dev')) {
+          // scripts/dev.js defaults (web 9229, worker 9230) unless the command overrides them.
+          const only = /--only (\w+)/.exec(command)?.[1];
+          if (only !== 'worker') listening.add(/--web-inspect-port (\d+)/.exec(command)?.[1] ?? '9229');
+          if (only !== 'web') listening.add(/--worker-inspect-port (\d+)/.exec(command)?.[1] ?? '9230');
+          if (only === 'worker') listening.delete(String(loadConfig(environment).values.PORT));
+        }
+        const targets = [...(service.ports ?? []), ...(service.expose ?? [])].map((port) =>
+          String(port).split(':').pop(),
+        );
+        for (const target of targets) expect(listening).toContain(target);
+        if (command.includes('--inspect-host')) expect(command).toContain('--inspect-host 0.0.0.0');
+      },
+    );
+
+    it('health checks probe paths and files that exist', () => {
+      for (const service of Object.values(compose.services)) {
+        const test = (service.healthcheck?.test ?? []).join(' ');
+        if (test.includes('dist/healthcheck.js')) {
+          expect(existsSync(join(PROJECT_ROOT, 'src', 'healthcheck.ts'))).toBe(true);
+          probedPaths(read('src/healthcheck.ts')).forEach((path) => probed.add(path));
+        }
+        probedPaths(test).forEach((path) => probed.add(path));
+      }
+    });
+  });
+
+  describe('development (docker-compose.yml)', () => {
+    const { services, volumes } = loadCompose('docker-compose.yml');
+
+    it('runs app and worker from the dev image with the source mounted, hot reload and an inspector', () => {
+      for (const name of ['app', 'worker']) {
+        const service = services[name];
+        expect(service.build?.dockerfile).toBe('Dockerfile');
+        expect(service.volumes).toEqual(expect.arrayContaining(['.:/app', 'node_modules:/app/node_modules']));
+        expect(service.command?.slice(0, 3)).toEqual(['npm', 'run', 'dev']);
+        expect(service.stdin_open && service.tty).toBe(true);
+        expect(service.init).toBe(true);
+      }
+      expect(services.app.ports).toEqual(expect.arrayContaining([expect.stringMatching(/:9229$/)]));
+      expect(services.worker.ports).toEqual(expect.arrayContaining([expect.stringMatching(/:9230$/)]));
+      expect(services.app.command).not.toContain('--no-migrate');
+    });
+
+    it('has PostgreSQL with a named volume and pg_isready, Redis with a health check, Mailpit', () => {
+      expect(services.db.healthcheck?.test?.join(' ')).toContain('pg_isready');
+      expect(services.db.volumes?.[0]).toMatch(/^pgdata:\/var\/lib\/postgresql\/data$/);
+      expect(volumes).toHaveProperty('pgdata');
+      expect(services.redis.healthcheck?.test?.join(' ')).toContain('redis-cli ping');
+      expect(services.mailpit.ports?.join(' ')).toMatch(/:1025\b.*:8025\b/);
+      expect(services.app.environment?.SMTP_URL).toBe('smtp://mailpit:1025');
+      expect(services.app.depends_on).toMatchObject({
+        db: { condition: 'service_healthy' },
+        redis: { condition: 'service_healthy' },
+      });
+    });
+  });
+
+  describe('production (docker-compose.prod.yml)', () => {
+    const { services, volumes } = loadCompose('docker-compose.prod.yml');
+
+    it('migrates once, before app and worker start', () => {
+      expect(services.migrate.command).toEqual(['node', 'dist/cli.js', 'migrate']);
+      expect(services.migrate.restart).toBe('no');
+      for (const name of ['app', 'worker']) {
+        expect(services[name].depends_on?.migrate).toEqual({ condition: 'service_completed_successfully' });
+      }
+    });
+
+    it('runs the production image with restart policies, replicas, and no source mounts', () => {
+      for (const [name, service] of appServices({ services })) {
+        expect(service.build?.dockerfile).toBe('Dockerfile.prod');
+        expect((service.volumes ?? []).filter((volume) => volume.startsWith('.'))).toEqual([]);
+        if (['app', 'worker'].includes(name)) {
+          expect(service.restart).toBe('unless-stopped');
+          expect(service.deploy?.replicas).toBeGreaterThanOrEqual(2);
+        }
+      }
+      for (const name of ['db', 'redis', 'proxy']) expect(services[name].restart).toBe('unless-stopped');
+    });
+
+    it('takes secrets only from the environment', () => {
+      const secrets = ['SESSION_SECRET', 'POSTGRES_PASSWORD', 'SMTP_URL'];
+      for (const service of Object.values(services)) {
+        for (const [key, value] of Object.entries(service.environment ?? {})) {
+          if (secrets.includes(key)) expect(String(value)).toMatch(/^\$\{\w+:\?/);
+        }
+      }
+      expect(services.app.environment?.DATABASE_URL).toContain('${POSTGRES_PASSWORD:?');
+    });
+
+    it('keeps Redis on disk with AOF, and PostgreSQL on a volume', () => {
+      const redis = services.redis.command?.join(' ') ?? '';
+      expect(redis).toContain('--appendonly yes');
+      expect(services.redis.volumes).toContain('redisdata:/data');
+      expect(services.db.volumes).toContain('pgdata:/var/lib/postgresql/data');
+      expect(volumes).toHaveProperty('redisdata');
+    });
+
+    it('puts Caddy in front: proxies to every app replica, serves collected static files', () => {
+      const caddyfile = read('docker/Caddyfile');
+      const mount = services.proxy.volumes?.find((volume) => volume.includes('Caddyfile'));
+      expect(mount?.split(':')[0]).toBe('./docker/Caddyfile');
+      expect(caddyfile).toMatch(/dynamic a \{\s*name app\s*port 3000/);
+      expect(caddyfile).toMatch(/handle_path \/static\/\* \{\s*root \* \/srv\/static/);
+      expect(services.collectstatic.command).toEqual(['node', 'dist/cli.js', 'collectstatic', '/srv/static']);
+      expect(services.collectstatic.volumes).toContain('static:/srv/static');
+      expect(services.proxy.volumes).toContain('static:/srv/static:ro');
+      // The app sees the client's address only if it trusts the proxy's forwarded headers.
+      expect(services.app.environment?.TRUST_PROXY).toMatch(/uniquelocal/);
+      probedPaths(caddyfile).forEach((path) => probed.add(path));
+    });
+  });
+
+  it('the Dockerfile health check probes a path that exists', () => {
+    expect(read('Dockerfile.prod')).toMatch(
+      /HEALTHCHECK[^\n]*\n?[^\n]*CMD \["node", "dist\/healthcheck\.js"\]/,
+    );
+    probedPaths(read('src/healthcheck.ts')).forEach((path) => probed.add(path));
+  });
+
+  describe('every probed path answers 200', () => {
+    let app: NestExpressApplication;
+    beforeAll(async () => {
+      app = await startWebApp();
+    });
+    afterAll(() => app?.close());
+
+    it('GET each', async () => {
+      expect([...probed]).toContain('/health/live');
+      for (const path of probed) await request(app.getHttpServer()).get(path).expect(200);
+    });
+  });
+
+  it('dclint (a Compose linter) finds no errors', () => {
+    const result = spawnSync(
+      process.execPath,
+      [join(PROJECT_ROOT, 'node_modules', 'dclint', 'bin', 'dclint.cjs'), ...FILES],
+      { cwd: PROJECT_ROOT, encoding: 'utf8' },
+    );
+    expect(result.stdout + result.stderr).not.toMatch(/\berror\b/);
+    expect(result.status).toBe(0);
+  });
+});
