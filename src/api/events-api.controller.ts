@@ -1,0 +1,168 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  UseGuards,
+  UsePipes,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { CurrentUser, RequireApiToken, RequireVerified } from '../accounts/auth.decorators';
+import type { SessionUser } from '../accounts/session-user';
+import { EventActors } from '../events/event-actors';
+import { EventInput, EventPatch, eventValuesOf, parseInstant, type EventValues } from '../events/event.dto';
+import { IdPipe } from '../events/event-id.pipe';
+import { EventValidationError, EventsService, PAGE_SIZE } from '../events/events.service';
+import { RsvpService } from '../events/rsvp.service';
+import type { Event } from '../generated/prisma/client';
+import { apiValidationPipe } from '../web/forms';
+import { ApiRateLimitGuard } from './api-rate-limit.guard';
+import { EventDto, EventListQuery, EventPageDto, RsvpCancelDto, RsvpDto } from './event-api.dto';
+
+function eventDto(event: Event): EventDto {
+  return {
+    id: event.id,
+    title: event.title,
+    description: event.description,
+    location: event.location,
+    startsAt: event.startsAt.toISOString(),
+    endsAt: event.endsAt.toISOString(),
+    capacity: event.capacity,
+    goingCount: event.goingCount,
+    status: event.status,
+    organizerId: event.organizerId,
+    url: `/events/${event.id}`,
+  };
+}
+
+/** Runs a write and turns cross-field rule violations into a 400 problem with per-field errors. */
+async function validated<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof EventValidationError) {
+      throw new BadRequestException({ message: 'Validation failed', errors: error.errors });
+    }
+    throw error;
+  }
+}
+
+/** Events and RSVPs as JSON. Bearer API tokens; rate-limited per token; problem+json errors. */
+@ApiTags('events')
+@ApiBearerAuth()
+@Controller('api/v1/events')
+@RequireApiToken()
+@UseGuards(ApiRateLimitGuard)
+@UsePipes(apiValidationPipe())
+export class EventsApiController {
+  constructor(
+    private readonly events: EventsService,
+    private readonly rsvps: RsvpService,
+    private readonly actors: EventActors,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Upcoming published events, soonest first (filters combine)' })
+  @ApiOkResponse({ type: EventPageDto })
+  async list(@Query() query: EventListQuery): Promise<EventPageDto> {
+    const pageSize = query.pageSize ?? PAGE_SIZE;
+    const result = await this.events.listUpcoming({
+      page: query.page ?? 1,
+      pageSize,
+      query: query.q,
+      from: query.from ? parseInstant(query.from) : undefined,
+      to: query.to ? parseInstant(query.to) : undefined,
+      organizerId: query.organizerId,
+    });
+    return {
+      data: result.events.map((event) => ({
+        id: event.id,
+        title: event.title,
+        location: event.location,
+        startsAt: event.startsAtIso,
+        capacity: event.capacity,
+        goingCount: event.goingCount,
+        url: event.url,
+      })),
+      page: result.page,
+      pageSize,
+      hasNext: result.hasNext,
+    };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: EventDto })
+  async read(@Param('id', IdPipe) id: number): Promise<EventDto> {
+    return eventDto(await this.events.find(id));
+  }
+
+  @Post()
+  @RequireVerified()
+  @ApiOperation({ summary: 'Create an event (verified users)' })
+  @ApiCreatedResponse({ type: EventDto })
+  async create(@Body() body: EventInput, @CurrentUser() user: SessionUser): Promise<EventDto> {
+    return eventDto(await validated(() => this.events.create(user.id, eventValuesOf(body))));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change an event (its organizer, or staff with event.change)' })
+  @ApiOkResponse({ type: EventDto })
+  async update(
+    @Param('id', IdPipe) id: number,
+    @Body() body: EventPatch,
+    @CurrentUser() user: SessionUser,
+  ): Promise<EventDto> {
+    const changes: Partial<EventValues> = {
+      ...(body.title !== undefined ? { title: body.title } : {}),
+      ...(body.description !== undefined ? { description: body.description } : {}),
+      ...(body.location !== undefined ? { location: body.location } : {}),
+      ...(body.startsAt !== undefined ? { startsAt: parseInstant(body.startsAt) } : {}),
+      ...(body.endsAt !== undefined ? { endsAt: parseInstant(body.endsAt) } : {}),
+      ...(body.capacity !== undefined ? { capacity: body.capacity } : {}),
+    };
+    const actor = await this.actors.of(user);
+    return eventDto(await validated(() => this.events.update(id, actor, changes)));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an event (attendees of a published one are told it is cancelled)' })
+  @ApiNoContentResponse()
+  async remove(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser): Promise<void> {
+    await this.events.delete(id, await this.actors.of(user));
+  }
+
+  @Post(':id/rsvp')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'RSVP: going while there is room, waitlisted after' })
+  @ApiOkResponse({ type: RsvpDto })
+  async rsvp(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser): Promise<RsvpDto> {
+    const { rsvp, changed } = await this.rsvps.rsvp(id, user.id);
+    return { eventId: id, status: rsvp.status, changed };
+  }
+
+  @Delete(':id/rsvp')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel my RSVP (the first waitlisted attendee is promoted)' })
+  @ApiOkResponse({ type: RsvpCancelDto })
+  async cancelRsvp(
+    @Param('id', IdPipe) id: number,
+    @CurrentUser() user: SessionUser,
+  ): Promise<RsvpCancelDto> {
+    await this.events.find(id);
+    return this.rsvps.cancel(id, user.id);
+  }
+}
