@@ -49,6 +49,11 @@ describe('admin engine on the User model (real PostgreSQL and Redis)', () => {
     expect(limited).toContain('href="/admin/user"');
     expect(limited).not.toContain('href="/admin/user/add"');
     expect(limited).not.toContain('href="/admin/group"');
+    expect(index).toContain('href="/admin/queues"');
+    expect(limited).not.toContain('href="/admin/queues"');
+    await agent.get('/admin/queues').expect(403);
+    const { agent: operator } = await loggedIn(app, { staff: true, permissions: ['queues.view'] });
+    expect((await operator.get('/admin').expect(200)).text).toContain('href="/admin/queues"');
   });
 
   it('gives a view-only staff member no add/change/delete controls and refuses forged POSTs (403, nothing logged)', async () => {
