@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
+import { ApiModule } from './api/api.module';
 import { AppConfig } from './config/app-config';
 import { CoreModule } from './core/core.module';
 import { debugToolbarEnabled } from './debug-toolbar/debug-toolbar.config';
@@ -26,6 +27,7 @@ export class AppModule {
         MailModule,
         EventsModule,
         TasksModule,
+        ApiModule,
         ApiModule,
         AccountsModule,
         AdminModule,

@@ -46,6 +46,8 @@ export const configSchema = z
     CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(60),
     /** JSON API requests allowed per token per minute (Redis-backed, across web replicas). */
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+    /** JSON API requests allowed per token per minute (Redis-backed, across web replicas). */
+    API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
     /** Delivery attempts per e-mail before it is marked failed (retryable from the admin). */
     MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),

@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { configureSessions } from '../accounts/web-session';
 import { setupApiDocs } from '../api/api-docs';
+import { setupApiDocs } from '../api/api-docs';
 import { AppModule } from '../app.module';
 import type { AppConfig } from '../config/app-config';
 import { PUBLIC_DIR } from '../paths';
@@ -45,5 +46,6 @@ export async function createWebApp(
   configureSessions(app, config);
   // Bull Board: an Express router that needs req.user, so after the sessions.
   mountQueueDashboard(app, config);
+  setupApiDocs(app);
   return app;
 }
