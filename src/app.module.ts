@@ -28,7 +28,6 @@ export class AppModule {
         EventsModule,
         TasksModule,
         ApiModule,
-        ApiModule,
         AccountsModule,
         AdminModule,
         // Development only (never in production): SQL, cache and render timings on every page.

@@ -6,7 +6,6 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { configureSessions } from '../accounts/web-session';
 import { setupApiDocs } from '../api/api-docs';
-import { setupApiDocs } from '../api/api-docs';
 import { AppModule } from '../app.module';
 import type { AppConfig } from '../config/app-config';
 import { PUBLIC_DIR } from '../paths';
