@@ -5,6 +5,7 @@ import { CheckCommand } from './check.command';
 import { CollectStaticCommand } from './collectstatic.command';
 import { ConfigModule } from '../config/config.module';
 import { MigrateCommand } from '../database/migrate.command';
+import { EventsCliModule } from '../events/events-cli.module';
 import { SendTestEmailCommand } from '../mail/send-test-email.command';
 
 /**
@@ -17,7 +18,7 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config), AccountsCliModule],
+      imports: [ConfigModule.forRoot(config), AccountsCliModule, EventsCliModule],
       providers: [MigrateCommand, CheckCommand, CollectStaticCommand, SendTestEmailCommand],
     };
   }

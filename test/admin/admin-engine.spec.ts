@@ -371,4 +371,60 @@ describe('admin engine on the User model (real PostgreSQL and Redis)', () => {
     const index = (await admin.get('/admin').expect(200)).text;
     expect(index).toContain(target.email);
   });
+
+  it('locks out staff as soon as they are deactivated or lose staff status', async () => {
+    const { agent, user } = await loggedIn(app, { staff: true, permissions: ['user.view'] });
+    await agent.get('/admin/user').expect(200);
+    await sql('UPDATE users SET is_staff = false WHERE id = $1', [user.id]);
+    await agent.get('/admin/user').set('Accept', 'text/html').expect(403);
+    await sql('UPDATE users SET is_staff = true, is_active = false WHERE id = $1', [user.id]);
+    const response = await agent.get('/admin/user').expect(303);
+    expect(response.headers.location).toMatch(/^\/accounts\/login/);
+  });
+
+  it('applies an action to every matching object across pages (select across), and lists cascades several levels deep', async () => {
+    const marker = `across${Date.now()}`;
+    const users = await Promise.all(
+      [1, 2, 3].map((n) => createUser({ email: `${marker}-${n}@example.com` })),
+    );
+    const list = (await admin.get(`/admin/user?q=${marker}`).expect(200)).text;
+    const confirm = expectStatus(
+      await admin
+        .post('/admin/user/action')
+        .type('form')
+        .send({ _csrf: csrfFrom(list), action: 'deactivate', select_across: '1', qs: `q=${marker}` }),
+      200,
+    );
+    expect(confirm.text).toContain('3 Users');
+    expectStatus(
+      await admin
+        .post('/admin/user/action')
+        .type('form')
+        .send({
+          _csrf: csrfFrom(confirm.text),
+          action: 'deactivate',
+          confirm: 'yes',
+          qs: `q=${marker}`,
+          _selected_action: users.map((user) => String(user.id)),
+        }),
+      303,
+    );
+    const rows = await sql<{ is_active: boolean }>('SELECT is_active FROM users WHERE email LIKE $1', [
+      `${marker}-%`,
+    ]);
+    expect(rows.map((row) => row.is_active)).toEqual([false, false, false]);
+
+    const [event] = await sql<{ id: number }>(
+      `INSERT INTO events (organizer_id, title, starts_at, ends_at, capacity, updated_at)
+       VALUES ($1, 'Cascade', now() + interval '1 day', now() + interval '2 days', 5, now()) RETURNING id`,
+      [users[0].id],
+    );
+    await sql(`INSERT INTO rsvps (event_id, user_id, status, updated_at) VALUES ($1, $2, 'going', now())`, [
+      event.id,
+      users[1].id,
+    ]);
+    const page = (await admin.get(`/admin/user/${users[0].id}/delete`).expect(200)).text;
+    expect(page).toMatch(/Events \(organizer\): 1 \(e\.g\. Cascade\)/);
+    expect(page).toMatch(/class="depth-2">RSVPs \(event\): 1/);
+  });
 });
