@@ -92,7 +92,7 @@ describe('admin in a real browser (Chromium)', () => {
     // The relation picker searches as you type (admin.js, allowed by the CSP).
     await page.goto(`${base}/admin/event/add`);
     await page.fill('#id_organizerId', superuser.email.slice(0, 12));
-    await page.waitForFunction(() => document.querySelectorAll('#dl_organizerId option').length > 0);
+    await page.locator('#dl_organizerId option').first().waitFor({ state: 'attached' });
     expect(problems).toEqual([]);
     await context.close();
   });
