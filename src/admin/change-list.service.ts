@@ -19,6 +19,7 @@ export const FILTERED_COUNT_LIMIT = 500;
  * indexes of a large table.
  */
 const RELATED_SEARCH_LIMIT = 1_000;
+const ESTIMATE_TTL_MS = 10_000;
 /** Relation filters list the related objects when there are at most this many; else an id box. */
 const RELATION_CHOICES_LIMIT = 100;
 
@@ -212,12 +213,21 @@ export class ChangeListService {
     return { value: FILTERED_COUNT_LIMIT, exact: false, kind: 'more-than' };
   }
 
-  /** PostgreSQL's row estimate for a table (-1 when it was never analysed). */
+  /**
+   * PostgreSQL's row estimate for a table (-1 when it was never analysed). Kept for a few seconds
+   * per process: it is an estimate anyway, and every change-list view needs it.
+   */
   async estimate(table: string): Promise<number> {
+    const cached = this.estimates.get(table);
+    if (cached && cached.until > Date.now()) return cached.value;
     const rows = await this.prisma.$queryRaw<{ estimate: number | null }[]>`
       SELECT reltuples::float8 AS estimate FROM pg_class WHERE oid = to_regclass(${`"${table}"`})`;
-    return Math.round(Number(rows[0]?.estimate ?? -1));
+    const value = Math.round(Number(rows[0]?.estimate ?? -1));
+    this.estimates.set(table, { value, until: Date.now() + ESTIMATE_TTL_MS });
+    return value;
   }
+
+  private readonly estimates = new Map<string, { value: number; until: number }>();
 
   /** Filter sidebar: current values and choices (relation choices only for small tables). */
   async filterViews(info: AdminModelInfo, params: ListParams): Promise<FilterView[]> {
