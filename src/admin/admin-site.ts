@@ -199,6 +199,15 @@ export class AdminSite {
     info.columns = (admin.listDisplay ?? defaultColumns).map((key) =>
       this.column(info, key, fieldOf, admin.columns?.[key]),
     );
+    if (admin.sortable) {
+      const sortable = new Set(admin.sortable);
+      for (const key of sortable) {
+        if (!info.columns.some((column) => column.key === key)) {
+          throw new Error(`Admin ${info.name}: sortable "${key}" is not a list column`);
+        }
+      }
+      for (const column of info.columns) if (!sortable.has(column.key)) column.sortField = undefined;
+    }
     for (const path of info.searchFields) this.checkPath(info, path, fieldOf);
     info.filters = (admin.listFilter ?? []).map((name) => this.filter(info, fieldOf(name)));
     for (const order of info.ordering) fieldOf(order.replace(/^-/, ''));

@@ -22,6 +22,14 @@ const BUILTIN_ACTIONS: AdminAction[] = [
   { name: 'export_csv', label: 'Export selected as CSV', permission: 'view' },
 ];
 
+/**
+ * Cells a spreadsheet would run as a formula (=, +, -, @, tab, CR first: CSV injection) are
+ * prefixed with an apostrophe; exported values may come from any signed-up user.
+ */
+function spreadsheetSafe(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
 function text(value: string | string[] | undefined): string {
   return (Array.isArray(value) ? value[0] : value) ?? '';
 }
@@ -438,7 +446,14 @@ export class AdminController {
     }
     return {
       q: text(query.q).slice(0, 200),
-      o: text(query.o).slice(0, 200),
+      // Only orderings the list offers; anything else is dropped (and not carried into links).
+      o: text(query.o)
+        .slice(0, 200)
+        .split(',')
+        .filter((part) =>
+          info.columns.some((column) => column.sortField && column.sortField === part.replace(/^-/, '')),
+        )
+        .join(','),
       page: Number.isInteger(page) && page >= 1 && page <= 1_000_000 ? page : 1,
       filters,
     };
@@ -507,7 +522,7 @@ export class AdminController {
     });
     const csv = stringify([
       info.columns.map((column) => column.label),
-      ...rows.map((row) => info.columns.map((column) => column.render(row))),
+      ...rows.map((row) => info.columns.map((column) => spreadsheetSafe(column.render(row)))),
     ]);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${info.slug}.csv"`);

@@ -73,6 +73,11 @@ export interface ModelAdmin {
   columns?: Record<string, AdminColumn>;
   /** Case-insensitive "contains" search over these fields; `relation.field` allowed. */
   searchFields?: string[];
+  /**
+   * Columns the list may be sorted by (default: every field column). On tables of millions, list
+   * only indexed ones: sorting by an unindexed column sorts the whole table on every page view.
+   */
+  sortable?: string[];
   /** Boolean, enum, date-time and to-one relation fields. */
   listFilter?: string[];
   /** Default ordering: `field` or `-field`; the primary key is always appended as a tie-breaker. */

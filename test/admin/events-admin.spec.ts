@@ -230,4 +230,17 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
     ).text;
     expect(search).toContain(`href="/admin/event/${id}"`);
   });
+
+  it('sorts only by indexed columns and exports CSV without spreadsheet formulas', async () => {
+    const id = await createEvent(organizer.id, '=HYPERLINK("http://evil.example","x")');
+    const list = (await admin.get('/admin/event?o=title').expect(200)).text;
+    expect(list).not.toContain('o&#x3D;title');
+    expect(list).toContain('o&#x3D;startsAt');
+    const csv = await admin
+      .post('/admin/event/action')
+      .type('form')
+      .send({ _csrf: csrfFrom(list), action: 'export_csv', _selected_action: String(id), confirm: 'yes' })
+      .expect(200);
+    expect(csv.text).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+  });
 });
