@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { SessionUser } from '../accounts/session-user';
 import { Prisma } from '../generated/prisma/client';
@@ -104,11 +104,14 @@ export class AdminObjectsService {
     existingId?: string,
   ): Promise<{ id: string | number; repr: string }> {
     const adding = existingId === undefined;
-    const fields = info.formFields;
+    const fields = this.site.formFieldsFor(info, user);
     const parsed = parseForm(fields, body, adding, this.pkOf);
     let data = parsed.data;
     if (info.admin.prepare) data = info.admin.prepare(data);
     const existing = adding ? null : await this.get(info, existingId);
+    if (existing && !this.site.allowsObject(info, existing, user, 'change')) {
+      throw new ForbiddenException(`You may not change this ${info.label.toLowerCase()}.`);
+    }
     const errors: FieldErrors = { ...parsed.errors };
     await this.checkRelations(info, data, parsed.links, errors);
     await this.checkUnique(info, data, existing, errors);
@@ -354,10 +357,10 @@ export class AdminObjectsService {
     try {
       const deleted = await this.prisma.$transaction(async (tx) => {
         const delegate = delegateOf(tx, info.name);
-        const rows = await delegate.findMany({
-          where: { [info.pk.name]: { in: ids } },
-          select: this.site.reprSelect(info),
-        });
+        const rows = await delegate.findMany({ where: { [info.pk.name]: { in: ids } } });
+        if (rows.some((row) => !this.site.allowsObject(info, row, user, 'delete'))) {
+          throw new ForbiddenException(`You may not delete some of these ${info.labelPlural.toLowerCase()}.`);
+        }
         await delegate.deleteMany({
           where: { [info.pk.name]: { in: rows.map((row) => row[info.pk.name]) } },
         });
@@ -397,6 +400,9 @@ export class AdminObjectsService {
     const delegate = delegateOf(this.prisma, info.name);
     const where = { [info.pk.name]: { in: ids } };
     const before = await delegate.findMany({ where, include: this.linkInclude(info) });
+    if (before.some((row) => !this.site.allowsObject(info, row, user, 'change'))) {
+      throw new ForbiddenException(`You may not change some of these ${info.labelPlural.toLowerCase()}.`);
+    }
     let message: string | undefined;
     const entries: AdminLogEntry[] = [];
     const fields = info.dmmf.fields

@@ -78,8 +78,10 @@ export class AdminPresenter {
     errors: FieldErrors,
     editable: boolean,
     linkIds: Record<string, (string | number)[]>,
+    user: { isSuperuser: boolean },
   ): Promise<FormFieldView[]> {
-    const fields = row ? info.formFields : info.formFields.filter((field) => !field.readonly);
+    const all = this.site.formFieldsFor(info, user);
+    const fields = row ? all : all.filter((field) => !field.readonly);
     return Promise.all(
       fields.map((field) => this.fieldView(info, field, row, values, errors, editable, linkIds)),
     );

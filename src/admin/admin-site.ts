@@ -1,4 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
+import type { SessionUser } from '../accounts/session-user';
 import { DATAMODEL, dmmfEnum, dmmfModel, type DmmfField, type DmmfModel } from './dmmf';
 import type { AdminColumn, AdminWidget, ModelAdmin } from './model-admin';
 import { MODEL_ADMINS } from './models';
@@ -122,6 +123,23 @@ export class AdminSite {
 
   byName(name: string): AdminModelInfo | undefined {
     return this.models.get(name.toLowerCase());
+  }
+
+  /** The form fields as this user may edit them (superuser-only fields read-only for others). */
+  formFieldsFor(info: AdminModelInfo, user: { isSuperuser: boolean }): AdminField[] {
+    const only = new Set(info.admin.superuserOnlyFields ?? []);
+    if (user.isSuperuser || !only.size) return info.formFields;
+    return info.formFields.map((field) => (only.has(field.name) ? { ...field, readonly: true } : field));
+  }
+
+  /** The registration's per-object check (true when it has none). */
+  allowsObject(
+    info: AdminModelInfo,
+    row: Record<string, unknown>,
+    user: SessionUser,
+    action: 'change' | 'delete',
+  ): boolean {
+    return info.admin.objectPermission ? info.admin.objectPermission(row, user, action) : true;
   }
 
   /** The text naming an object. */

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { RequireStaff } from '../accounts/auth.decorators';
@@ -37,6 +37,9 @@ export class AdminUsersController {
     const permissions = await this.access.of(req);
     permissions.require(info, 'change');
     const user = await this.objects.get(info, id);
+    if (!this.site.allowsObject(info, user, permissions.user, 'change')) {
+      throw new ForbiddenException('You may not change this user’s password.');
+    }
     this.render(res, info, permissions, user, {});
   }
 
@@ -51,6 +54,9 @@ export class AdminUsersController {
     const permissions = await this.access.of(req);
     permissions.require(info, 'change');
     const user = await this.objects.get(info, id);
+    if (!this.site.allowsObject(info, user, permissions.user, 'change')) {
+      throw new ForbiddenException('You may not change this user’s password.');
+    }
     const password1 = typeof body.password1 === 'string' ? body.password1 : '';
     const password2 = typeof body.password2 === 'string' ? body.password2 : '';
     const passwords = this.moduleRef.get(PasswordService, { strict: false });

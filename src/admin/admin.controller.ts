@@ -1,4 +1,15 @@
-import { BadRequestException, Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  ForbiddenException,
+  Controller,
+  Get,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import type { Request, Response } from 'express';
 import { RequireStaff } from '../accounts/auth.decorators';
@@ -348,6 +359,9 @@ export class AdminController {
     const permissions = await this.access.of(req);
     permissions.require(info, 'delete');
     const row = await this.objects.get(info, id);
+    if (!this.site.allowsObject(info, row, permissions.user, 'delete')) {
+      throw new ForbiddenException(`You may not delete this ${info.label.toLowerCase()}.`);
+    }
     const pk = row[info.pk.name] as string | number;
     const summary = await this.objects.deleteSummary(info, [pk]);
     renderAdmin(
@@ -375,6 +389,9 @@ export class AdminController {
     const permissions = await this.access.of(req);
     permissions.require(info, 'delete');
     const row = await this.objects.get(info, id);
+    if (!this.site.allowsObject(info, row, permissions.user, 'delete')) {
+      throw new ForbiddenException(`You may not delete this ${info.label.toLowerCase()}.`);
+    }
     const pk = row[info.pk.name] as string | number;
     const summary = await this.objects.deleteSummary(info, [pk]);
     if (summary.blockers.length)
@@ -549,9 +566,22 @@ export class AdminController {
     errors: Record<string, string[]>,
     status = 200,
   ): Promise<void> {
-    const editable = row ? permissions.can(info, 'change') : permissions.can(info, 'add');
+    const editable = row
+      ? permissions.can(info, 'change') && this.site.allowsObject(info, row, permissions.user, 'change')
+      : permissions.can(info, 'add');
+    const deletable = row
+      ? permissions.can(info, 'delete') && this.site.allowsObject(info, row, permissions.user, 'delete')
+      : false;
     const linkIds = row ? this.objects.linkIds(info, row) : {};
-    const fields = await this.presenter.formFields(info, row, values, errors, editable, linkIds);
+    const fields = await this.presenter.formFields(
+      info,
+      row,
+      values,
+      errors,
+      editable,
+      linkIds,
+      permissions.user,
+    );
     const id = row ? String(row[info.pk.name]) : undefined;
     const url = id ? `/admin/${info.slug}/${id}` : undefined;
     const version = row && info.versionField ? (row[info.versionField] as Date | null) : null;
@@ -575,14 +605,17 @@ export class AdminController {
               repr: this.site.repr(info, row),
               url,
               historyUrl: `${url}/history`,
-              deleteUrl: `${url}/delete`,
+              deleteUrl: deletable ? `${url}/delete` : undefined,
             }
           : undefined,
         version: values && typeof values._version === 'string' ? values._version : version?.toISOString(),
         links:
           row && url
-            ? (info.admin.objectLinks?.(row, url) ?? []).filter((link) =>
-                permissions.can(info, link.permission),
+            ? (info.admin.objectLinks?.(row, url) ?? []).filter(
+                (link) =>
+                  permissions.can(info, link.permission) &&
+                  (link.permission !== 'change' || editable) &&
+                  (link.permission !== 'delete' || deletable),
               )
             : [],
       },

@@ -86,6 +86,13 @@ export interface ModelAdmin {
   /** Form fields in order (defaults to every editable field of the model). */
   fields?: string[];
   readonlyFields?: string[];
+  /** Read-only unless the signed-in user is a superuser (e.g. what grants permissions). */
+  superuserOnlyFields?: string[];
+  /**
+   * Per-object check after the model permission, for change and delete (forms, set-password style
+   * links and bulk actions): false answers 403 and shows the object read-only.
+   */
+  objectPermission?: (row: AdminRow, user: SessionUser, action: 'change' | 'delete') => boolean;
   exclude?: string[];
   /** Never shown, and recorded in the admin log as "changed" without values. */
   secretFields?: string[];

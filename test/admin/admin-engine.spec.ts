@@ -427,4 +427,83 @@ describe('admin engine on the User model (real PostgreSQL and Redis)', () => {
     expect(page).toMatch(/Events \(organizer\): 1 \(e\.g\. Cascade\)/);
     expect(page).toMatch(/class="depth-2">RSVPs \(event\): 1/);
   });
+
+  it('keeps staff with user.change from granting permissions or touching superuser accounts', async () => {
+    const { agent, user } = await loggedIn(app, {
+      staff: true,
+      permissions: ['user.view', 'user.change', 'user.delete'],
+    });
+    const own = (await agent.get(`/admin/user/${user.id}`).expect(200)).text;
+    expect(own).toContain('name="displayName"');
+    expect(own).not.toContain('name="isSuperuser"');
+    expect(own).not.toContain('name="userPermissions"');
+    const [permission] = await sql<{ id: number }>(
+      `SELECT id FROM auth_permissions WHERE codename = 'user.add'`,
+    );
+    expectStatus(
+      await agent
+        .post(`/admin/user/${user.id}`)
+        .type('form')
+        .send({
+          _csrf: csrfFrom(own),
+          _version: versionFrom(own),
+          email: user.email,
+          displayName: 'Me',
+          isActive: 'on',
+          isStaff: 'on',
+          isSuperuser: 'on',
+          userPermissions: [String(permission.id)],
+        }),
+      303,
+    );
+    const [me] = await sql<{ is_superuser: boolean; display_name: string }>(
+      'SELECT is_superuser, display_name FROM users WHERE id = $1',
+      [user.id],
+    );
+    expect(me).toEqual({ is_superuser: false, display_name: 'Me' });
+    expect(
+      await sql('SELECT 1 FROM auth_user_permissions WHERE user_id = $1 AND permission_id = $2', [
+        user.id,
+        permission.id,
+      ]),
+    ).toEqual([]);
+
+    const page = (await agent.get(`/admin/user/${superuser.id}`).expect(200)).text;
+    expect(page).not.toContain('name="_save"');
+    expect(page).not.toContain('/password"');
+    expect(page).not.toContain('/delete"');
+    const csrf = csrfFrom(page);
+    const before = await adminLog('User', superuser.id);
+    expectStatus(
+      await agent
+        .post(`/admin/user/${superuser.id}`)
+        .type('form')
+        .send({ _csrf: csrf, _version: versionFrom(own), email: 'mine@example.com' }),
+      403,
+    );
+    expectStatus(
+      await agent
+        .post(`/admin/user/${superuser.id}/password`)
+        .type('form')
+        .send({ _csrf: csrf, password1: 'a long good passphrase 1', password2: 'a long good passphrase 1' }),
+      403,
+    );
+    expectStatus(
+      await agent.post(`/admin/user/${superuser.id}/delete`).type('form').send({ _csrf: csrf }),
+      403,
+    );
+    expectStatus(
+      await agent
+        .post('/admin/user/action')
+        .type('form')
+        .send({ _csrf: csrf, action: 'deactivate', _selected_action: String(superuser.id), confirm: 'yes' }),
+      403,
+    );
+    const [still] = await sql<{ email: string; is_active: boolean }>(
+      'SELECT email, is_active FROM users WHERE id = $1',
+      [superuser.id],
+    );
+    expect(still).toEqual({ email: superuser.email, is_active: true });
+    expect(await adminLog('User', superuser.id)).toEqual(before);
+  });
 });

@@ -31,6 +31,10 @@ export const userAdmin: ModelAdmin = {
   ],
   readonlyFields: ['lastLoginAt', 'createdAt'],
   secretFields: ['passwordHash'],
+  // Granting permissions is for superusers: otherwise `user.change` would be a way to become one.
+  superuserOnlyFields: ['isSuperuser', 'groups', 'userPermissions'],
+  // Nor may other staff edit, re-password or delete a superuser's account (a takeover path).
+  objectPermission: (row, user) => user.isSuperuser || row.isSuperuser !== true,
   fieldOverrides: {
     email: { label: 'E-mail address', help: 'Stored lower-cased; unique.' },
     isActive: { label: 'Active', help: 'Unticking this blocks log-in without deleting the account.' },
