@@ -32,7 +32,7 @@ export class CollectStaticCommand extends CommandRunner {
     for (const { urlPrefix, dir } of staticSources()) {
       const destination = join(root, urlPrefix.slice('/static/'.length));
       mkdirSync(destination, { recursive: true });
-      cpSync(dir, destination, { recursive: true, force: true });
+      cpSync(dir, destination, { recursive: true, force: true, dereference: true });
     }
     console.log(`Collected static files into ${root}`);
   }

@@ -4,62 +4,16 @@ import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import Ajv from 'ajv';
 import request from 'supertest';
-import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/app-config';
 import { configSchema } from '../../src/config/config.schema';
+import { loadCompose, serviceEnvironment, type ComposeFile } from '../support/compose';
 import { PROJECT_ROOT } from '../support/processes';
 import { startWebApp } from '../support/web-app';
 
 type Command = string[];
-interface Service {
-  image?: string;
-  build?: { context: string; dockerfile: string };
-  command?: Command;
-  environment?: Record<string, string>;
-  ports?: string[];
-  expose?: string[];
-  volumes?: string[];
-  depends_on?: Record<string, { condition: string }>;
-  healthcheck?: { test?: string[]; disable?: boolean };
-  restart?: string;
-  deploy?: { replicas?: number };
-  stdin_open?: boolean;
-  tty?: boolean;
-  init?: boolean;
-}
-interface ComposeFile {
-  services: Record<string, Service>;
-  volumes?: Record<string, unknown>;
-}
 
 const read = (path: string) => readFileSync(join(PROJECT_ROOT, path), 'utf8');
-const loadCompose = (file: string) => parse(read(file), { merge: true }) as ComposeFile;
 const FILES = ['docker-compose.yml', 'docker-compose.prod.yml'];
-
-/**
- * Values an operator puts in the environment / env file (a `${VAR:?…}` without one here fails the
- * test, so every required variable is known and documented).
- */
-const OPERATOR_ENV: Record<string, string> = {
-  APP_URL: 'https://events.example.com',
-  POSTGRES_PASSWORD: 'a-database-password',
-  SMTP_URL: 'smtp://user:password@smtp.example.com:587',
-  MAIL_FROM: 'Event Planner <events@example.com>',
-  SESSION_SECRET: 'an-operator-chosen-secret-of-at-least-32-characters',
-};
-
-/** Compose's variable interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}. */
-function interpolate(value: string, env: Record<string, string>): string {
-  return value.replace(
-    /\$\{(\w+)(?:(:?[-?])([^}]*))?\}/g,
-    (_match, name: string, operator?: string, arg?: string) => {
-      if (env[name] !== undefined && env[name] !== '') return env[name];
-      if (operator?.endsWith('-')) return arg ?? '';
-      if (operator?.endsWith('?')) throw new Error(`${name} is required: ${arg}`);
-      return '';
-    },
-  );
-}
 
 /** The Compose specification's JSON schema, as shipped (kept current) by the dclint package. */
 function composeValidator() {
@@ -159,10 +113,7 @@ describe('compose files', () => {
       (name) => {
         const environment = compose.services[name].environment ?? {};
         expect(Object.keys(environment).filter((variable) => !CONFIG_VARIABLES.has(variable))).toEqual([]);
-        const values = Object.fromEntries(
-          Object.entries(environment).map(([key, value]) => [key, interpolate(String(value), OPERATOR_ENV)]),
-        );
-        expect(() => loadConfig(values)).not.toThrow();
+        expect(() => loadConfig(serviceEnvironment(compose.services[name]))).not.toThrow();
       },
     );
 
@@ -170,12 +121,7 @@ describe('compose files', () => {
       '%s: published ports are the ones it listens on',
       (name) => {
         const service = compose.services[name];
-        const environment = Object.fromEntries(
-          Object.entries(service.environment ?? {}).map(([key, value]) => [
-            key,
-            interpolate(String(value), OPERATOR_ENV),
-          ]),
-        );
+        const environment = serviceEnvironment(service);
         const listening = new Set([String(loadConfig(environment).values.PORT)]);
         const command = (service.command ?? []).join(' ');
         if (command.includes('npm run dev')) {
