@@ -57,6 +57,7 @@ export const eventAdmin: ModelAdmin = {
       },
     },
   ],
+  objectLinks: (row) => [{ label: 'View on site', href: `/events/${String(row.id)}`, permission: 'view' }],
   // The public pages cache events in Redis.
   onChange: async ({ moduleRef, ids }) => {
     const cache = moduleRef.get(EventsCache, { strict: false });
