@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { configureSessions } from '../accounts/web-session';
 import { setupApiDocs } from '../api/api-docs';
 import { AppModule } from '../app.module';
+import { anonymousPageCache } from '../events/anonymous-page-cache';
 import type { AppConfig } from '../config/app-config';
 import { PUBLIC_DIR } from '../paths';
 import { mountQueueDashboard } from '../queue-dashboard/queue-dashboard';
@@ -41,6 +42,8 @@ export async function createWebApp(
     prefix: '/static/vendor/pico/',
     ...staticOptions,
   });
+  // Public event pages for visitors without a session, straight from Redis (before sessions).
+  app.use(anonymousPageCache(app));
   // Sessions, Passport, CSRF token and flash locals: after static files, before every route.
   configureSessions(app, config);
   // Bull Board: an Express router that needs req.user, so after the sessions.
