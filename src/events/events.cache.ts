@@ -1,12 +1,20 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
+import { AppConfig } from '../config/app-config';
 
 /** How many pages of the public list are cached (the ones people actually look at). */
 export const CACHED_LIST_PAGES = 5;
 
 const listKey = (page: number) => `events:list:${page}`;
 const eventKey = (id: number) => `events:event:${id}`;
+const listHtmlKey = (page: number) => `events:html:list:${page}`;
+const eventHtmlKey = (id: number) => `events:html:event:${id}`;
+
+export type AnonymousPage = { kind: 'list'; page: number } | { kind: 'event'; id: number };
+
+const htmlKey = (page: AnonymousPage) =>
+  page.kind === 'list' ? listHtmlKey(page.page) : eventHtmlKey(page.id);
 
 /**
  * The Redis page-data cache for the public list's first pages and for event pages. A hit answers
@@ -17,7 +25,14 @@ const eventKey = (id: number) => `events:event:${id}`;
 export class EventsCache {
   private readonly logger = new Logger(EventsCache.name);
 
-  constructor(@Inject(CACHE_MANAGER) private readonly cache: Cache) {}
+  private readonly enabled: boolean;
+
+  constructor(
+    @Inject(CACHE_MANAGER) private readonly cache: Cache,
+    config: AppConfig,
+  ) {
+    this.enabled = config.values.EVENTS_PAGE_CACHE;
+  }
 
   isCachedListPage(page: number, query: string): boolean {
     return !query && page >= 1 && page <= CACHED_LIST_PAGES;
@@ -39,10 +54,22 @@ export class EventsCache {
     await this.write(eventKey(id), value);
   }
 
-  /** Drops the event's page and the list pages (any event may appear on them). */
+  /** The whole page as rendered for anonymous visitors (see anonymous-page-cache.ts). */
+  async getHtml(page: AnonymousPage): Promise<string | undefined> {
+    return this.read<string>(htmlKey(page));
+  }
+
+  async setHtml(page: AnonymousPage, html: string): Promise<void> {
+    await this.write(htmlKey(page), html);
+  }
+
+  /** Drops the event's page and the list pages (any event may appear on them), data and HTML. */
   async invalidate(eventId?: number): Promise<void> {
-    const keys = Array.from({ length: CACHED_LIST_PAGES }, (_, index) => listKey(index + 1));
-    if (eventId !== undefined) keys.push(eventKey(eventId));
+    const keys = Array.from({ length: CACHED_LIST_PAGES }, (_, index) => [
+      listKey(index + 1),
+      listHtmlKey(index + 1),
+    ]).flat();
+    if (eventId !== undefined) keys.push(eventKey(eventId), eventHtmlKey(eventId));
     try {
       await this.cache.mdel(keys);
     } catch (error) {
@@ -51,6 +78,7 @@ export class EventsCache {
   }
 
   private async read<T>(key: string): Promise<T | undefined> {
+    if (!this.enabled) return undefined;
     try {
       const value = await this.cache.get<T>(key);
       return value ?? undefined;
@@ -60,6 +88,7 @@ export class EventsCache {
   }
 
   private async write<T>(key: string, value: T): Promise<void> {
+    if (!this.enabled) return;
     try {
       await this.cache.set(key, value);
     } catch {

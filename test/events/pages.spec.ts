@@ -244,6 +244,14 @@ describe('events pages (real PostgreSQL, Redis, sessions)', () => {
     const cachedList = await countQueries(() => http().get('/').expect(200));
     expect(cachedList.queries).toEqual([]);
     expect(cachedEvent.result.text).toContain('0</strong> going of 3');
+    expect(cachedEvent.result.headers['x-page-cache']).toBe('hit');
+    // The counter does see queries: a search is never cached.
+    const search = await countQueries(() => http().get('/events?q=cache').expect(200));
+    expect(search.queries.length).toBeGreaterThan(0);
+    // Signed in, the page data still comes from Redis: only the visitor's own session/RSVP rows are read.
+    await guest.get(`/events/${id}`).expect(200);
+    const signedIn = await countQueries(() => guest.get(`/events/${id}`).expect(200));
+    expect(signedIn.queries.filter((sql) => /\bevents\b/.test(sql) && !/rsvps/.test(sql))).toEqual([]);
 
     expectStatus(await submit(guest, `/events/${id}`, {}, `/events/${id}/rsvp`), 303);
     expect((await http().get(`/events/${id}`)).text).toContain('1</strong> going of 3');
