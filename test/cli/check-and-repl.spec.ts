@@ -71,7 +71,7 @@ describe('npm run cli -- check', () => {
     };
     const cli = startProcess('src/cli.ts', ['check', '--deploy'], env);
     expect(await cli.exited).toBe(1);
-    expect(cli.lines.filter(Boolean)).toEqual(deployProblems({ ...TEST_ENV, LOG_LEVEL: 'info', ...env }));
+    expect(cli.lines.filter(Boolean)).toEqual(deployProblems({ ...TEST_ENV, ...env }));
     expect(cli.lines.filter(Boolean).map(variableOf)).toEqual(['SESSION_SECRET', 'APP_URL']);
   });
 
