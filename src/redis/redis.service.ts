@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import Redis, { RedisOptions } from 'ioredis';
 import { AppConfig } from '../config/app-config';
 
@@ -9,7 +9,7 @@ import { AppConfig } from '../config/app-config';
  * hanging a request.
  */
 @Injectable()
-export class RedisService implements OnModuleDestroy {
+export class RedisService implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
   private readonly connections = new Set<Redis>();
   private shared?: Redis;
@@ -66,7 +66,10 @@ export class RedisService implements OnModuleDestroy {
     return connection;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  // At application shutdown, not module destroy: Bull closes its queues (onApplicationShutdown)
+  // over these connections, and a queue whose blocking connection was already quit retries for
+  // seconds, so the worker overran SHUTDOWN_TIMEOUT_MS on SIGTERM once it had several queues.
+  async onApplicationShutdown(): Promise<void> {
     await Promise.all(
       [...this.connections].map((connection) => connection.quit().catch(() => connection.disconnect())),
     );
