@@ -34,7 +34,7 @@ const SCENARIOS: [string, string][] = [
   ['default page', '/admin/event'],
   ['page 500', '/admin/event?p=500'],
   ['search "jazz"', '/admin/event?q=jazz'],
-  ['filter status=cancelled + sort by -startsAt', '/admin/event?f_status=cancelled&o=-startsAt'],
+  ['filter status=published + sort by -startsAt', '/admin/event?f_status=published&o=-startsAt'],
 ];
 
 async function ensureData(db: Client): Promise<void> {
