@@ -130,6 +130,8 @@ export async function main(): Promise<boolean> {
     const [{ n }] = (
       await db.query<{ n: string }>(`SELECT reltuples::bigint AS n FROM pg_class WHERE relname = 'events'`)
     ).rows;
+    // Express reads NODE_ENV from the process (view cache: templates compiled once), as in production.
+    process.env.NODE_ENV = 'production';
     app = await createWebApp(
       // Production mode (compiled-template cache, secure cookies): requests say they came through
       // an HTTPS proxy on loopback (TRUST_PROXY=loopback), as behind the production reverse proxy.
