@@ -213,21 +213,24 @@ export class AdminController {
     const back = `/admin/${info.slug}${listQuery ? `?${listQuery}` : ''}`;
 
     const ids = await this.selectedIds(info, body, listQuery);
-    if (ids === 'too-many') {
-      addFlash(
-        req,
-        'error',
-        `More than ${ACTION_LIMIT.toLocaleString('en')} objects match: narrow the list with search or filters first.`,
+    if (ids === 'too-many' || !ids.length) {
+      // Bad input, answered like a form error: a 400 page saying what to do, nothing changed.
+      return renderAdmin(
+        res,
+        'action_confirmation',
+        {
+          title: 'Nothing done',
+          ...this.presenter.modelLocals(info, permissions),
+          action: { name: action.name, label: action.label },
+          error:
+            ids === 'too-many'
+              ? `More than ${ACTION_LIMIT.toLocaleString('en')} objects match: narrow the list with search or filters first.`
+              : 'Items must be selected in order to perform actions on them. No items have been changed.',
+          backUrl: back,
+        },
+        info,
+        400,
       );
-      return res.redirect(303, back);
-    }
-    if (!ids.length) {
-      addFlash(
-        req,
-        'error',
-        'Items must be selected in order to perform actions on them. No items have been changed.',
-      );
-      return res.redirect(303, back);
     }
 
     if (text(body.confirm) !== 'yes') {
