@@ -8,7 +8,11 @@ import passport from 'passport';
 import type { AppConfig } from '../config/app-config';
 import { RedisService } from '../redis/redis.service';
 import { takeFlash } from '../web/flash';
-import { CsrfService } from './csrf.service';
+import { PROBLEM_CONTENT_TYPE, type ProblemDetails } from '../web/problem';
+import { CsrfService, isBearerApiRequest, SAFE_METHODS } from './csrf.service';
+
+export const SESSIONS_UNAVAILABLE_MESSAGE =
+  'This needs our session store, which is not responding right now. Please try again in a minute.';
 
 const DAY_SECONDS = 86_400;
 // Server-side lifetime of sessions whose cookie ends with the browser (Django's two weeks), and of
@@ -37,9 +41,8 @@ function ttlOf(sess: SessionData): number {
  */
 export function configureSessions(app: NestExpressApplication, config: AppConfig): void {
   const logger = new Logger('Sessions');
-  // Its own connection, with the offline queue on: a request arriving while the connection is
-  // (re)established waits briefly instead of failing; maxRetriesPerRequest still bounds the wait.
-  const client = app.get(RedisService).connect('sessions', { enableOfflineQueue: true });
+  // Its own fail-fast connection (no offline queue): a request never hangs on a Redis outage.
+  const client = app.get(RedisService).connect('sessions');
   const store = new RedisStore({ client, prefix: 'sess:', ttl: ttlOf });
   const sessions = session({
     name: sessionCookieName(config),
@@ -51,13 +54,50 @@ export function configureSessions(app: NestExpressApplication, config: AppConfig
   });
 
   app.use(cookieParser());
-  // With Redis down, pages still render (anonymously); log-in and forms then fail with a message.
-  app.use((req: Request, res: Response, next: NextFunction) =>
-    sessions(req, res, (error?: unknown) => {
-      if (error) logger.warn(`Session store unavailable: ${(error as Error).message ?? error}`);
-      next();
-    }),
-  );
+  // While Redis is down, pages render anonymously without waiting for it; forms and log-in then
+  // answer 503 with a message (CsrfGuard). Only requests arriving before the very first
+  // connection wait for it (briefly), so a freshly started process does not drop sessions.
+  const firstConnection = new Promise<void>((resolve) => {
+    client.once('ready', () => resolve());
+    setTimeout(resolve, 5_000).unref();
+  });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const proceed = () => {
+      if (client.status !== 'ready') return next();
+      let settled = false;
+      sessions(req, res, (error?: unknown) => {
+        // express-session calls back again when saving at the end of the response fails.
+        if (error) logger.warn(`Session store unavailable: ${(error as Error).message ?? error}`);
+        if (settled) return;
+        settled = true;
+        next();
+      });
+    };
+    if (client.status === 'ready') proceed();
+    else void firstConnection.then(proceed);
+  });
+  // A form post without a session cannot pass the CSRF check: say why instead of blaming the form.
+  // (An Express middleware, not part of CsrfGuard, because the error filter hides 5xx messages.)
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.session || SAFE_METHODS.has(req.method) || isBearerApiRequest(req)) return next();
+    res.status(503).setHeader('Retry-After', '60');
+    if (req.path.startsWith('/api')) {
+      const problem: ProblemDetails = {
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: SESSIONS_UNAVAILABLE_MESSAGE,
+        instance: req.originalUrl,
+      };
+      res.type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+      return;
+    }
+    res.render('errors/error', {
+      title: 'Service Unavailable',
+      status: 503,
+      detail: SESSIONS_UNAVAILABLE_MESSAGE,
+    });
+  });
   app.use(passport.initialize());
   const passportSession = passport.session() as RequestHandler;
   app.use((req: Request, res: Response, next: NextFunction) =>
