@@ -26,6 +26,12 @@ import { queryString, renderAdmin } from './admin-views';
 import { ChangeListService, filterParam, type ListParams } from './change-list.service';
 import type { AdminAction } from './model-admin';
 
+/**
+ * Deepest row a page may start at: OFFSET pagination reads every row it skips, so a deeper page
+ * would cost a scan of that many rows. Past it, search, filter or reverse the sort instead.
+ */
+const MAX_OFFSET = 100_000;
+
 type QueryParams = Record<string, string | string[] | undefined>;
 
 const BUILTIN_ACTIONS: AdminAction[] = [
@@ -148,9 +154,16 @@ export class AdminController {
             url: link({ [view.param]: choice.value || undefined, p: undefined }),
           })),
         })),
-        pages: this.pageLinks(params.page, hasNext, lastPage, (page) => link({ p: page })),
+        pages: this.pageLinks(
+          params.page,
+          hasNext && params.page < this.lastReachablePage(info),
+          lastPage,
+          (page) => link({ p: page }),
+        ),
         previousUrl: params.page > 1 ? link({ p: params.page - 1 }) : undefined,
-        nextUrl: hasNext ? link({ p: params.page + 1 }) : undefined,
+        nextUrl:
+          hasNext && params.page < this.lastReachablePage(info) ? link({ p: params.page + 1 }) : undefined,
+        deepest: hasNext && params.page >= this.lastReachablePage(info),
         page: params.page,
         actions: actions.map(({ name, label }) => ({ name, label })),
         listQuery: queryString({ ...base, p: params.page }).replace(/^\?/, ''),
@@ -474,9 +487,14 @@ export class AdminController {
           info.columns.some((column) => column.sortField && column.sortField === part.replace(/^-/, '')),
         )
         .join(','),
-      page: Number.isInteger(page) && page >= 1 && page <= 1_000_000 ? page : 1,
+      page: Number.isInteger(page) && page >= 1 ? Math.min(page, this.lastReachablePage(info)) : 1,
       filters,
     };
+  }
+
+  /** OFFSET reads every skipped row: pages deeper than MAX_OFFSET rows are not served. */
+  private lastReachablePage(info: AdminModelInfo): number {
+    return Math.floor(MAX_OFFSET / info.perPage) + 1;
   }
 
   private pageLinks(

@@ -278,6 +278,7 @@ describe('admin engine on the User model (real PostgreSQL and Redis)', () => {
     expect(reversed).toContain('aria-sort="descending"');
     // Malformed parameters are ignored, never a 500.
     await admin.get('/admin/user?o=passwordHash&p=-3&f_isStaff=maybe&f_createdAt=yesterday').expect(200);
+    await admin.get('/admin/user?p=99999999999').expect(200);
     const today = (await admin.get(`/admin/user?q=${marker}&f_createdAt=today`).expect(200)).text;
     expect(today).toContain(`${marker}-a@`);
     const lookup = await admin.get(`/admin/user/lookup?q=${marker}`).expect(200);
