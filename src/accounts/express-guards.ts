@@ -16,7 +16,10 @@ import type { PermissionsService } from './permissions.service';
  *     same-origin; browsers send one of them on every fetch/POST). A cross-site form or fetch is
  *     refused before it reaches Bull Board; the SameSite=Lax session cookie is a second layer.
  */
-export function requireStaffPermission(permissions: PermissionsService, codename = 'queues.view'): RequestHandler {
+export function requireStaffPermission(
+  permissions: PermissionsService,
+  codename = 'queues.view',
+): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const user = req.user;
     if (!user) {
@@ -27,10 +30,12 @@ export function requireStaffPermission(permissions: PermissionsService, codename
       return refuse(res, 401, 'Authentication required.');
     }
     if (!user.isStaff) return refuse(res, 403, 'This page is for staff only.');
-    permissions.hasPermission(user, codename).then(
-      (allowed) => (allowed ? next() : refuse(res, 403, `You do not have the permission "${codename}".`)),
-      next,
-    );
+    permissions
+      .hasPermission(user, codename)
+      .then(
+        (allowed) => (allowed ? next() : refuse(res, 403, `You do not have the permission "${codename}".`)),
+        next,
+      );
   };
 }
 
@@ -51,5 +56,12 @@ function refuse(res: Response, status: number, detail: string): void {
   res
     .status(status)
     .type(PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify({ type: 'about:blank', title: status === 401 ? 'Unauthorized' : 'Forbidden', status, detail }));
+    .send(
+      JSON.stringify({
+        type: 'about:blank',
+        title: status === 401 ? 'Unauthorized' : 'Forbidden',
+        status,
+        detail,
+      }),
+    );
 }

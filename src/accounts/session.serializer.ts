@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { PassportSerializer } from '@nestjs/passport';
 import { AccountsService } from './accounts.service';
 import type { SessionUser } from './session-user';
@@ -12,8 +12,6 @@ type Stored = { id: number; hash: string };
  */
 @Injectable()
 export class SessionSerializer extends PassportSerializer {
-  private readonly logger = new Logger(SessionSerializer.name);
-
   constructor(private readonly accounts: AccountsService) {
     super();
   }
@@ -31,10 +29,8 @@ export class SessionSerializer extends PassportSerializer {
     this.accounts
       .userForSession(stored.id, stored.hash)
       .then((user) => done(null, user ?? false))
-      .catch((error: Error) => {
-        // Database down: treat the visitor as anonymous for this request rather than fail the page.
-        this.logger.warn(`Could not load the session user: ${error.message}`);
-        done(null, false);
-      });
+      // Database down: the error reaches configureSessions' wrapper, which serves this request
+      // anonymously but keeps the session (returning false would make Passport log the user out).
+      .catch((error: Error) => done(error));
   }
 }

@@ -100,9 +100,13 @@ export function configureSessions(app: NestExpressApplication, config: AppConfig
   });
   app.use(passport.initialize());
   const passportSession = passport.session() as RequestHandler;
-  app.use((req: Request, res: Response, next: NextFunction) =>
-    req.session ? passportSession(req, res, next) : next(),
-  );
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (!req.session) return next();
+    passportSession(req, res, (error?: unknown) => {
+      if (error) logger.warn(`Could not load the session user: ${(error as Error).message ?? error}`);
+      next();
+    });
+  });
 
   const csrf = app.get(CsrfService);
   app.use((req: Request, res: Response, next: NextFunction) => {

@@ -17,23 +17,59 @@ async function eventually(check: () => Promise<void>, timeoutMs = 15_000): Promi
   }
 }
 
-describe('accounts while Redis (the session store) is down', () => {
+/** Points a service URL at the proxy's port instead of the real one. */
+function throughProxy(serviceUrl: string, proxy: TcpProxy): string {
+  const url = new URL(serviceUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(proxy.port);
+  return url.toString();
+}
+
+describe('accounts while Redis (the session store) or PostgreSQL is down', () => {
   const redis = new URL(TEST_ENV.REDIS_URL);
+  const database = new URL(TEST_ENV.DATABASE_URL);
   const proxy = new TcpProxy(redis.hostname, Number(redis.port || 6379));
+  const postgresProxy = new TcpProxy(database.hostname, Number(database.port || 5432));
   let app: NestExpressApplication;
   let proxyDown = false;
+  let postgresDown = false;
 
   beforeAll(async () => {
     await proxy.start();
-    const url = new URL(TEST_ENV.REDIS_URL);
-    url.port = String(proxy.port);
-    app = await startWebApp({ REDIS_URL: url.toString() });
+    await postgresProxy.start();
+    app = await startWebApp({
+      REDIS_URL: throughProxy(TEST_ENV.REDIS_URL, proxy),
+      DATABASE_URL: throughProxy(TEST_ENV.DATABASE_URL, postgresProxy),
+    });
   });
   afterAll(async () => {
-    // Closed with Redis reachable, whatever the test left behind.
+    // Closed with both reachable, whatever the tests left behind.
     if (proxyDown) await proxy.start();
+    if (postgresDown) await postgresProxy.start();
     await app.close();
     await proxy.stop();
+    await postgresProxy.stop();
+  });
+
+  it('a PostgreSQL outage serves signed-in users anonymously meanwhile, without logging them out', async () => {
+    const agent = browser(app);
+    const email = await signUpVerified(browser(app));
+    expectStatus(await logIn(agent, email), 303);
+    expect((await agent.get('/accounts/login')).status).toBe(303);
+
+    await postgresProxy.stop();
+    postgresDown = true;
+    const page = await agent.get('/accounts/login');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Log in');
+
+    await postgresProxy.start();
+    postgresDown = false;
+    await eventually(async () => {
+      const profile = await agent.get('/accounts/profile');
+      expect(profile.status).toBe(200);
+      expect(profile.text).toContain(email);
+    });
   });
 
   it('pages still render, forms answer 503 with a clear message, and sessions come back with Redis', async () => {
