@@ -54,6 +54,7 @@ describe('admin engine on the User model (real PostgreSQL and Redis)', () => {
     await agent.get('/admin/queues').expect(403);
     const { agent: operator } = await loggedIn(app, { staff: true, permissions: ['queues.view'] });
     expect((await operator.get('/admin').expect(200)).text).toContain('href="/admin/queues"');
+    expect((await operator.get('/admin/queues').expect(200)).text).toContain('Event Planner queues');
   });
 
   it('gives a view-only staff member no add/change/delete controls and refuses forged POSTs (403, nothing logged)', async () => {
