@@ -42,6 +42,8 @@ export interface FilterView {
   param: string;
   value: string;
   choices?: { value: string; label: string; selected: boolean }[];
+  /** Relation filters without choices: the related model's search-as-you-type endpoint. */
+  lookupUrl?: string;
 }
 
 export const DATE_RANGES: Record<string, string> = {
@@ -272,14 +274,15 @@ export class ChangeListService {
           case 'relation': {
             const target = this.site.byName(filter.target ?? '');
             if (!target) return { filter, param, value };
+            const lookupUrl = `/admin/${target.slug}/lookup`;
             const estimate = await this.estimate(target.table);
-            if (estimate > RELATION_CHOICES_LIMIT) return { filter, param, value };
+            if (estimate > RELATION_CHOICES_LIMIT) return { filter, param, value, lookupUrl };
             const rows = await delegateOf(this.prisma, target.name).findMany({
               select: this.site.reprSelect(target),
               orderBy: { [target.pk.name]: 'asc' },
               take: RELATION_CHOICES_LIMIT + 1,
             });
-            if (rows.length > RELATION_CHOICES_LIMIT) return { filter, param, value };
+            if (rows.length > RELATION_CHOICES_LIMIT) return { filter, param, value, lookupUrl };
             return {
               filter,
               param,
