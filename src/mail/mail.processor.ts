@@ -6,6 +6,7 @@ import { Prisma } from '../generated/prisma/client';
 import { runInJobContext } from '../logging/job-context';
 import { PrismaService } from '../prisma/prisma.service';
 import { QUEUES } from '../queue/queues';
+import { GroupCommit } from './group-commit';
 import { MAIL_JOBS, type MailJobData } from './mail-jobs';
 import { MailTemplates } from './mail-templates';
 import { MailTransport } from './mail-transport';
@@ -13,6 +14,17 @@ import { MailTransport } from './mail-transport';
 export type MailJobResult = { delivered: true } | { skipped: string };
 
 const MAX_ERROR_LENGTH = 2_000;
+
+const CLAIMED_FIELDS = {
+  id: true,
+  template: true,
+  context: true,
+  toAddress: true,
+  subject: true,
+  messageId: true,
+} as const;
+
+type ClaimedEmail = Prisma.OutgoingEmailGetPayload<{ select: typeof CLAIMED_FIELDS }>;
 
 /**
  * Delivers `mail` jobs (worker only). Registered with `queue.process` rather than `@Process` so the
@@ -93,29 +105,43 @@ export class MailProcessor implements OnModuleInit {
         this.logger.warn(`E-mail ${id} attempt ${job.attemptsMade + 1} failed: ${(error as Error).message}`);
       throw error;
     }
-    await this.prisma.outgoingEmail.update({
-      where: { id },
-      data: { status: 'sent', sentAt: new Date() },
-    });
+    await this.sent.add(id);
     return { delivered: true };
   }
 
-  /** Marks the row `sending` (one more attempt) unless it is already sent; one round trip normally. */
-  private async claim(id: string) {
-    try {
-      return await this.prisma.outgoingEmail.update({
-        where: { id, status: { not: 'sent' } },
-        data: { status: 'sending', attempts: { increment: 1 } },
-        select: { template: true, context: true, toAddress: true, subject: true, messageId: true },
-      });
-    } catch (error) {
-      if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2025') throw error;
-      const existing = await this.prisma.outgoingEmail.findUnique({
-        where: { id },
-        select: { status: true },
-      });
-      return existing ? ('sent' as const) : ('missing' as const);
-    }
+  /**
+   * Marks rows `sending` (one more attempt) unless already sent, for every job starting at about
+   * the same time in one UPDATE … RETURNING; then tells each caller what it got.
+   */
+  private readonly claims = new GroupCommit<string, ClaimedEmail | 'sent' | 'missing'>(async (ids) => {
+    const rows = await this.prisma.outgoingEmail.updateManyAndReturn({
+      where: { id: { in: ids }, status: { not: 'sent' } },
+      data: { status: 'sending', attempts: { increment: 1 } },
+      select: CLAIMED_FIELDS,
+    });
+    const claimed = new Map(rows.map((row) => [row.id, row]));
+    const others = ids.filter((id) => !claimed.has(id));
+    const existing = others.length
+      ? new Set(
+          (
+            await this.prisma.outgoingEmail.findMany({ where: { id: { in: others } }, select: { id: true } })
+          ).map((row) => row.id),
+        )
+      : new Set<string>();
+    return ids.map((id) => claimed.get(id) ?? (existing.has(id) ? 'sent' : 'missing'));
+  });
+
+  /** Marks delivered rows `sent`, one UPDATE per batch; a job completes only after its row is marked. */
+  private readonly sent = new GroupCommit<string, void>(async (ids) => {
+    await this.prisma.outgoingEmail.updateMany({
+      where: { id: { in: ids } },
+      data: { status: 'sent', sentAt: new Date() },
+    });
+    return ids.map(() => undefined);
+  });
+
+  private claim(id: string): Promise<ClaimedEmail | 'sent' | 'missing'> {
+    return this.claims.add(id);
   }
 
   private async recordFailure(id: string, error: Error, final: boolean): Promise<void> {

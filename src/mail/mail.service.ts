@@ -7,6 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 import { QUEUES } from '../queue/queues';
+import { GroupCommit } from './group-commit';
 import { MailInputError } from './mail-input.error';
 import { MAIL_JOBS, mailJobOptions, type MailJobData } from './mail-jobs';
 import { MailTemplates } from './mail-templates';
@@ -45,6 +46,22 @@ export class MailService {
     this.messageIdDomain = new URL(config.values.APP_URL).hostname || 'localhost';
   }
 
+  // Concurrent sends share round trips (one INSERT, one Redis pipeline, one UPDATE per batch).
+  private readonly inserts = new GroupCommit<Prisma.OutgoingEmailCreateManyInput, void>(async (rows) => {
+    await this.prisma.outgoingEmail.createMany({ data: rows });
+    return rows.map(() => undefined);
+  });
+  private readonly adds = new GroupCommit<{ id: string; delay: number }, boolean>((items) =>
+    this.addJobs(items),
+  );
+  private readonly marks = new GroupCommit<string, void>(async (ids) => {
+    await this.prisma.outgoingEmail.updateMany({
+      where: { id: { in: ids }, enqueuedAt: null },
+      data: { enqueuedAt: new Date() },
+    });
+    return ids.map(() => undefined);
+  });
+
   /**
    * Records `template` rendered for `to` with `context` (JSON-serialisable) and queues it.
    * Throws MailInputError (400) for an invalid address or unknown template; nothing is recorded then.
@@ -74,12 +91,8 @@ export class MailService {
       return { id };
     }
 
-    await this.prisma.outgoingEmail.create({ data });
-    if (await this.enqueue(id)) {
-      await this.prisma.outgoingEmail
-        .updateMany({ where: { id, enqueuedAt: null }, data: { enqueuedAt: new Date() } })
-        .catch((error: Error) => this.logger.warn(`Could not mark e-mail ${id} queued: ${error.message}`));
-    }
+    await this.inserts.add(data);
+    if (await this.enqueue(id)) this.markQueued(id);
     return { id };
   }
 
@@ -100,16 +113,15 @@ export class MailService {
     // The failed job still holds the id; remove it so the new one is not a no-op.
     const previous = await this.queue.getJob(id).catch(() => null);
     if (previous && ((await previous.isFailed()) || (await previous.isCompleted()))) await previous.remove();
-    if (await this.enqueue(id)) {
-      await this.prisma.outgoingEmail.updateMany({
-        where: { id, enqueuedAt: null },
-        data: { enqueuedAt: new Date() },
-      });
-    }
+    if (await this.enqueue(id)) this.markQueued(id);
   }
 
   /** Queues the job for a recorded message; false (and logged) when Redis did not take it in time. */
-  async enqueue(id: string, delay = 0): Promise<boolean> {
+  enqueue(id: string, delay = 0): Promise<boolean> {
+    return this.adds.add({ id, delay });
+  }
+
+  private async addJobs(items: Array<{ id: string; delay: number }>): Promise<boolean[]> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -117,20 +129,34 @@ export class MailService {
         ENQUEUE_TIMEOUT_MS,
       );
     });
-    const adding = this.queue.add(MAIL_JOBS.send, { id }, mailJobOptions(id, this.config.values, delay));
+    const adding = this.queue.addBulk(
+      items.map(({ id, delay }) => ({
+        name: MAIL_JOBS.send,
+        data: { id },
+        opts: mailJobOptions(id, this.config.values, delay),
+      })),
+    );
     // A late success after the timeout is harmless (the relay's add with the same job id is a no-op).
     adding.catch(() => undefined);
     try {
       await Promise.race([adding, timeout]);
-      return true;
+      return items.map(() => true);
     } catch (error) {
       this.logger.warn(
-        `E-mail ${id} recorded but not queued (the relay will queue it): ${(error as Error).message}`,
+        `${items.length} e-mail(s) recorded but not queued (the relay will queue them): ${(error as Error).message}`,
       );
-      return false;
+      return items.map(() => false);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Notes that the message reached the queue, so the relay leaves it alone. Best effort: if this is
+   * lost, the relay's add for it is a no-op. */
+  private markQueued(id: string): void {
+    this.marks
+      .add(id)
+      .catch((error: Error) => this.logger.warn(`Could not mark e-mail ${id} queued: ${error.message}`));
   }
 
   private validate(template: string, to: string, context: Record<string, unknown>): string {
