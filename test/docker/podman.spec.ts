@@ -125,6 +125,7 @@ if (unavailable) {
       const inspect = await podman(['image', 'inspect', PROD_IMAGE]);
       const [image] = JSON.parse(inspect.stdout) as Array<{
         Size: number;
+        Healthcheck?: { Test: string[] };
         Config: {
           User: string;
           Entrypoint: string[];
@@ -137,7 +138,12 @@ if (unavailable) {
       expect(image.Config.Entrypoint).toEqual(['/usr/bin/tini', '--']);
       expect(image.Config.Cmd).toEqual(['node', 'dist/main.js']);
       expect(image.Config.Env).toContain('NODE_ENV=production');
-      expect(image.Config.Healthcheck?.Test).toEqual(['CMD', 'node', 'dist/healthcheck.js']);
+      // podman reports a docker-format image's health check beside Config, docker inside it.
+      expect((image.Healthcheck ?? image.Config.Healthcheck)?.Test).toEqual([
+        'CMD',
+        'node',
+        'dist/healthcheck.js',
+      ]);
       const modules = await podman([
         'run',
         '--rm',
