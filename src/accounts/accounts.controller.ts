@@ -83,8 +83,15 @@ export class AccountsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await this.accounts.resendVerification(user.id);
-    addFlash(req, 'info', `We sent a new confirmation link to ${user.email}.`);
+    if (await this.accounts.resendVerification(user.id)) {
+      addFlash(req, 'info', `We sent a new confirmation link to ${user.email}.`);
+    } else {
+      addFlash(
+        req,
+        'error',
+        'We already sent several links in the last hour. Please check your inbox (and spam folder).',
+      );
+    }
     res.redirect(303, '/accounts/profile');
   }
 

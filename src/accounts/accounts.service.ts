@@ -6,6 +6,7 @@ import { MailService } from '../mail/mail.service';
 import { PrismaService } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
 import { emailProblem, normalizeEmail } from './email';
+import { LoginThrottleService } from './login-throttle.service';
 import { PasswordService } from './passwords';
 import { toSessionUser, type SessionUser } from './session-user';
 import { hashToken, isWellFormedToken, newSecretToken, safeEqual } from './tokens';
@@ -42,6 +43,7 @@ export class AccountsService {
     private readonly passwords: PasswordService,
     private readonly mail: MailService,
     private readonly config: AppConfig,
+    private readonly throttle: LoginThrottleService,
   ) {}
 
   /**
@@ -80,12 +82,13 @@ export class AccountsService {
     return ok(undefined);
   }
 
-  /** Sends a new verification link to a signed-in, still unverified user. */
-  async resendVerification(userId: number): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      const user = await tx.user.findUnique({ where: { id: userId } });
-      if (user && !user.emailVerifiedAt && user.isActive) await this.sendVerification(tx, user);
-    });
+  /** Sends a new verification link to a signed-in, still unverified user; false when rate-limited. */
+  async resendVerification(userId: number): Promise<boolean> {
+    const user = await this.prisma.user.findUnique({ where: { id: userId } });
+    if (!user || user.emailVerifiedAt || !user.isActive) return true;
+    if (!(await this.throttle.allowAccountEmail(user.email))) return false;
+    await this.prisma.$transaction((tx) => this.sendVerification(tx, user));
+    return true;
   }
 
   /** Spends a verification token; returns the verified user, or undefined for a bad token. */
@@ -112,7 +115,7 @@ export class AccountsService {
    */
   async requestPasswordReset(email: string): Promise<void> {
     const user = await this.prisma.user.findUnique({ where: { email } });
-    if (!user?.isActive) return;
+    if (!user?.isActive || !(await this.throttle.allowAccountEmail(user.email))) return;
     await this.prisma.$transaction(async (tx) => {
       const token = await this.createToken(
         tx,
@@ -261,8 +264,8 @@ export class AccountsService {
   }
 
   private async sendExistingAccountMail(tx: Prisma.TransactionClient, user: User): Promise<void> {
-    if (!user.isActive) {
-      // Deactivated accounts get nothing, but the same work is done to keep timing equal.
+    if (!user.isActive || !(await this.throttle.allowAccountEmail(user.email))) {
+      // Deactivated (or rate-limited) addresses get nothing; the same query keeps timing close.
       await tx.user.findUnique({ where: { id: user.id } });
       return;
     }

@@ -8,6 +8,9 @@ import {
 import { AppConfig } from '../config/app-config';
 import { RedisService } from '../redis/redis.service';
 
+/** E-mails the public account forms may send to one address per hour. */
+export const ACCOUNT_MAILS_PER_HOUR = 5;
+
 export interface ThrottleState {
   throttled: boolean;
   /** Whole minutes until the next attempt is allowed (≥ 1 when throttled). */
@@ -26,6 +29,7 @@ export class LoginThrottleService {
   private readonly logger = new Logger(LoginThrottleService.name);
   private readonly byAccount: RateLimiterAbstract;
   private readonly byIp: RateLimiterAbstract;
+  private readonly accountMail: RateLimiterAbstract;
 
   constructor(config: AppConfig, redis: RedisService) {
     const duration = config.values.LOGIN_THROTTLE_MINUTES * 60;
@@ -39,6 +43,32 @@ export class LoginThrottleService {
       });
     this.byAccount = limiter('login-fail:account', config.values.LOGIN_FAILURES_PER_ACCOUNT);
     this.byIp = limiter('login-fail:ip', config.values.LOGIN_FAILURES_PER_IP);
+    this.accountMail = new RateLimiterRedis({
+      storeClient: redis.client,
+      keyPrefix: 'account-mail',
+      points: ACCOUNT_MAILS_PER_HOUR,
+      duration: 3_600,
+      insuranceLimiter: new RateLimiterMemory({
+        keyPrefix: 'account-mail',
+        points: ACCOUNT_MAILS_PER_HOUR,
+        duration: 3_600,
+      }),
+    });
+  }
+
+  /**
+   * Whether another reset / verification / "account exists" e-mail may go to this address now.
+   * Stops anyone from mail-bombing an address through the public forms; callers skip the e-mail
+   * silently (the page says the same either way).
+   */
+  async allowAccountEmail(email: string): Promise<boolean> {
+    try {
+      await this.accountMail.consume(email);
+      return true;
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) this.logger.warn((error as Error).message);
+      return false;
+    }
   }
 
   async check(email: string, ip: string): Promise<ThrottleState> {

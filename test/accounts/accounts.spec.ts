@@ -105,4 +105,21 @@ describe('accounts: sign-up, verification, log-in/out (real PostgreSQL and Redis
     const remembered = expectStatus(await logIn(other, email, STRONG_PASSWORD, { remember: 'on' }), 303);
     expect(cookiesOf(remembered).join(';')).toMatch(/Expires=/i);
   });
+
+  it('sends at most 5 account e-mails an hour to one address, answering the same page regardless', async () => {
+    const email = await signUpVerified(browser(app));
+    const agent = browser(app);
+    const pages = new Set<string>();
+    for (let i = 0; i < 7; i++) {
+      const response = expectStatus(await submit(agent, '/accounts/password-reset', { email }), 200);
+      pages.add(response.text.replace(/name="_csrf" value="[^"]+"/g, ''));
+    }
+    expect(pages.size).toBe(1);
+    // The sign-up's verification e-mail is not counted: it went to a new address.
+    const [row] = await sql<{ count: string }>(
+      `SELECT count(*) FROM outgoing_emails WHERE to_address = $1 AND template = 'password-reset'`,
+      [email],
+    );
+    expect(Number(row.count)).toBe(5);
+  });
 });
