@@ -282,7 +282,11 @@ export class ChangeListService {
               orderBy: { [target.pk.name]: 'asc' },
               take: RELATION_CHOICES_LIMIT + 1,
             });
-            if (rows.length > RELATION_CHOICES_LIMIT) return { filter, param, value, lookupUrl };
+            if (rows.length > RELATION_CHOICES_LIMIT) {
+              // A table never analysed has no estimate: remember its size for the estimate's TTL.
+              this.estimates.set(target.table, { value: rows.length, until: Date.now() + ESTIMATE_TTL_MS });
+              return { filter, param, value, lookupUrl };
+            }
             return {
               filter,
               param,
