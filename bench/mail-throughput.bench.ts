@@ -204,9 +204,14 @@ async function main(): Promise<boolean> {
     const benchUsage = process.cpuUsage(cpuBefore.bench);
     const benchCpu = (benchUsage.user + benchUsage.system) / 1_000;
     const perSecond = MESSAGES / result.seconds;
-    const sent = await prisma.outgoingEmail.count({
-      where: { toAddress: { startsWith: 'bench-run-' }, status: 'sent' },
-    });
+    // The worker marks rows sent in batches right after delivery: give the last batch a moment.
+    const countSent = () =>
+      prisma.outgoingEmail.count({ where: { toAddress: { startsWith: 'bench-run-' }, status: 'sent' } });
+    let sent = await countSent();
+    for (let tries = 0; sent < MESSAGES && tries < 50; tries += 1) {
+      await new Promise((done) => setTimeout(done, 200));
+      sent = await countSent();
+    }
     console.log(
       `mail: ${MESSAGES} messages, ${SENDERS} senders, worker concurrency ${CONCURRENCY}\n` +
         `  hand-off (send() for all): ${(MESSAGES / result.sendSeconds).toFixed(0)} msgs/s\n` +
