@@ -354,6 +354,7 @@ export class AdminObjectsService {
     ids: (string | number)[],
     message = '',
   ): Promise<number> {
+    if (info.admin.deleteObject) return this.deleteThroughFeature(info, user, ids, message);
     try {
       const deleted = await this.prisma.$transaction(async (tx) => {
         const delegate = delegateOf(tx, info.name);
@@ -385,6 +386,37 @@ export class AdminObjectsService {
       }
       throw error;
     }
+  }
+
+  /**
+   * Deletion through the owning feature's service (e-mails, caches, locks): one object at a time,
+   * each logged once its deletion committed.
+   */
+  private async deleteThroughFeature(
+    info: AdminModelInfo,
+    user: SessionUser,
+    ids: (string | number)[],
+    message: string,
+  ): Promise<number> {
+    const rows = await delegateOf(this.prisma, info.name).findMany({
+      where: { [info.pk.name]: { in: ids } },
+    });
+    if (rows.some((row) => !this.site.allowsObject(info, row, user, 'delete'))) {
+      throw new ForbiddenException(`You may not delete some of these ${info.labelPlural.toLowerCase()}.`);
+    }
+    const deleted: (string | number)[] = [];
+    for (const row of rows) {
+      const id = row[info.pk.name] as string | number;
+      await info.admin.deleteObject!({ moduleRef: this.moduleRef, user, id });
+      await this.prisma.$transaction((tx) =>
+        this.log.write(tx, [
+          { userId: user.id, info, objectId: id, repr: this.site.repr(info, row), action: 'delete', message },
+        ]),
+      );
+      deleted.push(id);
+    }
+    await this.changed(info, deleted);
+    return deleted.length;
   }
 
   /**

@@ -109,6 +109,11 @@ export interface ModelAdmin {
    * the owning feature needs, such as invalidating its cache. Failures are logged, not shown.
    */
   onChange?: (context: { moduleRef: ModuleRef; ids: (string | number)[] }) => Promise<void>;
+  /**
+   * Deletes one object through the owning feature's service instead of a plain DELETE (e.g. to
+   * e-mail attendees); the engine still checks permissions, confirms and logs.
+   */
+  deleteObject?: (context: { moduleRef: ModuleRef; user: SessionUser; id: string | number }) => Promise<void>;
   /** Links shown on the change page (e.g. "Set password"), given the object's admin URL. */
   objectLinks?: (
     row: AdminRow,

@@ -229,6 +229,21 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
       await admin.get(`/admin/event?q=${encodeURIComponent(organizer.email.toUpperCase())}`).expect(200)
     ).text;
     expect(search).toContain(`href="/admin/event/${id}"`);
+    // Deleted through the events service, as in the API: the attendee is told, the deletion logged.
+    expectStatus(
+      await admin
+        .post(`/admin/event/${id}/delete`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page) }),
+      303,
+    );
+    expect(await sql('SELECT id FROM events WHERE id = $1', [id])).toEqual([]);
+    expect(
+      await sql(`SELECT id FROM outgoing_emails WHERE to_address = $1 AND template = 'event_cancelled'`, [
+        guest.email,
+      ]),
+    ).toHaveLength(1);
+    expect((await adminLog('Event', id)).map((entry) => entry.action)).toEqual(['delete']);
   });
 
   it('sorts only by indexed columns and exports CSV without spreadsheet formulas', async () => {

@@ -57,6 +57,12 @@ export const eventAdmin: ModelAdmin = {
       },
     },
   ],
+  // As in the API: attendees of a published event get the cancellation e-mail.
+  deleteObject: async ({ moduleRef, user, id }) => {
+    await moduleRef
+      .get(EventsService, { strict: false })
+      .delete(Number(id), { id: user.id, canChangeAnyEvent: true });
+  },
   objectLinks: (row) => [{ label: 'View on site', href: `/events/${String(row.id)}`, permission: 'view' }],
   // The public pages cache events in Redis.
   onChange: async ({ moduleRef, ids }) => {
