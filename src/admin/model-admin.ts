@@ -110,6 +110,18 @@ export interface ModelAdmin {
    */
   onChange?: (context: { moduleRef: ModuleRef; ids: (string | number)[] }) => Promise<void>;
   /**
+   * Saves a change through the owning feature's service instead of a plain UPDATE (its locks,
+   * rules and e-mails); `data` holds the validated changed-form values. Throw an error with a
+   * field-errors `errors` property to show messages at the fields.
+   */
+  updateObject?: (context: {
+    moduleRef: ModuleRef;
+    user: SessionUser;
+    id: string | number;
+    data: AdminRow;
+    before: AdminRow;
+  }) => Promise<void>;
+  /**
    * Deletes one object through the owning feature's service instead of a plain DELETE (e.g. to
    * e-mail attendees); the engine still checks permissions, confirms and logs.
    */

@@ -258,4 +258,67 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
       .expect(200);
     expect(csv.text).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
   });
+
+  it('saves changes through the events service: a larger capacity promotes the waitlist; cancelled events stay as they are', async () => {
+    const id = await createEvent(organizer.id, `Full ${Date.now()}`);
+    const [going, waiting] = [await createUser(), await createUser()];
+    await sql(`UPDATE events SET capacity = 1, going_count = 1 WHERE id = $1`, [id]);
+    await sql(
+      `INSERT INTO rsvps (event_id, user_id, status, updated_at) VALUES ($1, $2, 'going', now()), ($1, $3, 'waitlisted', now())`,
+      [id, going.id, waiting.id],
+    );
+    const page = (await admin.get(`/admin/event/${id}`).expect(200)).text;
+    const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)![1];
+    const form = {
+      _csrf: csrfFrom(page),
+      _version: field('_version'),
+      title: field('title'),
+      location: '',
+      description: '',
+      startsAt: field('startsAt'),
+      endsAt: field('endsAt'),
+      organizerId: String(organizer.id),
+    };
+    const lower = expectStatus(
+      await admin
+        .post(`/admin/event/${id}`)
+        .type('form')
+        .send({ ...form, capacity: '0' }),
+      400,
+    );
+    expect(lower.text).toContain('id="err-capacity"');
+    expectStatus(
+      await admin
+        .post(`/admin/event/${id}`)
+        .type('form')
+        .send({ ...form, capacity: '2' }),
+      303,
+    );
+    const [rsvp] = await sql<{ status: string }>(
+      'SELECT status FROM rsvps WHERE event_id = $1 AND user_id = $2',
+      [id, waiting.id],
+    );
+    expect(rsvp.status).toBe('going');
+    expect(
+      await sql(`SELECT id FROM outgoing_emails WHERE to_address = $1 AND template = 'event_promoted'`, [
+        waiting.email,
+      ]),
+    ).toHaveLength(1);
+    const [entry] = await adminLog('Event', id);
+    expect(entry.changes).toEqual({ capacity: [1, 2] });
+
+    await sql(`UPDATE events SET status = 'cancelled', cancelled_at = now() WHERE id = $1`, [id]);
+    const cancelled = (await admin.get(`/admin/event/${id}`).expect(200)).text;
+    const refused = expectStatus(
+      await admin
+        .post(`/admin/event/${id}`)
+        .type('form')
+        .send({ ...form, _version: /name="_version" value="([^"]*)"/.exec(cancelled)![1], capacity: '3' }),
+      400,
+    );
+    expect(refused.text).toContain('A cancelled event cannot be edited.');
+    expect(
+      (await sql<{ capacity: number }>('SELECT capacity FROM events WHERE id = $1', [id]))[0].capacity,
+    ).toBe(2);
+  });
 });
