@@ -10,6 +10,7 @@ import { PrismaService } from '../prisma/prisma.service';
 import { EVENT_MAILER, type EventMailer } from './event-mailer';
 import { eventMailContext } from './event-view';
 import { EventsCache } from './events.cache';
+import { KeyedQueue } from './keyed-queue';
 
 /** Interactive transactions queue for a pooled connection under load; give them room. */
 export const TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
@@ -86,6 +87,8 @@ export interface RsvpOutcome {
 
 @Injectable()
 export class RsvpService {
+  private readonly perEvent = new KeyedQueue<number>();
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly cache: EventsCache,
@@ -98,7 +101,13 @@ export class RsvpService {
    * queue on its row lock, so the shorter it is held, the more RSVPs per second an event takes.
    */
   async rsvp(eventId: number, userId: number): Promise<RsvpOutcome> {
-    const outcome = await this.prisma.$transaction(async (tx) => {
+    const outcome = await this.perEvent.run(eventId, () => this.rsvpTransaction(eventId, userId));
+    if (outcome.changed) await this.cache.invalidate(eventId);
+    return outcome;
+  }
+
+  private rsvpTransaction(eventId: number, userId: number): Promise<RsvpOutcome> {
+    return this.prisma.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<Array<LockedEvent & RsvpContext>>`
         SELECT e.id, e.title, e.location, e.starts_at AS "startsAt", e.ends_at AS "endsAt", e.capacity,
                e.going_count AS "goingCount", e.status::text AS status, e.organizer_id AS "organizerId",
@@ -143,13 +152,20 @@ export class RsvpService {
       );
       return { rsvp, changed: true };
     }, TX_OPTIONS);
-    if (outcome.changed) await this.cache.invalidate(eventId);
-    return outcome;
   }
 
   /** Cancels the user's RSVP; a freed seat goes to the first waitlisted attendee, same transaction. */
   async cancel(eventId: number, userId: number): Promise<{ cancelled: boolean; promoted: number }> {
-    const outcome = await this.prisma.$transaction(async (tx) => {
+    const outcome = await this.perEvent.run(eventId, () => this.cancelTransaction(eventId, userId));
+    if (outcome.cancelled) await this.cache.invalidate(eventId);
+    return outcome;
+  }
+
+  private cancelTransaction(
+    eventId: number,
+    userId: number,
+  ): Promise<{ cancelled: boolean; promoted: number }> {
+    return this.prisma.$transaction(async (tx) => {
       const event = await lockEvent(tx, eventId);
       const existing = await tx.rsvp.findUnique({ where: { eventId_userId: { eventId, userId } } });
       if (!existing || existing.status === RsvpStatus.cancelled) return { cancelled: false, promoted: 0 };
@@ -162,8 +178,6 @@ export class RsvpService {
           : 0;
       return { cancelled: true, promoted };
     }, TX_OPTIONS);
-    if (outcome.cancelled) await this.cache.invalidate(eventId);
-    return outcome;
   }
 
   async statusOf(eventId: number, userId: number): Promise<RsvpStatus | undefined> {

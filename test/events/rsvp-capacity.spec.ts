@@ -8,20 +8,25 @@ import { PrismaService } from '../../src/prisma/prisma.service';
 import { createEvent, createUser } from './support';
 
 describe('RSVP capacity and waitlist (real PostgreSQL)', () => {
-  let context: INestApplicationContext;
+  // Four app instances (like four web replicas): each has its own connection pool and in-process
+  // queue, so only PostgreSQL's row lock stands between them.
+  let contexts: INestApplicationContext[];
   let prisma: PrismaService;
   let rsvps: RsvpService;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [CoreModule.forRoot(loadConfig(process.env)), EventsCoreModule],
-    }).compile();
-    context = await moduleRef.init();
-    prisma = context.get(PrismaService);
-    rsvps = context.get(RsvpService);
+    contexts = [];
+    for (let i = 0; i < 4; i++) {
+      const moduleRef = await Test.createTestingModule({
+        imports: [CoreModule.forRoot(loadConfig(process.env)), EventsCoreModule],
+      }).compile();
+      contexts.push(await moduleRef.init());
+    }
+    prisma = contexts[0].get(PrismaService);
+    rsvps = contexts[0].get(RsvpService);
   });
   afterAll(async () => {
-    await context.close();
+    for (const context of contexts) await context.close();
   });
 
   it('200 concurrent RSVPs to 50 seats: exactly 50 going, 150 waitlisted; a cancel promotes one and mails one', async () => {
@@ -29,7 +34,9 @@ describe('RSVP capacity and waitlist (real PostgreSQL)', () => {
     const event = await createEvent(prisma, organizer.id, { capacity: 50 });
     const users = await Promise.all(Array.from({ length: 200 }, () => createUser(prisma)));
 
-    const outcomes = await Promise.all(users.map((user) => rsvps.rsvp(event.id, user.id)));
+    const outcomes = await Promise.all(
+      users.map((user, index) => contexts[index % contexts.length].get(RsvpService).rsvp(event.id, user.id)),
+    );
     const going = outcomes.filter((outcome) => outcome.rsvp.status === 'going');
     expect(going).toHaveLength(50);
     expect(await prisma.rsvp.count({ where: { eventId: event.id, status: 'going' } })).toBe(50);
