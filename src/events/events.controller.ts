@@ -102,6 +102,8 @@ export class EventsController {
       going: rsvpStatus === 'going',
       waitlisted: rsvpStatus === 'waitlisted',
       canManage,
+      // Computed per request (the cached page data does not know the time).
+      started: new Date(event.startsAtIso).getTime() <= Date.now(),
       loginUrl: `/accounts/login?next=${encodeURIComponent(`/events/${id}`)}`,
     });
   }

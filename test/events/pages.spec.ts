@@ -267,6 +267,23 @@ describe('events pages (real PostgreSQL, Redis, sessions)', () => {
     expect((await http().get('/')).text).toContain('Renamed and visible');
   });
 
+  it('closes RSVPs once an event has started (400 with a message, no half-written RSVP)', async () => {
+    const [{ id }] = await sql<{ id: number }>(
+      `INSERT INTO events (organizer_id, title, starts_at, ends_at, capacity, updated_at)
+       SELECT id, 'Already running', now() - interval '1 hour', now() + interval '1 hour', 5, now()
+       FROM users ORDER BY id LIMIT 1 RETURNING id`,
+    );
+    const page = await guest.get(`/events/${id}`).expect(200);
+    expect(page.text).toContain('RSVPs are closed');
+    const response = await guest
+      .post(`/events/${id}/rsvp`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
+    expectStatus(response, 400);
+    expect(response.text).toContain('This event has already started.');
+    expect(await sql('SELECT 1 FROM rsvps WHERE event_id = $1', [id])).toHaveLength(0);
+  });
+
   it('redirects anonymous visitors from personal pages to log in', async () => {
     for (const path of ['/my/events', '/my/rsvps']) {
       const response = await request(app.getHttpServer()).get(path).expect(303);
