@@ -35,7 +35,8 @@ export class AccountsController {
   ) {}
 
   @Get('signup')
-  signupForm(@Res() res: Response): void {
+  signupForm(@Req() req: Request, @Res() res: Response): void {
+    if (req.user) return res.redirect(303, '/accounts/profile');
     renderPage(res, 'accounts/signup', { title: 'Sign up', values: {}, errors: {} });
   }
 

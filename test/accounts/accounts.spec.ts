@@ -86,6 +86,10 @@ describe('accounts: sign-up, verification, log-in/out (real PostgreSQL and Redis
     expect(cookiesOf(response).join(';')).toMatch(/HttpOnly/i);
     expect(cookiesOf(response).join(';')).toMatch(/SameSite=Lax/i);
 
+    expect((await agent.get('/accounts/signup')).headers.location).toBe('/accounts/profile');
+    expect((await agent.get('/accounts/login?next=%2Faccounts%2Fprofile')).headers.location).toBe(
+      '/accounts/profile',
+    );
     const home = await agent.get('/').expect(200);
     expect(home.text).toContain('Log out');
     const profile = await agent.get('/accounts/profile').expect(200);
