@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sessionCookieName } from '../accounts/web-session';
 import { AppConfig } from '../config/app-config';
+import { debugToolbarEnabled } from '../debug-toolbar/debug-toolbar.config';
 import { CACHED_LIST_PAGES, EventsCache, type AnonymousPage } from './events.cache';
 
 /** Which cached page a request is for, if it is one: `/`, `/events[?page=N]`, `/events/:id`. */
@@ -23,10 +24,14 @@ export function anonymousPageOf(req: Request): AnonymousPage | undefined {
  * event pages are answered from Redis as the HTML they were last rendered to. Anything personal
  * (a session cookie: signed-in users, flash messages, form tokens) bypasses it, and EventsCache
  * invalidates the HTML with the page data. A hit skips the request log line, like any static file.
+ * Off while the debug toolbar is on (development).
  */
 export function anonymousPageCache(app: NestExpressApplication): RequestHandler {
+  const config = app.get(AppConfig);
+  // With the debug toolbar (development) every page must really render, toolbar included.
+  if (debugToolbarEnabled(config)) return (_req: Request, _res: Response, next: NextFunction) => next();
   const cache = app.get(EventsCache);
-  const cookie = `${sessionCookieName(app.get(AppConfig))}=`;
+  const cookie = `${sessionCookieName(config)}=`;
   return (req: Request, res: Response, next: NextFunction) => {
     const page = anonymousPageOf(req);
     if (!page || (req.headers.cookie ?? '').includes(cookie)) return next();
