@@ -65,6 +65,9 @@ export class AccountsController {
   async verifyForm(@Param('token') token: string, @Res() res: Response): Promise<void> {
     // A page with a button, not an immediate verification: mail scanners that prefetch links
     // must not spend the token.
+    if (!(await this.accounts.isVerificationTokenValid(token))) {
+      return renderPage(res, 'accounts/link-invalid', { title: 'Invalid link', message: BAD_LINK }, 400);
+    }
     renderPage(res, 'accounts/verify-email', { title: 'Confirm your e-mail address', token });
   }
 

@@ -91,7 +91,17 @@ export class AccountsService {
     return true;
   }
 
-  /** Spends a verification token; returns the verified user, or undefined for a bad token. */
+  /** Whether a verification link is still usable (to show the confirm button or an error page). */
+  async isVerificationTokenValid(token: string): Promise<boolean> {
+    return (
+      (await this.findLiveToken(this.prisma, token, AccountTokenPurpose.email_verification)) !== undefined
+    );
+  }
+
+  /**
+   * Spends a verification token and sends the welcome e-mail (same transaction); returns the
+   * verified user, or undefined for a bad token.
+   */
   async verifyEmail(token: string): Promise<SessionUser | undefined> {
     return this.prisma.$transaction(async (tx) => {
       const row = await this.spendToken(tx, token, AccountTokenPurpose.email_verification);
@@ -100,6 +110,7 @@ export class AccountsService {
         where: { id: row.userId },
         data: { emailVerifiedAt: new Date() },
       });
+      await this.mail.send('welcome', user.email, { displayName: user.displayName }, { tx });
       return toSessionUser(user);
     });
   }

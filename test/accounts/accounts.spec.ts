@@ -64,8 +64,11 @@ describe('accounts: sign-up, verification, log-in/out (real PostgreSQL and Redis
     );
     expect(after.email_verified_at).not.toBeNull();
 
-    // Reused
-    const reused = expectStatus(await submit(agent, context!.verifyPath, {}), 400);
+    expect(await lastEmail(email, 'welcome')).toMatchObject({ displayName: 'Ada' });
+
+    // Reused: the link page says so, and so does posting it
+    expect((await agent.get(context!.verifyPath)).status).toBe(400);
+    const reused = expectStatus(await submit(agent, '/accounts/login', {}, context!.verifyPath), 400);
     expect(reused.text).toContain('invalid, has expired, or has already been used');
   });
 

@@ -141,7 +141,8 @@ describe('accounts forms reject bad input at the field, with a 4xx and nothing w
         `UPDATE account_tokens SET expires_at = now() - interval '1 minute' WHERE user_id = (SELECT id FROM users WHERE email = $1)`,
         [email],
       );
-      const response = expectStatus(await submit(agent, verifyPath, {}), 400);
+      expectStatus(await agent.get(verifyPath), 400);
+      const response = expectStatus(await submit(agent, '/accounts/login', {}, verifyPath), 400);
       expect(response.text).toContain('has expired');
       const [user] = await sql<{ email_verified_at: Date | null }>(
         'SELECT email_verified_at FROM users WHERE email = $1',
