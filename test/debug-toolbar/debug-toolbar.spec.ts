@@ -19,7 +19,8 @@ class ProbeController {
   ) {}
 
   @Get()
-  @Render('home/index')
+  // A foundation template every build has (feature pages come and go).
+  @Render('errors/404')
   async page(@Req() req: Request, @Query('as') as?: string) {
     await this.prisma.user.count();
     await this.prisma.user.findFirst({ where: { email: 'first@example.com' } });
@@ -73,7 +74,7 @@ describe('debug toolbar', () => {
       expect(toolbar).toContain('first@example.com');
       expect(toolbar).toMatch(/Cache: 1 hits, 1 misses/);
       expect(toolbar).toMatch(/Templates: [\d.]+ ms/);
-      expect(toolbar).toContain('<code>home/index</code>');
+      expect(toolbar).toContain('<code>errors/404</code>');
       expect(toolbar).toContain('#7 dev@example.com (staff)');
     });
 
