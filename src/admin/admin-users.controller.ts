@@ -2,6 +2,7 @@ import { Body, Controller, ForbiddenException, Get, Param, Post, Req, Res } from
 import { ModuleRef } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { RequireStaff } from '../accounts/auth.decorators';
+import { AccountsService } from '../accounts/accounts.service';
 import { PasswordService } from '../accounts/passwords';
 import { PrismaService } from '../prisma/prisma.service';
 import { addFlash } from '../web/flash';
@@ -88,6 +89,13 @@ export class AdminUsersController {
         },
       ]);
     });
+    // Setting one's own password keeps this session (like Django's update_session_auth_hash);
+    // every other session of that user ends.
+    if (user.id === permissions.user.id && req.session?.passport?.user) {
+      req.session.passport.user.hash = this.moduleRef
+        .get(AccountsService, { strict: false })
+        .sessionAuthHash(passwordHash);
+    }
     addFlash(req, 'success', 'Password changed successfully.');
     res.redirect(303, `/admin/user/${String(user.id)}`);
   }

@@ -1,5 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { browser, csrfFrom, expectStatus, sql, type Agent } from '../accounts/support';
+import { browser, csrfFrom, expectStatus, logIn, sql, type Agent } from '../accounts/support';
 import { startWebApp } from '../support/web-app';
 import { adminLog, createUser, loggedIn, type TestUser } from './support';
 
@@ -507,5 +507,21 @@ describe('admin engine on the User model (real PostgreSQL and Redis)', () => {
     );
     expect(still).toEqual({ email: superuser.email, is_active: true });
     expect(await adminLog('User', superuser.id)).toEqual(before);
+  });
+
+  it('setting one’s own password keeps the session; other sessions of that user end', async () => {
+    const { agent, user } = await loggedIn(app, { staff: true, superuser: true });
+    const other = browser(app);
+    expectStatus(await logIn(other, user.email), 303);
+    const page = `/admin/user/${user.id}/password`;
+    expectStatus(
+      await post(agent, page, page, {
+        password1: 'another good passphrase 7',
+        password2: 'another good passphrase 7',
+      }),
+      303,
+    );
+    await agent.get('/admin').expect(200);
+    expect((await other.get('/admin').expect(303)).headers.location).toMatch(/^\/accounts\/login/);
   });
 });
