@@ -1,9 +1,5 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { loadConfig } from '../../src/config/app-config';
-import { WorkerModule } from '../../src/worker.module';
 import {
   browser,
   expectStatus,
@@ -15,6 +11,7 @@ import {
   uniqueEmail,
   type Agent,
 } from '../accounts/support';
+import { startProcess, type RunningProcess } from '../support/processes';
 import { SmtpSink } from '../support/smtp-sink';
 import { startWebApp } from '../support/web-app';
 
@@ -38,7 +35,7 @@ describe('organizer tasks: worker, live progress over SSE through Redis, CSV, an
   const smtp = new SmtpSink();
   let replicaA: NestExpressApplication;
   let replicaB: NestExpressApplication;
-  let worker: INestApplicationContext;
+  let worker: RunningProcess;
   let organizer: Agent;
   let organizerCookie: string;
   let eventId: number;
@@ -49,13 +46,8 @@ describe('organizer tasks: worker, live progress over SSE through Redis, CSV, an
     const env = { SMTP_URL: `smtp://127.0.0.1:${port}` };
     replicaA = await startWebApp(env);
     replicaB = await startWebApp(env);
-    worker = await NestFactory.createApplicationContext(
-      WorkerModule.forRoot(loadConfig({ ...process.env, ...env })),
-      {
-        logger: false,
-      },
-    );
-    await worker.init();
+    worker = startProcess('src/worker.ts', [], env);
+    await worker.waitForLine(/Worker ready/, 90_000);
 
     organizer = browser(replicaA);
     const email = await signUpVerified(organizer, uniqueEmail('tasks-organizer'));
@@ -84,7 +76,7 @@ describe('organizer tasks: worker, live progress over SSE through Redis, CSV, an
   }, 120_000);
 
   afterAll(async () => {
-    await worker?.close();
+    await worker?.stop();
     await replicaA?.close();
     await replicaB?.close();
     await smtp.stop();
