@@ -321,4 +321,43 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
       (await sql<{ capacity: number }>('SELECT capacity FROM events WHERE id = $1', [id]))[0].capacity,
     ).toBe(2);
   });
+
+  it('cancels RSVPs through the RSVP service (the waitlist moves up), logging the status change', async () => {
+    const id = await createEvent(organizer.id, `Cancel RSVP ${Date.now()}`);
+    const [going, waiting] = [await createUser(), await createUser()];
+    await sql(`UPDATE events SET capacity = 1, going_count = 1 WHERE id = $1`, [id]);
+    const [rsvp] = await sql<{ id: number }>(
+      `INSERT INTO rsvps (event_id, user_id, status, updated_at) VALUES ($1, $2, 'going', now()) RETURNING id`,
+      [id, going.id],
+    );
+    await sql(
+      `INSERT INTO rsvps (event_id, user_id, status, updated_at) VALUES ($1, $2, 'waitlisted', now())`,
+      [id, waiting.id],
+    );
+    const list = (await admin.get(`/admin/rsvp?f_event=${id}`).expect(200)).text;
+    expect(list).toContain('value="cancel_rsvps"');
+    expect(list).not.toContain('value="delete_selected"');
+    expectStatus(
+      await admin
+        .post('/admin/rsvp/action')
+        .type('form')
+        .send({
+          _csrf: csrfFrom(list),
+          action: 'cancel_rsvps',
+          _selected_action: String(rsvp.id),
+          confirm: 'yes',
+        }),
+      303,
+    );
+    const statuses = await sql<{ user_id: number; status: string }>(
+      'SELECT user_id, status FROM rsvps WHERE event_id = $1 ORDER BY id',
+      [id],
+    );
+    expect(statuses).toEqual([
+      { user_id: going.id, status: 'cancelled' },
+      { user_id: waiting.id, status: 'going' },
+    ]);
+    const [entry] = await adminLog('Rsvp', rsvp.id);
+    expect(entry.changes.status).toEqual(['going', 'cancelled']);
+  });
 });

@@ -1,3 +1,4 @@
+import { RsvpService } from '../../events/rsvp.service';
 import type { ModelAdmin } from '../model-admin';
 
 export const rsvpAdmin: ModelAdmin = {
@@ -10,6 +11,24 @@ export const rsvpAdmin: ModelAdmin = {
   listFilter: ['status', 'respondedAt', 'event'],
   ordering: ['-id'],
   // Capacity, the waitlist and the event's going count are kept by the RSVP service (under a row
-  // lock, with e-mails): editing RSVPs here would bypass it, so they are view-only.
+  // lock, with e-mails): the forms would bypass it, so RSVPs change only through this action.
   disallow: ['add', 'change', 'delete'],
+  actions: [
+    {
+      name: 'cancel_rsvps',
+      label: 'Cancel selected RSVPs',
+      permission: 'change',
+      description: 'As if each person cancelled: freed places go to the waitlist, who are e-mailed.',
+      run: async ({ moduleRef, prisma, ids }) => {
+        const rsvps = moduleRef.get(RsvpService, { strict: false });
+        const rows = await prisma.rsvp.findMany({
+          where: { id: { in: ids.map(Number) } },
+          select: { eventId: true, userId: true },
+        });
+        let promoted = 0;
+        for (const row of rows) promoted += (await rsvps.cancel(row.eventId, row.userId)).promoted;
+        return `Cancelled ${rows.length} RSVP(s); ${promoted} waitlisted place(s) promoted.`;
+      },
+    },
+  ],
 };
