@@ -20,7 +20,7 @@ import { delegateOf } from './admin-data';
 import { AdminLogService } from './admin-log.service';
 import { ACTION_LIMIT, AdminFormError, AdminObjectsService } from './admin-objects.service';
 import { AdminPresenter } from './admin-presenter';
-import { AdminSite, formatValue, type AdminModelInfo } from './admin-site';
+import { AdminSite, formatValue, humanize, type AdminModelInfo } from './admin-site';
 import { parsePk, type SubmittedForm } from './admin-values';
 import { queryString, renderAdmin } from './admin-views';
 import { ChangeListService, filterParam, type ListParams } from './change-list.service';
@@ -458,7 +458,7 @@ export class AdminController {
           message: entry.message,
           changes: Object.entries((entry.changes ?? {}) as Record<string, [unknown, unknown] | null>).map(
             ([field, change]) => ({
-              field: labels.get(field) ?? field,
+              field: labels.get(field) ?? humanize(field),
               secret: change === null,
               old: change ? formatValue(change[0]) : '',
               new: change ? formatValue(change[1]) : '',
