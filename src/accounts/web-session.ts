@@ -111,13 +111,17 @@ export function configureSessions(app: NestExpressApplication, config: AppConfig
   const csrf = app.get(CsrfService);
   app.use((req: Request, res: Response, next: NextFunction) => {
     res.locals.currentUser = req.user ?? null;
-    // Getters, evaluated only when a page is rendered: JSON responses and redirects issue no
-    // token (and create no session), and flash messages are consumed only when shown.
+    // The token is issued only when a template prints `{{csrfToken}}` (Handlebars stringifies the
+    // value): pages without a form, JSON responses and redirects create no anonymous session.
+    // A getter would not do: Express copies res.locals on every render, calling every getter.
     let token: string | undefined;
+    res.locals.csrfToken = { toString: () => (token ??= csrf.tokenFor(req, res)) };
+    // Flash messages are consumed only when a page is rendered.
     let flash: ReturnType<typeof takeFlash> | undefined;
-    Object.defineProperties(res.locals, {
-      csrfToken: { enumerable: true, configurable: true, get: () => (token ??= csrf.tokenFor(req, res)) },
-      flash: { enumerable: true, configurable: true, get: () => (flash ??= takeFlash(req)) },
+    Object.defineProperty(res.locals, 'flash', {
+      enumerable: true,
+      configurable: true,
+      get: () => (flash ??= takeFlash(req)),
     });
     next();
   });

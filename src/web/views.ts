@@ -17,7 +17,7 @@ function registerHelpers(): void {
  * Handlebars from the top-level `views/`: `layout.hbs` wraps every page, `views/partials/*.hbs`
  * are partials by file name, each feature's pages live in `views/<feature>/`.
  */
-export function configureViews(app: NestExpressApplication): void {
+export function configureViews(app: NestExpressApplication, cacheTemplates: boolean): void {
   registerHelpers();
   const partials = join(VIEWS_DIR, 'partials');
   for (const file of readdirSync(partials).filter((name) => name.endsWith('.hbs'))) {
@@ -27,4 +27,7 @@ export function configureViews(app: NestExpressApplication): void {
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layout' });
+  // Express would cache compiled templates only when process.env.NODE_ENV is 'production'; follow
+  // the validated config instead. Development recompiles, so edited views show on the next request.
+  app.set('view cache', cacheTemplates);
 }

@@ -35,7 +35,7 @@ export async function createWebApp(
       strictTransportSecurity: config.isProduction,
     }),
   );
-  configureViews(app);
+  configureViews(app, !config.isDevelopment);
   const staticOptions = { maxAge: config.isProduction ? '1d' : 0 };
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', ...staticOptions });
   app.useStaticAssets(join(dirname(require.resolve('@picocss/pico/package.json')), 'css'), {
