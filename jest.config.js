@@ -29,6 +29,9 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   setupFiles: ['<rootDir>/test/support/test-env.ts'],
   testTimeout: 60_000,
+  // A leaked handle (a Redis reconnect timer, an SSE stream) must not keep a finished run alive in
+  // CI; suites close what they open, this is only the safety net.
+  forceExit: true,
   // Suites share one test database and Redis db; they run one at a time (npm test uses --runInBand).
   maxWorkers: 1,
 };

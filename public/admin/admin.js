@@ -1,4 +1,3 @@
-/* global document, fetch, setTimeout, clearTimeout -- browser script (eslint config targets Node) */
 // The admin's only script (a file, for the Content-Security-Policy): "select all" on the change
 // list and search-as-you-type for relation fields. Everything works without it.
 document.addEventListener('DOMContentLoaded', () => {

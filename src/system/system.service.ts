@@ -11,7 +11,8 @@ export class SystemService {
 
   /** Enqueues a ping and waits for a worker to answer it (rejects after `timeoutMs`). */
   async pingWorker(echo: string, timeoutMs = 10_000): Promise<PingResult> {
-    const job = await this.queue.add(SYSTEM_JOBS.ping, { echo }, { removeOnComplete: true });
+    // Kept after completion (queue default): job.finished() looks the result up once it is done.
+    const job = await this.queue.add(SYSTEM_JOBS.ping, { echo });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no worker answered within ${timeoutMs} ms`)), timeoutMs);

@@ -6,8 +6,7 @@ import { validate, type ValidationError } from 'class-validator';
 export type FieldErrors = Record<string, string[]>;
 
 export type FormResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; errors: FieldErrors; values: Record<string, unknown> };
+  { ok: true; value: T } | { ok: false; errors: FieldErrors; values: Record<string, unknown> };
 
 export function fieldErrorsOf(errors: ValidationError[], prefix = ''): FieldErrors {
   const result: FieldErrors = {};
@@ -23,12 +22,17 @@ export function fieldErrorsOf(errors: ValidationError[], prefix = ''): FieldErro
  * Validates a submitted HTML form against a class-validator DTO. On failure the caller re-renders
  * the form with `errors` next to the fields and the submitted `values` (never passwords), status 400.
  */
-export async function validateForm<T extends object>(dto: new () => T, body: unknown): Promise<FormResult<T>> {
+export async function validateForm<T extends object>(
+  dto: new () => T,
+  body: unknown,
+): Promise<FormResult<T>> {
   const raw = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
   const value = plainToInstance(dto, raw);
   const errors = await validate(value, { whitelist: true, forbidUnknownValues: true });
   if (!errors.length) return { ok: true, value };
-  const values = Object.fromEntries(Object.entries(raw).filter(([key]) => !/password|token|_csrf/i.test(key)));
+  const values = Object.fromEntries(
+    Object.entries(raw).filter(([key]) => !/password|token|_csrf/i.test(key)),
+  );
   return { ok: false, errors: fieldErrorsOf(errors), values };
 }
 
