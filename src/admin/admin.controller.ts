@@ -364,13 +364,8 @@ export class AdminController {
     }
   }
 
-  @Get(':model/:id/delete')
-  async deleteConfirmation(
-    @Param('model') slug: string,
-    @Param('id') id: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
+  /** What both delete routes need: the object, after the permission checks, and what deleting it takes. */
+  private async deletion(slug: string, id: string, req: Request) {
     const info = this.site.get(slug);
     const permissions = await this.access.of(req);
     permissions.require(info, 'delete');
@@ -380,6 +375,17 @@ export class AdminController {
     }
     const pk = row[info.pk.name] as string | number;
     const summary = await this.objects.deleteSummary(info, [pk]);
+    return { info, permissions, row, pk, summary };
+  }
+
+  @Get(':model/:id/delete')
+  async deleteConfirmation(
+    @Param('model') slug: string,
+    @Param('id') id: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const { info, permissions, row, pk, summary } = await this.deletion(slug, id, req);
     renderAdmin(
       res,
       'delete_confirmation',
@@ -401,15 +407,7 @@ export class AdminController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const info = this.site.get(slug);
-    const permissions = await this.access.of(req);
-    permissions.require(info, 'delete');
-    const row = await this.objects.get(info, id);
-    if (!this.site.allowsObject(info, row, permissions.user, 'delete')) {
-      throw new ForbiddenException(`You may not delete this ${info.label.toLowerCase()}.`);
-    }
-    const pk = row[info.pk.name] as string | number;
-    const summary = await this.objects.deleteSummary(info, [pk]);
+    const { info, permissions, row, pk, summary } = await this.deletion(slug, id, req);
     if (summary.blockers.length)
       throw new BadRequestException('Other objects still refer to this one; it cannot be deleted.');
     await this.objects.delete(info, permissions.user, [pk]);

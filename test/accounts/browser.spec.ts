@@ -1,70 +1,24 @@
-import net from 'node:net';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ParsedMail } from 'mailparser';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startProcess, type RunningProcess } from '../support/processes';
-import { SmtpSink } from '../support/smtp-sink';
-import { startWebApp } from '../support/web-app';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium, linkIn, startLiveApp, type LiveApp } from '../support/browser';
 import { uniqueEmail } from './support';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** The first link in a received e-mail's text part that starts with `prefix`. */
-function linkIn(mail: ParsedMail, prefix: string): string {
-  const link = (mail.text ?? '').split(/\s+/).find((word) => word.startsWith(prefix));
-  if (!link) throw new Error(`no ${prefix} link in:\n${mail.text}`);
-  return link;
-}
-
 describe('accounts in a real browser (Chromium), with e-mails through the worker and SMTP', () => {
-  const sink = new SmtpSink();
-  let web: NestExpressApplication;
-  let worker: RunningProcess;
+  let app: LiveApp;
   let browser: Browser;
   let base: string;
 
   beforeAll(async () => {
-    await sink.start(0);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    // Links in e-mails point at this web server.
-    const env = { APP_URL: base, SMTP_URL: sink.url };
-    worker = startProcess('src/worker.ts', [], env);
-    web = await startWebApp(env);
-    await web.listen(port, '127.0.0.1');
-    await worker.waitForLine(/Worker ready/, 90_000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    app = await startLiveApp();
+    base = app.base;
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
-    await web?.close();
-    await worker?.stop();
-    await sink.stop();
+    await app?.close();
   });
 
-  async function mailTo(address: string, subject: RegExp): Promise<ParsedMail> {
-    const matches = (mail: ParsedMail) =>
-      JSON.stringify(mail.to).includes(address) && subject.test(mail.subject ?? '');
-    await sink.waitUntil((messages) => messages.some(matches), 60_000);
-    return sink.messages.filter(matches).at(-1)!;
-  }
+  const mailTo = (address: string, subject: RegExp): Promise<ParsedMail> => app.mailTo(address, subject);
 
   async function logIn(page: Page, email: string, password: string): Promise<void> {
     await page.goto(`${base}/accounts/login`);

@@ -1,16 +1,7 @@
-import net from 'node:net';
 import { hash } from '@node-rs/argon2';
 import request from 'supertest';
-import { startProcess, type RunningProcess } from '../support/processes';
+import { freePort, startProcess, type RunningProcess } from '../support/processes';
 import { csrfFrom, sql, uniqueEmail } from './support';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** One log-in attempt the way a browser makes it: fetch the form (session + CSRF), post it. */
 async function attempt(base: string, email: string, password: string): Promise<request.Response> {

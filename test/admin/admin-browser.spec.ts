@@ -1,19 +1,9 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { sql, STRONG_PASSWORD } from '../accounts/support';
+import { launchChromium } from '../support/browser';
 import { startWebApp } from '../support/web-app';
 import { adminLog, createUser } from './support';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 describe('admin in a real browser (Chromium)', () => {
   let web: NestExpressApplication;
@@ -24,7 +14,7 @@ describe('admin in a real browser (Chromium)', () => {
     web = await startWebApp();
     await web.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(web.getHttpServer().address() as { port: number }).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -2,13 +2,8 @@ import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import Bull from 'bull';
 import { InspectorClient, type PausedEvent } from '../support/inspector';
-import {
-  copyProject,
-  freePort,
-  removeProject,
-  spawnCollecting,
-  type OutputProcess,
-} from '../support/project-copy';
+import { freePort } from '../support/processes';
+import { copyProject, removeProject, spawnCollecting, type OutputProcess } from '../support/project-copy';
 import { TEST_ENV } from '../support/test-env';
 
 /** The inspector URL of the latest `[name] Debugger listening on ws://…` line. */

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import Bull from 'bull';
 import { loadCompose, serviceEnvironment } from '../support/compose';
 import { PROJECT_ROOT } from '../support/processes';
-import { freePort } from '../support/project-copy';
+import { freePort } from '../support/processes';
 import { scratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 import { SmtpSink } from '../support/smtp-sink';
 import { TEST_ENV } from '../support/test-env';

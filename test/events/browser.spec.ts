@@ -1,69 +1,26 @@
-import net from 'node:net';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ParsedMail } from 'mailparser';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { uniqueEmail } from '../accounts/support';
-import { startProcess, type RunningProcess } from '../support/processes';
-import { SmtpSink } from '../support/smtp-sink';
-import { startWebApp } from '../support/web-app';
+import { launchChromium, linkIn, startLiveApp, type LiveApp } from '../support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const PASSWORD = 'events in the browser 2026';
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function linkIn(mail: ParsedMail, prefix: string): string {
-  const link = (mail.text ?? '').split(/\s+/).find((word) => word.startsWith(prefix));
-  if (!link) throw new Error(`no ${prefix} link in:\n${mail.text}`);
-  return link;
-}
-
 describe('events in a real browser (Chromium): create, RSVP, announce with live progress, e-mails over SMTP', () => {
-  const sink = new SmtpSink();
-  let web: NestExpressApplication;
-  let worker: RunningProcess;
+  let app: LiveApp;
   let browser: Browser;
   let base: string;
 
   beforeAll(async () => {
-    await sink.start(0);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const env = { APP_URL: base, SMTP_URL: sink.url };
-    worker = startProcess('src/worker.ts', [], env);
-    web = await startWebApp(env);
-    await web.listen(port, '127.0.0.1');
-    await worker.waitForLine(/Worker ready/, 90_000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    app = await startLiveApp();
+    base = app.base;
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
-    await web?.close();
-    await worker?.stop();
-    await sink.stop();
+    await app?.close();
   });
 
-  async function mailTo(address: string, subject: RegExp): Promise<ParsedMail> {
-    const matches = (mail: ParsedMail) =>
-      JSON.stringify(mail.to).includes(address) && subject.test(mail.subject ?? '');
-    await sink.waitUntil((messages) => messages.some(matches), 60_000);
-    return sink.messages.filter(matches).at(-1)!;
-  }
+  const mailTo = (address: string, subject: RegExp): Promise<ParsedMail> => app.mailTo(address, subject);
 
   /** Signs up through the pages, follows the e-mailed verification link, and logs in. */
   async function newUser(name: string): Promise<{ context: BrowserContext; page: Page; email: string }> {
@@ -133,7 +90,7 @@ describe('events in a real browser (Chromium): create, RSVP, announce with live 
     await organizer.page.fill('textarea[name=message]', 'If it rains we meet under the bridge.');
     // The worker is paused (SIGSTOP) while the task page loads, so the page opens its live stream
     // on a pending task and the bar moves without a reload once the worker resumes.
-    worker.child.kill('SIGSTOP');
+    app.worker.child.kill('SIGSTOP');
     const live = organizer.page.waitForRequest((req) => /\/tasks\/[0-9a-f-]+\/events$/.test(req.url()));
     try {
       await organizer.page.getByRole('button', { name: 'Send to everyone going' }).click();
@@ -141,7 +98,7 @@ describe('events in a real browser (Chromium): create, RSVP, announce with live 
       await organizer.page.locator('#task[data-status="pending"]').waitFor();
       await live;
     } finally {
-      worker.child.kill('SIGCONT');
+      app.worker.child.kill('SIGCONT');
     }
     const taskUrl = organizer.page.url();
     // The bar is updated by the page's EventSource (or rendered final if the task was already done).

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { resolve } from 'node:path';
 import { TEST_ENV } from './test-env';
 
@@ -83,4 +84,13 @@ export function startProcess(
       return exited;
     },
   };
+}
+
+/** A TCP port nothing listens on right now (for servers a test starts). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
