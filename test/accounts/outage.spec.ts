@@ -1,29 +1,10 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { eventually } from '../support/eventually';
 import { TcpProxy } from '../support/tcp-proxy';
 import { TEST_ENV } from '../support/test-env';
 import { startWebApp } from '../support/web-app';
 import { browser, csrfFrom, expectStatus, logIn, signUpVerified } from './support';
-
-async function eventually(check: () => Promise<void>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-}
-
-/** Points a service URL at the proxy's port instead of the real one. */
-function throughProxy(serviceUrl: string, proxy: TcpProxy): string {
-  const url = new URL(serviceUrl);
-  url.hostname = '127.0.0.1';
-  url.port = String(proxy.port);
-  return url.toString();
-}
 
 describe('accounts while Redis (the session store) or PostgreSQL is down', () => {
   const redis = new URL(TEST_ENV.REDIS_URL);
@@ -38,8 +19,8 @@ describe('accounts while Redis (the session store) or PostgreSQL is down', () =>
     await proxy.start();
     await postgresProxy.start();
     app = await startWebApp({
-      REDIS_URL: throughProxy(TEST_ENV.REDIS_URL, proxy),
-      DATABASE_URL: throughProxy(TEST_ENV.DATABASE_URL, postgresProxy),
+      REDIS_URL: proxy.urlFor(TEST_ENV.REDIS_URL),
+      DATABASE_URL: postgresProxy.urlFor(TEST_ENV.DATABASE_URL),
     });
   });
   afterAll(async () => {

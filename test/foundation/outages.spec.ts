@@ -2,29 +2,10 @@ import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Cache } from 'cache-manager';
 import request from 'supertest';
+import { eventually } from '../support/eventually';
 import { TcpProxy } from '../support/tcp-proxy';
 import { TEST_ENV } from '../support/test-env';
 import { startWebApp } from '../support/web-app';
-
-/** Points a service URL at the proxy's port instead of the real one. */
-function throughProxy(serviceUrl: string, proxy: TcpProxy): string {
-  const url = new URL(serviceUrl);
-  url.hostname = '127.0.0.1';
-  url.port = String(proxy.port);
-  return url.toString();
-}
-
-async function eventually(check: () => Promise<void>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-}
 
 describe('outages: the web keeps serving and recovers by itself', () => {
   const database = new URL(TEST_ENV.DATABASE_URL);
@@ -37,8 +18,8 @@ describe('outages: the web keeps serving and recovers by itself', () => {
     await postgresProxy.start();
     await redisProxy.start();
     app = await startWebApp({
-      DATABASE_URL: throughProxy(TEST_ENV.DATABASE_URL, postgresProxy),
-      REDIS_URL: throughProxy(TEST_ENV.REDIS_URL, redisProxy),
+      DATABASE_URL: postgresProxy.urlFor(TEST_ENV.DATABASE_URL),
+      REDIS_URL: redisProxy.urlFor(TEST_ENV.REDIS_URL),
     });
     await eventually(async () => {
       await request(app.getHttpServer()).get('/health/ready').expect(200);

@@ -29,6 +29,14 @@ export class TcpProxy {
     return this.port;
   }
 
+  /** `serviceUrl` (postgresql://…, redis://…) pointed at this proxy instead of the real service. */
+  urlFor(serviceUrl: string): string {
+    const url = new URL(serviceUrl);
+    url.hostname = '127.0.0.1';
+    url.port = String(this.port);
+    return url.toString();
+  }
+
   /** Drops every connection and stops listening: the service looks down. */
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
