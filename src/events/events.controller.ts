@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { CurrentUser, RequireLogin, RequireVerified } from '../accounts/auth.decorators';
 import type { SessionUser } from '../accounts/session-user';
 import { TaskKind } from '../generated/prisma/client';
+import { isDatabaseUnavailable } from '../prisma/database-errors';
 import { TasksService } from '../tasks/tasks.service';
 import { addFlash } from '../web/flash';
 import { validateForm, type FieldErrors } from '../web/forms';
@@ -34,7 +35,20 @@ export class EventsController {
   async index(@Query('q') q: unknown, @Query('page') page: unknown, @Res() res: Response) {
     const query = typeof q === 'string' ? q.slice(0, 200) : '';
     const pageNumber = typeof page === 'string' && /^\d{1,6}$/.test(page) ? Math.max(1, Number(page)) : 1;
-    const list = await this.events.listUpcoming({ page: pageNumber, query });
+    let list: Awaited<ReturnType<EventsService['listUpcoming']>>;
+    try {
+      list = await this.events.listUpcoming({ page: pageNumber, query });
+    } catch (error) {
+      // The home page stays up through a database outage: its frame, search and a notice.
+      if (!isDatabaseUnavailable(error)) throw error;
+      res.status(503).setHeader('Retry-After', '30');
+      return res.render('events/index', {
+        title: 'Upcoming events',
+        query,
+        unavailable: true,
+        page: pageNumber,
+      });
+    }
     const link = (target: number) =>
       `/events?${new URLSearchParams({ ...(query ? { q: query } : {}), page: String(target) })}`;
     res.render('events/index', {

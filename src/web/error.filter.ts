@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
+import { isDatabaseUnavailable } from '../prisma/database-errors';
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem';
 
 type RequestWithId = Request & { id?: string | number };
@@ -24,10 +25,15 @@ export class ErrorFilter implements ExceptionFilter {
     const context = host.switchToHttp();
     const req = context.getRequest<RequestWithId>();
     const res = context.getResponse<Response>();
-    const status = exception instanceof HttpException ? exception.getStatus() : 500;
+    const databaseDown = isDatabaseUnavailable(exception);
+    const status = exception instanceof HttpException ? exception.getStatus() : databaseDown ? 503 : 500;
     const requestId = req.id === undefined ? undefined : String(req.id);
 
-    if (status >= 500) {
+    if (databaseDown) {
+      // An outage, not a bug: one line, no stack, and clients are told to come back.
+      this.logger.warn({ requestId }, `${req.method} ${req.originalUrl}: database unavailable`);
+      res.setHeader('Retry-After', '30');
+    } else if (status >= 500) {
       this.logger.error(
         { err: exception, requestId },
         `${req.method} ${req.originalUrl} failed: ${(exception as Error)?.message ?? exception}`,
@@ -38,7 +44,11 @@ export class ErrorFilter implements ExceptionFilter {
     const body = exception instanceof HttpException ? exception.getResponse() : undefined;
     const title = STATUS_CODES[status] ?? 'Error';
     // Only HttpExceptions carry messages written for users; anything else stays generic.
-    const detail = status < 500 ? this.messageOf(body) : undefined;
+    const detail = databaseDown
+      ? 'The database is unavailable right now. Please try again in a moment.'
+      : status < 500
+        ? this.messageOf(body)
+        : undefined;
 
     if (req.path.startsWith('/api')) {
       const problem: ProblemDetails = {
@@ -59,7 +69,14 @@ export class ErrorFilter implements ExceptionFilter {
         .json(typeof body === 'object' && body ? body : { statusCode: status, message: title });
       return;
     }
-    const template = status === 404 ? 'errors/404' : status >= 500 ? 'errors/500' : 'errors/error';
+    const template =
+      status === 404
+        ? 'errors/404'
+        : databaseDown
+          ? 'errors/error'
+          : status >= 500
+            ? 'errors/500'
+            : 'errors/error';
     res.status(status).render(template, {
       title: status === 404 ? 'Page not found' : title,
       status,

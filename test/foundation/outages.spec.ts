@@ -32,17 +32,31 @@ describe('outages: the web keeps serving and recovers by itself', () => {
     await redisProxy.stop();
   });
 
-  it('PostgreSQL down: readiness is 503 naming the database, pages still render, then it recovers', async () => {
+  it('PostgreSQL down: readiness is 503 naming the database, the home page still renders, then it recovers', async () => {
     await postgresProxy.stop();
     const ready = await request(app.getHttpServer()).get('/health/ready').expect(503);
     expect(ready.body.error).toHaveProperty('database.status', 'down');
     expect(ready.body.error).not.toHaveProperty('redis');
-    await request(app.getHttpServer()).get('/').expect(200);
+    // The home page keeps its frame and says what is wrong; other pages that need the database
+    // answer a 503 page (not a 500); pages that need none are unaffected.
+    const home = await request(app.getHttpServer()).get('/').set('Accept', 'text/html').expect(503);
+    expect(home.text).toContain("Events can't be loaded right now");
+    expect(home.text).toContain('role="search"');
+    expect(home.headers['retry-after']).toBe('30');
+    const event = await request(app.getHttpServer()).get('/events/1').set('Accept', 'text/html').expect(503);
+    expect(event.text).toContain('The database is unavailable right now');
+    const api = await request(app.getHttpServer())
+      .get('/api/v1/events')
+      .set('Authorization', 'Bearer ept_well-formed-so-the-lookup-needs-the-database')
+      .expect(503);
+    expect(api.headers['content-type']).toMatch(/^application\/problem\+json/);
+    await request(app.getHttpServer()).get('/accounts/login').set('Accept', 'text/html').expect(200);
     await request(app.getHttpServer()).get('/health/live').expect(200);
 
     await postgresProxy.start();
     await eventually(async () => {
       await request(app.getHttpServer()).get('/health/ready').expect(200);
+      await request(app.getHttpServer()).get('/').set('Accept', 'text/html').expect(200);
     });
   });
 
