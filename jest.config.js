@@ -28,6 +28,7 @@ module.exports = {
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   setupFiles: ['<rootDir>/test/support/test-env.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/support/isolation.ts'],
   testTimeout: 60_000,
   // A leaked handle (a Redis reconnect timer, an SSE stream) must not keep a finished run alive in
   // CI; suites close what they open, this is only the safety net.
