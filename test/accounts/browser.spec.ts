@@ -1,9 +1,9 @@
 import type { ParsedMail } from 'mailparser';
 import { type Browser, type Page } from 'playwright-core';
-import { launchChromium, linkIn, startLiveApp, type LiveApp } from '../support/browser';
+import { describeInBrowser, launchChromium, linkIn, startLiveApp, type LiveApp } from '../support/browser';
 import { uniqueEmail } from './support';
 
-describe('accounts in a real browser (Chromium), with e-mails through the worker and SMTP', () => {
+describeInBrowser('accounts in a real browser (Chromium), with e-mails through the worker and SMTP', () => {
   let app: LiveApp;
   let browser: Browser;
   let base: string;

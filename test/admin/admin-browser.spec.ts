@@ -1,11 +1,11 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Browser } from 'playwright-core';
 import { sql, STRONG_PASSWORD } from '../accounts/support';
-import { launchChromium } from '../support/browser';
+import { describeInBrowser, launchChromium } from '../support/browser';
 import { startWebApp } from '../support/web-app';
 import { adminLog, createUser } from './support';
 
-describe('admin in a real browser (Chromium)', () => {
+describeInBrowser('admin in a real browser (Chromium)', () => {
   let web: NestExpressApplication;
   let browser: Browser;
   let base: string;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ParsedMail } from 'mailparser';
 import { chromium, type Browser } from 'playwright-core';
@@ -5,10 +6,25 @@ import { freePort, startProcess, type RunningProcess } from './processes';
 import { SmtpSink } from './smtp-sink';
 import { startWebApp } from './web-app';
 
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * `describe` for suites that drive Chromium. Where it is not installed they are skipped, saying so
+ * (CI installs it: .ci/run).
+ */
+export function describeInBrowser(name: string, suite: () => void): void {
+  if (existsSync(CHROMIUM_PATH)) describe(name, suite);
+  else {
+    const reason = `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`;
+    console.warn(`Skipping "${name}": ${reason}`);
+    describe.skip(`${name} — skipped: ${reason}`, suite);
+  }
+}
+
 /** Debian's Chromium with the flags this machine needs (never a downloaded browser). */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     args: [
       '--headless',
       '--no-sandbox',
