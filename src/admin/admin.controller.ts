@@ -24,7 +24,7 @@ import { AdminSite, formatValue, humanize, type AdminModelInfo } from './admin-s
 import { parsePk, type SubmittedForm } from './admin-values';
 import { queryString, renderAdmin } from './admin-views';
 import { ChangeListService, filterParam, type ListParams } from './change-list.service';
-import type { AdminAction } from './model-admin';
+import type { AdminAction, AdminPermissionAction } from './model-admin';
 
 /**
  * Deepest row a page may start at: OFFSET pagination reads every row it skips, so a deeper page
@@ -98,9 +98,7 @@ export class AdminController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const info = this.site.get(slug);
-    const permissions = await this.access.of(req);
-    permissions.require(info, 'view');
+    const { info, permissions } = await this.authorize(slug, req, 'view');
     const params = this.listParams(info, query);
     const [{ rows, hasNext, count, keys }, filters] = await Promise.all([
       this.lists.page(info, params),
@@ -213,9 +211,7 @@ export class AdminController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const info = this.site.get(slug);
-    const permissions = await this.access.of(req);
-    permissions.require(info, 'view');
+    const { info, permissions } = await this.authorize(slug, req, 'view');
     const name = text(body.action);
     const action = [...BUILTIN_ACTIONS, ...(info.admin.actions ?? [])].find(
       (candidate) => candidate.name === name,
@@ -302,9 +298,7 @@ export class AdminController {
 
   @Get(':model/add')
   async addForm(@Param('model') slug: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const info = this.site.get(slug);
-    const permissions = await this.access.of(req);
-    permissions.require(info, 'add');
+    const { info, permissions } = await this.authorize(slug, req, 'add');
     await this.renderForm(res, info, permissions, null, null, {});
   }
 
@@ -315,9 +309,7 @@ export class AdminController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const info = this.site.get(slug);
-    const permissions = await this.access.of(req);
-    permissions.require(info, 'add');
+    const { info, permissions } = await this.authorize(slug, req, 'add');
     try {
       const saved = await this.objects.save(info, permissions.user, body);
       addFlash(req, 'success', `The ${info.label.toLowerCase()} “${saved.repr}” was added successfully.`);
@@ -335,9 +327,7 @@ export class AdminController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const info = this.site.get(slug);
-    const permissions = await this.access.of(req);
-    permissions.require(info, 'view');
+    const { info, permissions } = await this.authorize(slug, req, 'view');
     const row = await this.objects.get(info, id);
     await this.renderForm(res, info, permissions, row, null, {});
   }
@@ -350,9 +340,7 @@ export class AdminController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const info = this.site.get(slug);
-    const permissions = await this.access.of(req);
-    permissions.require(info, 'change');
+    const { info, permissions } = await this.authorize(slug, req, 'change');
     try {
       const saved = await this.objects.save(info, permissions.user, body, id);
       addFlash(req, 'success', `The ${info.label.toLowerCase()} “${saved.repr}” was changed successfully.`);
@@ -364,11 +352,17 @@ export class AdminController {
     }
   }
 
-  /** What both delete routes need: the object, after the permission checks, and what deleting it takes. */
-  private async deletion(slug: string, id: string, req: Request) {
+  /** The model named in the URL and the user's permissions on it, refusing without `action`. */
+  private async authorize(slug: string, req: Request, action: AdminPermissionAction) {
     const info = this.site.get(slug);
     const permissions = await this.access.of(req);
-    permissions.require(info, 'delete');
+    permissions.require(info, action);
+    return { info, permissions };
+  }
+
+  /** What both delete routes need: the object, after the permission checks, and what deleting it takes. */
+  private async deletion(slug: string, id: string, req: Request) {
+    const { info, permissions } = await this.authorize(slug, req, 'delete');
     const row = await this.objects.get(info, id);
     if (!this.site.allowsObject(info, row, permissions.user, 'delete')) {
       throw new ForbiddenException(`You may not delete this ${info.label.toLowerCase()}.`);
@@ -426,9 +420,7 @@ export class AdminController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const info = this.site.get(slug);
-    const permissions = await this.access.of(req);
-    permissions.require(info, 'view');
+    const { info, permissions } = await this.authorize(slug, req, 'view');
     const pk = parsePk(info.pk, id);
     if (pk === undefined) await this.objects.get(info, id);
     const entries = await this.log.history(info, String(pk));
