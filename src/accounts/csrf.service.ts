@@ -34,6 +34,7 @@ export class CsrfService {
 
   /** A token for this session (issuing one also persists an anonymous visitor's session). */
   tokenFor(req: Request, res: Response): string {
+    if (!req.session) req.startSession?.();
     if (!req.session) return '';
     req.session.csrf = true;
     return this.csrf.generateCsrfToken(req, res);

@@ -35,6 +35,13 @@ declare global {
     // Passport types req.user as Express.User; make it our SessionUser everywhere.
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface User extends SessionUser {}
+    interface Request {
+      /**
+       * Starts a session for a visitor who came without one (see configureSessions): set only on
+       * such requests, whose `req.session` stays undefined until something needs to store in it.
+       */
+      startSession?: () => void;
+    }
   }
 }
 

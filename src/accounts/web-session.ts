@@ -61,17 +61,33 @@ export function configureSessions(app: NestExpressApplication, config: AppConfig
     client.once('ready', () => resolve());
     setTimeout(resolve, 5_000).unref();
   });
+  const cookie = `${sessionCookieName(config)}=`;
+  const startSession = (req: Request, res: Response, next: () => void) => {
+    if (client.status !== 'ready') return next();
+    let settled = false;
+    sessions(req, res, (error?: unknown) => {
+      // express-session calls back again when saving at the end of the response fails.
+      if (error) logger.warn(`Session store unavailable: ${(error as Error).message ?? error}`);
+      if (settled) return;
+      settled = true;
+      next();
+    });
+  };
   app.use((req: Request, res: Response, next: NextFunction) => {
     const proceed = () => {
-      if (client.status !== 'ready') return next();
-      let settled = false;
-      sessions(req, res, (error?: unknown) => {
-        // express-session calls back again when saving at the end of the response fails.
-        if (error) logger.warn(`Session store unavailable: ${(error as Error).message ?? error}`);
-        if (settled) return;
-        settled = true;
-        next();
-      });
+      if (SAFE_METHODS.has(req.method) && !(req.headers.cookie ?? '').includes(cookie)) {
+        // A visitor without a session reading a page: like Django, create one only when something
+        // is stored in it (a CSRF token for a form, a flash message). Most pages need none, and
+        // this saves generating, hashing and checking a session on every anonymous request.
+        // Without a cookie express-session starts the session synchronously, so it can happen
+        // mid-request.
+        req.startSession = () => {
+          req.startSession = undefined;
+          startSession(req, res, () => undefined);
+        };
+        return next();
+      }
+      startSession(req, res, next);
     };
     if (client.status === 'ready') proceed();
     else void firstConnection.then(proceed);

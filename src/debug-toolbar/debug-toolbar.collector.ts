@@ -13,7 +13,7 @@ interface QueryEventSource {
 
 /**
  * Feeds the current request's profile: every SQL statement Prisma runs (its `query` log events,
- * which PrismaService enables when the toolbar is on) and every cache call. cache-manager emits
+ * which PrismaService enables when the toolbar is on, and its prepared statements) and every cache call. cache-manager emits
  * events for hits but not for misses, so the cache instance's methods are wrapped instead; this
  * happens only in the web process with the toolbar mounted, never in production.
  */
@@ -25,13 +25,14 @@ export class DebugToolbarCollector implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    (this.prisma as unknown as QueryEventSource).$on('query', (event) => {
+    const record = (event: { query: string; params: string; duration: number }) =>
       requestProfiles.getStore()?.queries.push({
         sql: event.query,
         params: event.params,
         durationMs: event.duration,
       });
-    });
+    (this.prisma as unknown as QueryEventSource).$on('query', record);
+    this.prisma.onPreparedQuery(record);
     this.instrumentCache();
   }
 

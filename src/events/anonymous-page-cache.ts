@@ -24,12 +24,14 @@ export function anonymousPageOf(req: Request): AnonymousPage | undefined {
  * event pages are answered from Redis as the HTML they were last rendered to. Anything personal
  * (a session cookie: signed-in users, flash messages, form tokens) bypasses it, and EventsCache
  * invalidates the HTML with the page data. A hit skips the request log line, like any static file.
- * Off while the debug toolbar is on (development).
+ * Off while the debug toolbar is on (development) and with EVENTS_PAGE_CACHE=false.
  */
 export function anonymousPageCache(app: NestExpressApplication): RequestHandler {
   const config = app.get(AppConfig);
   // With the debug toolbar (development) every page must really render, toolbar included.
-  if (debugToolbarEnabled(config)) return (_req: Request, _res: Response, next: NextFunction) => next();
+  if (debugToolbarEnabled(config) || !config.values.EVENTS_PAGE_CACHE) {
+    return (_req: Request, _res: Response, next: NextFunction) => next();
+  }
   const cache = app.get(EventsCache);
   const cookie = `${sessionCookieName(config)}=`;
   return (req: Request, res: Response, next: NextFunction) => {

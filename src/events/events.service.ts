@@ -1,6 +1,6 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { EventStatus, Prisma, RsvpStatus, type Event } from '../generated/prisma/client';
-import { PrismaService } from '../prisma/prisma.service';
+import { PrismaService, type PreparedStatement } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
 import { crossFieldErrors, type EventValues } from './event.dto';
 import { EVENT_MAILER, type EventMailer } from './event-mailer';
@@ -36,6 +36,28 @@ export interface ListOptions {
   to?: Date;
   organizerId?: number;
 }
+
+/** A page of upcoming published events ($1 now, $2 limit, $3 offset): the home page's query. */
+const UPCOMING_PAGE: PreparedStatement = {
+  name: 'events_upcoming_page',
+  text: `SELECT id, title, location, starts_at AS "startsAt", ends_at AS "endsAt", capacity,
+                going_count AS "goingCount", status::text AS status
+         FROM events WHERE status = 'published' AND starts_at > $1
+         ORDER BY starts_at, id LIMIT $2 OFFSET $3`,
+};
+
+/** One event's page data: the event, its organizer's name and waitlist size, in one statement. */
+const EVENT_DETAIL: PreparedStatement = {
+  name: 'events_detail',
+  text: `SELECT e.id, e.title, e.description, e.location, e.starts_at AS "startsAt", e.ends_at AS "endsAt",
+                e.capacity, e.going_count AS "goingCount", e.status::text AS status,
+                e.organizer_id AS "organizerId",
+                COALESCE(NULLIF(u.display_name, ''), split_part(u.email, '@', 1)) AS "organizerName",
+                (SELECT count(*)::int FROM rsvps r
+                  WHERE r.event_id = e.id AND r.status = 'waitlisted') AS "waitlistCount"
+         FROM events e JOIN users u ON u.id = e.organizer_id
+         WHERE e.id = $1`,
+};
 
 /** The same expression as the GIN index "events_search_idx", so the index is used. */
 const SEARCH_DOCUMENT = Prisma.sql`to_tsvector('english'::regconfig, "title" || ' ' || "description" || ' ' || "location")`;
@@ -75,10 +97,9 @@ export class EventsService {
     options: ListOptions & { page: number; query: string },
   ): Promise<EventListPage> {
     const pageSize = options.pageSize ?? PAGE_SIZE;
-    const conditions: Prisma.Sql[] = [
-      Prisma.sql`status = 'published'`,
-      Prisma.sql`starts_at > ${options.from && options.from > new Date() ? options.from : new Date()}`,
-    ];
+    const after = options.from && options.from > new Date() ? options.from : new Date();
+    const limits = [pageSize + 1, (options.page - 1) * pageSize];
+    const conditions: Prisma.Sql[] = [Prisma.sql`status = 'published'`, Prisma.sql`starts_at > ${after}`];
     if (options.to) conditions.push(Prisma.sql`starts_at < ${options.to}`);
     if (options.organizerId !== undefined) conditions.push(Prisma.sql`organizer_id = ${options.organizerId}`);
     if (options.query) {
@@ -86,18 +107,28 @@ export class EventsService {
         Prisma.sql`${SEARCH_DOCUMENT} @@ websearch_to_tsquery('english'::regconfig, ${options.query})`,
       );
     }
+    if (conditions.length === 2) {
+      // The public list without filters (home page and its pages): the hottest query of the app.
+      const rows = await this.prisma.prepared<Event>(UPCOMING_PAGE, [after, ...limits]);
+      return this.pageOf(rows, options.page, pageSize);
+    }
     // One row more than a page tells whether there is a next page without a COUNT(*).
     const rows = await this.prisma.$queryRaw<Event[]>`
       SELECT id, title, location, starts_at AS "startsAt", ends_at AS "endsAt", capacity,
              going_count AS "goingCount", status::text AS status
       FROM events WHERE ${Prisma.join(conditions, ' AND ')}
       ORDER BY starts_at, id
-      LIMIT ${pageSize + 1} OFFSET ${(options.page - 1) * pageSize}`;
+      LIMIT ${limits[0]} OFFSET ${limits[1]}`;
+    return this.pageOf(rows, options.page, pageSize);
+  }
+
+  /** `rows` holds up to one row more than a page: that tells whether a next page exists. */
+  private pageOf(rows: Event[], page: number, pageSize: number): EventListPage {
     return {
       events: rows.slice(0, pageSize).map(eventSummaryView),
-      page: options.page,
+      page,
       hasNext: rows.length > pageSize,
-      hasPrev: options.page > 1,
+      hasPrev: page > 1,
     };
   }
 
@@ -106,15 +137,10 @@ export class EventsService {
     const cached = await this.cache.getEvent<EventDetailView>(id);
     if (cached) return cached;
     // One statement (event, organizer name, waitlist size): this page is read far more than written.
-    const [event] = await this.prisma.$queryRaw<
-      Array<Event & { organizerName: string; waitlistCount: number }>
-    >`
-      SELECT e.id, e.title, e.description, e.location, e.starts_at AS "startsAt", e.ends_at AS "endsAt",
-             e.capacity, e.going_count AS "goingCount", e.status::text AS status, e.organizer_id AS "organizerId",
-             COALESCE(NULLIF(u.display_name, ''), split_part(u.email, '@', 1)) AS "organizerName",
-             (SELECT count(*)::int FROM rsvps r WHERE r.event_id = e.id AND r.status = 'waitlisted') AS "waitlistCount"
-      FROM events e JOIN users u ON u.id = e.organizer_id
-      WHERE e.id = ${id}`;
+    const [event] = await this.prisma.prepared<Event & { organizerName: string; waitlistCount: number }>(
+      EVENT_DETAIL,
+      [id],
+    );
     if (!event) throw new NotFoundException('Event not found');
     const view: EventDetailView = {
       ...eventSummaryView(event),

@@ -12,6 +12,7 @@ export interface FlashMessage {
  * through `res.locals.flash` (see src/accounts/web-session.ts). Without a session it is dropped.
  */
 export function addFlash(req: Request, level: FlashLevel, message: string): void {
+  if (!req.session) req.startSession?.();
   if (!req.session) return;
   req.session.flash = [...(req.session.flash ?? []), { level, message }];
 }

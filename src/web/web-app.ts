@@ -27,6 +27,10 @@ export async function createWebApp(
   app.useLogger(app.get(Logger));
   app.set('trust proxy', config.values.TRUST_PROXY);
   app.disable('x-powered-by');
+  // No ETag (a SHA-1 of every page and JSON body) on dynamic responses: they are personal and change
+  // often, so conditional GETs rarely hit, while hashing cost ~2 % of a page's CPU. Static files
+  // keep theirs (serve-static).
+  app.set('etag', false);
   app.use(
     helmet({
       contentSecurityPolicy: {

@@ -1,4 +1,5 @@
-import { Controller, Get, Module, Post } from '@nestjs/common';
+import { Controller, Get, Module, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import {
@@ -14,6 +15,7 @@ import { PermissionsService } from '../../src/accounts/permissions.service';
 import type { SessionUser } from '../../src/accounts/session-user';
 import { AppModule } from '../../src/app.module';
 import { loadConfig } from '../../src/config/app-config';
+import { addFlash } from '../../src/web/flash';
 import { createWebApp } from '../../src/web/web-app';
 import {
   browser,
@@ -72,6 +74,12 @@ class ProbeController {
   @RequirePermission('event.change')
   change() {
     return { changed: true };
+  }
+
+  @Get('probe/flash')
+  flash(@Req() req: Request, @Res() res: Response) {
+    addFlash(req, 'info', 'Stored in a session made for it.');
+    res.redirect(303, '/');
   }
 
   @Get('api/probe/session')
@@ -175,6 +183,21 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
   });
 
   describe('sessions', () => {
+    it('a visitor without one gets a session only when a page stores something in it', async () => {
+      // A page without a form or message: no session, no cookie.
+      const home = await request(app.getHttpServer()).get('/').expect(200);
+      expect(sessionCookie(home)).toBeUndefined();
+      // A form needs a CSRF token, tied to a new session that is stored and sent.
+      const loginPage = await request(app.getHttpServer()).get('/accounts/login').expect(200);
+      expect(sessionCookie(loginPage)).toMatch(/^sessionid=/);
+      expect(csrfFrom(loginPage.text)).not.toBe('');
+      // So does a flash message queued on a GET: it survives the redirect.
+      const visitor = browser(app);
+      const redirect = await visitor.get('/probe/flash').expect(303);
+      expect(sessionCookie(redirect)).toMatch(/^sessionid=/);
+      expect((await visitor.get('/').expect(200)).text).toContain('Stored in a session made for it.');
+    });
+
     it('a session id planted or stolen before log-in is useless after it', async () => {
       const attacker = browser(app);
       const planted = sessionCookie(await attacker.get('/accounts/login'))!;
