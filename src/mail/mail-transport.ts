@@ -1,8 +1,10 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
+import addressparser from 'nodemailer/lib/addressparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { AppConfig } from '../config/app-config';
+import { buildAlternativeMessage, fromHeader, isPlainAddress } from './mime-message';
 
 export interface OutgoingMessage {
   to: string;
@@ -21,6 +23,9 @@ export interface OutgoingMessage {
 export class MailTransport implements OnModuleDestroy {
   private readonly logger = new Logger(MailTransport.name);
   private readonly transporter: Transporter<SMTPPool.SentMessageInfo, SMTPPool.Options>;
+  private readonly fromHeader: string;
+  /** MAIL FROM: the bare address of MAIL_FROM. */
+  private readonly envelopeFrom: string;
 
   constructor(private readonly config: AppConfig) {
     const options: SMTPPool.Options = {
@@ -34,23 +39,19 @@ export class MailTransport implements OnModuleDestroy {
     };
     this.transporter = nodemailer.createTransport(options);
     this.transporter.on('error', (error: Error) => this.logger.warn(`SMTP pool error: ${error.message}`));
+    this.fromHeader = fromHeader(config.values.MAIL_FROM);
+    const [sender] = addressparser(config.values.MAIL_FROM, { flatten: true });
+    this.envelopeFrom = sender?.address ?? config.values.MAIL_FROM;
   }
 
   async send(message: OutgoingMessage): Promise<void> {
     // Composed into one buffer first: streamed straight to the socket, nodemailer's MIME tree makes
-    // one write per small chunk, which was most of the worker's CPU time under load.
-    const raw = await new MailComposer({
-      from: this.config.values.MAIL_FROM,
-      to: message.to,
-      subject: message.subject,
-      html: message.html,
-      text: message.text,
-      // Fixed per message (stored with it), so a redelivery after a crash is recognisable.
-      messageId: message.messageId,
-    })
-      .compile()
-      .build();
-    await this.transporter.sendMail({ from: this.config.values.MAIL_FROM, to: message.to, raw });
+    // one write per small chunk. The common case (a plain address) is assembled without the tree.
+    // The Message-ID is fixed per message (stored with it), so a redelivery is recognisable.
+    const raw = isPlainAddress(message.to)
+      ? buildAlternativeMessage({ ...message, fromHeader: this.fromHeader })
+      : await new MailComposer({ ...message, from: this.config.values.MAIL_FROM }).compile().build();
+    await this.transporter.sendMail({ envelope: { from: this.envelopeFrom, to: [message.to] }, raw });
   }
 
   onModuleDestroy(): void {
