@@ -19,6 +19,14 @@ export function anonymousPageOf(req: Request): AnonymousPage | undefined {
 }
 
 /**
+ * Tells the page cache when this page will change by itself (an event on it starts), so its cached
+ * copy expires then at the latest.
+ */
+export function pageChangesAt(res: Response, iso: string | undefined): void {
+  res.locals.pageChangesAt = iso;
+}
+
+/**
  * A whole-page cache for visitors without a session (like Django's per-site cache middleware for
  * anonymous users), in front of sessions, routing and rendering: the public list's first pages and
  * event pages are answered from Redis as the HTML they were last rendered to. Anything personal
@@ -47,7 +55,7 @@ export function anonymousPageCache(app: NestExpressApplication): RequestHandler 
         res.send = (body?: unknown) => {
           // Only a plain anonymous render is shareable: never one carrying a form token.
           if (res.statusCode === 200 && typeof body === 'string' && !body.includes('name="_csrf"')) {
-            void cache.setHtml(page, body);
+            void cache.setHtml(page, body, res.locals.pageChangesAt as string | undefined);
           }
           return send(body);
         };

@@ -26,12 +26,14 @@ export class EventsCache {
   private readonly logger = new Logger(EventsCache.name);
 
   private readonly enabled: boolean;
+  private readonly ttlMs: number;
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
     config: AppConfig,
   ) {
     this.enabled = config.values.EVENTS_PAGE_CACHE;
+    this.ttlMs = config.values.CACHE_TTL_SECONDS * 1000;
   }
 
   isCachedListPage(page: number, query: string): boolean {
@@ -42,16 +44,18 @@ export class EventsCache {
     return this.read<T>(listKey(page));
   }
 
-  async setList<T>(page: number, value: T): Promise<void> {
-    await this.write(listKey(page), value);
+  /** `changesAt`: when the page changes by itself (its soonest event starts and leaves the list). */
+  async setList<T>(page: number, value: T, changesAt?: string): Promise<void> {
+    await this.write(listKey(page), value, changesAt);
   }
 
   async getEvent<T>(id: number): Promise<T | undefined> {
     return this.read<T>(eventKey(id));
   }
 
-  async setEvent<T>(id: number, value: T): Promise<void> {
-    await this.write(eventKey(id), value);
+  /** `changesAt`: when the page changes by itself (the event starts and RSVPs close). */
+  async setEvent<T>(id: number, value: T, changesAt?: string): Promise<void> {
+    await this.write(eventKey(id), value, changesAt);
   }
 
   /** The whole page as rendered for anonymous visitors (see anonymous-page-cache.ts). */
@@ -59,8 +63,8 @@ export class EventsCache {
     return this.read<string>(htmlKey(page));
   }
 
-  async setHtml(page: AnonymousPage, html: string): Promise<void> {
-    await this.write(htmlKey(page), html);
+  async setHtml(page: AnonymousPage, html: string, changesAt?: string): Promise<void> {
+    await this.write(htmlKey(page), html, changesAt);
   }
 
   /** Drops the event's page and the list pages (any event may appear on them), data and HTML. */
@@ -77,6 +81,12 @@ export class EventsCache {
     }
   }
 
+  /** The usual TTL, cut short so an entry never outlives a change that comes with time alone. */
+  private ttlUntil(changesAt: string | undefined): number {
+    const left = changesAt ? Date.parse(changesAt) - Date.now() : NaN;
+    return left > 0 ? Math.max(1, Math.min(this.ttlMs, left)) : this.ttlMs;
+  }
+
   private async read<T>(key: string): Promise<T | undefined> {
     if (!this.enabled) return undefined;
     try {
@@ -87,10 +97,10 @@ export class EventsCache {
     }
   }
 
-  private async write<T>(key: string, value: T): Promise<void> {
+  private async write<T>(key: string, value: T, changesAt?: string): Promise<void> {
     if (!this.enabled) return;
     try {
-      await this.cache.set(key, value);
+      await this.cache.set(key, value, this.ttlUntil(changesAt));
     } catch {
       // A cache that cannot be written is just a cache miss next time.
     }

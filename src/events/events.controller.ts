@@ -8,6 +8,7 @@ import { TasksService } from '../tasks/tasks.service';
 import { addFlash } from '../web/flash';
 import { validateForm, type FieldErrors } from '../web/forms';
 import { AnnouncementForm, EventInput, eventValuesOf } from './event.dto';
+import { pageChangesAt } from './anonymous-page-cache';
 import { IdPipe } from './event-id.pipe';
 import { formatDate, toInputDate } from './event-view';
 import { EventActors } from './event-actors';
@@ -49,6 +50,7 @@ export class EventsController {
         page: pageNumber,
       });
     }
+    pageChangesAt(res, list.events[0]?.startsAtIso);
     const link = (target: number) =>
       `/events?${new URLSearchParams({ ...(query ? { q: query } : {}), page: String(target) })}`;
     res.render('events/index', {
@@ -109,6 +111,7 @@ export class EventsController {
     const user = req.user;
     const rsvpStatus = user ? await this.rsvps.statusOf(id, user.id) : undefined;
     const canManage = user ? this.events.canManage(await this.actors.of(user), event) : false;
+    pageChangesAt(res, event.startsAtIso);
     res.render('events/show', {
       title: event.title,
       event,

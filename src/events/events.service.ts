@@ -89,7 +89,7 @@ export class EventsService {
       if (cached) return cached;
     }
     const result = await this.queryUpcoming({ ...options, page, query });
-    if (cacheable) await this.cache.setList(page, result);
+    if (cacheable) await this.cache.setList(page, result, result.events[0]?.startsAtIso);
     return result;
   }
 
@@ -150,7 +150,7 @@ export class EventsService {
       full: event.goingCount >= event.capacity,
       waitlistCount: event.waitlistCount,
     };
-    await this.cache.setEvent(id, view);
+    await this.cache.setEvent(id, view, view.startsAtIso);
     return view;
   }
 

@@ -267,6 +267,25 @@ describe('events pages (real PostgreSQL, Redis, sessions)', () => {
     expect((await http().get('/')).text).toContain('Renamed and visible');
   });
 
+  it('a cached page expires when its event starts: no RSVP button served from cache after the start', async () => {
+    const [{ id }] = await sql<{ id: number }>(
+      `INSERT INTO events (organizer_id, title, starts_at, ends_at, capacity, updated_at)
+       SELECT id, 'Starting any second', now() + interval '1500 milliseconds', now() + interval '1 hour', 5, now()
+       FROM users ORDER BY id LIMIT 1 RETURNING id`,
+    );
+    const http = () => request(app.getHttpServer());
+    await http().get(`/events/${id}`).expect(200);
+    const before = await http().get(`/events/${id}`).expect(200);
+    expect(before.headers['x-page-cache']).toBe('hit');
+    expect(before.text).toContain('Log in to RSVP');
+    await new Promise((resolve) => setTimeout(resolve, 1_700));
+    // Well within the usual cache TTL (60 s), yet the page is rendered afresh.
+    const after = await http().get(`/events/${id}`).expect(200);
+    expect(after.headers['x-page-cache']).toBeUndefined();
+    expect(after.text).toContain('RSVPs are closed');
+    expect(after.text).not.toContain('Log in to RSVP');
+  });
+
   it('closes RSVPs once an event has started (400 with a message, no half-written RSVP)', async () => {
     const [{ id }] = await sql<{ id: number }>(
       `INSERT INTO events (organizer_id, title, starts_at, ends_at, capacity, updated_at)
