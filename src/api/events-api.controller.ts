@@ -20,7 +20,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentUser, RequireApiToken, RequireVerified } from '../accounts/auth.decorators';
+import { CsrfExempt, CurrentUser, RequireApiToken, RequireVerified } from '../accounts/auth.decorators';
 import type { SessionUser } from '../accounts/session-user';
 import { EventActors } from '../events/event-actors';
 import { EventInput, EventPatch, eventValuesOf, parseInstant, type EventValues } from '../events/event.dto';
@@ -29,6 +29,7 @@ import { EventValidationError, EventsService, PAGE_SIZE } from '../events/events
 import { RsvpService } from '../events/rsvp.service';
 import type { Event } from '../generated/prisma/client';
 import { apiValidationPipe } from '../web/forms';
+import { ApiProblems, type ProblemDoc } from './api-problems';
 import { ApiRateLimitGuard } from './api-rate-limit.guard';
 import { EventDto, EventListQuery, EventPageDto, RsvpCancelDto, RsvpDto } from './event-api.dto';
 
@@ -48,6 +49,13 @@ function eventDto(event: Event): EventDto {
   };
 }
 
+/** EventsService's 403 for changes to someone else's event. */
+const NOT_THE_ORGANIZER: ProblemDoc = {
+  status: 403,
+  description: 'Not the organizer (nor staff with the `event.change` permission)',
+  detail: 'Only the organizer can do this.',
+};
+
 /** Runs a write and turns cross-field rule violations into a 400 problem with per-field errors. */
 async function validated<T>(write: () => Promise<T>): Promise<T> {
   try {
@@ -60,11 +68,20 @@ async function validated<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Events and RSVPs as JSON. Bearer API tokens; rate-limited per token; problem+json errors. */
+/**
+ * Events and RSVPs as JSON. Bearer API tokens; rate-limited per token; problem+json errors. Every
+ * operation can answer 401 (token), 429 (rate limit), 503 (the token lookup needs the database) and
+ * 500; each one documents its own further problems with @ApiProblems, from what its code can throw.
+ */
 @ApiTags('events')
 @ApiBearerAuth()
+@ApiProblems(401, 429, 500, 503)
 @Controller('api/v1/events')
 @RequireApiToken()
+// No cookie ever authenticates here (RequireApiToken reads only the bearer token), so there is no
+// cross-site request to forge; without this, a write sent with no bearer token got the CSRF 403
+// ("the form's security token…") instead of the documented 401.
+@CsrfExempt()
 @UseGuards(ApiRateLimitGuard)
 @UsePipes(apiValidationPipe())
 export class EventsApiController {
@@ -77,6 +94,12 @@ export class EventsApiController {
   @Get()
   @ApiOperation({ summary: 'Upcoming published events, soonest first (filters combine)' })
   @ApiOkResponse({ type: EventPageDto })
+  @ApiProblems({
+    status: 400,
+    description: 'Invalid or unknown query parameter: `errors` holds the messages per parameter',
+    detail: 'Validation failed',
+    errors: { pageSize: ['pageSize must be a whole number from 1 to 100'] },
+  })
   async list(@Query() query: EventListQuery): Promise<EventPageDto> {
     const pageSize = query.pageSize ?? PAGE_SIZE;
     const result = await this.events.listUpcoming({
@@ -105,6 +128,7 @@ export class EventsApiController {
 
   @Get(':id')
   @ApiOkResponse({ type: EventDto })
+  @ApiProblems(404)
   async read(@Param('id', IdPipe) id: number): Promise<EventDto> {
     return eventDto(await this.events.find(id));
   }
@@ -113,6 +137,21 @@ export class EventsApiController {
   @RequireVerified()
   @ApiOperation({ summary: 'Create an event (verified users)' })
   @ApiCreatedResponse({ type: EventDto })
+  @ApiProblems(
+    {
+      status: 400,
+      description:
+        'Invalid body (field rules, unknown fields; starts in the past, ends before it starts): `errors` ' +
+        'holds the messages per field. Malformed JSON is a 400 without `errors`',
+      detail: 'Validation failed',
+      errors: { startsAt: ['The event must start in the future.'] },
+    },
+    {
+      status: 403,
+      description: 'The user of the token has not verified their e-mail address',
+      detail: 'Please verify your e-mail address first: follow the link we e-mailed you.',
+    },
+  )
   async create(@Body() body: EventInput, @CurrentUser() user: SessionUser): Promise<EventDto> {
     return eventDto(await validated(() => this.events.create(user.id, eventValuesOf(body))));
   }
@@ -120,6 +159,19 @@ export class EventsApiController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change an event (its organizer, or staff with event.change)' })
   @ApiOkResponse({ type: EventDto })
+  @ApiProblems(
+    {
+      status: 400,
+      description:
+        'Invalid body, or a change the event does not allow (capacity below who is going, ends before ' +
+        'it starts, a cancelled event): `errors` holds the messages per field. Malformed JSON is a 400 ' +
+        'without `errors`',
+      detail: 'Validation failed',
+      errors: { capacity: ['12 people are already going; capacity cannot be lower than that.'] },
+    },
+    NOT_THE_ORGANIZER,
+    404,
+  )
   async update(
     @Param('id', IdPipe) id: number,
     @Body() body: EventPatch,
@@ -141,6 +193,7 @@ export class EventsApiController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an event (attendees of a published one are told it is cancelled)' })
   @ApiNoContentResponse()
+  @ApiProblems(NOT_THE_ORGANIZER, 404)
   async remove(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser): Promise<void> {
     await this.events.delete(id, await this.actors.of(user));
   }
@@ -149,6 +202,15 @@ export class EventsApiController {
   @HttpCode(200)
   @ApiOperation({ summary: 'RSVP: going while there is room, waitlisted after' })
   @ApiOkResponse({ type: RsvpDto })
+  @ApiProblems(
+    {
+      status: 400,
+      description: 'The event has already started (no `errors`: nothing in the request to correct)',
+      detail: 'This event has already started.',
+    },
+    404,
+    { status: 409, description: 'The event has been cancelled', detail: 'This event has been cancelled.' },
+  )
   async rsvp(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser): Promise<RsvpDto> {
     const { rsvp, changed } = await this.rsvps.rsvp(id, user.id);
     return { eventId: id, status: rsvp.status, changed };
@@ -158,6 +220,7 @@ export class EventsApiController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel my RSVP (the first waitlisted attendee is promoted)' })
   @ApiOkResponse({ type: RsvpCancelDto })
+  @ApiProblems(404)
   async cancelRsvp(
     @Param('id', IdPipe) id: number,
     @CurrentUser() user: SessionUser,

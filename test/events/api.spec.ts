@@ -3,10 +3,67 @@ import request from 'supertest';
 import { ApiTokensService } from '../../src/accounts/api-tokens.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { startWebApp } from '../support/web-app';
-import { createUser } from './support';
+import { createEvent, createUser } from './support';
 
 const RATE_LIMIT = 40;
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+
+const PROBLEM_JSON = 'application/problem+json';
+const PROBLEM_REF = '#/components/schemas/ProblemDetails';
+const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
+
+interface SchemaObject {
+  type?: string;
+  format?: string;
+  properties?: Record<string, SchemaObject>;
+  required?: string[];
+  additionalProperties?: SchemaObject | boolean;
+  items?: SchemaObject;
+}
+interface ResponseObject {
+  description: string;
+  headers?: Record<string, { schema?: SchemaObject }>;
+  content?: Record<string, { schema?: SchemaObject & { $ref?: string } }>;
+}
+interface OpenApiDocument {
+  paths: Record<
+    string,
+    Partial<Record<(typeof METHODS)[number], { responses: Record<string, ResponseObject> }>>
+  >;
+  components: { schemas: Record<string, SchemaObject> };
+}
+
+/** Where `value` breaks `schema` (the subset of JSON Schema the document uses), as readable paths. */
+function schemaViolations(value: unknown, schema: SchemaObject, path = '$'): string[] {
+  switch (schema.type) {
+    case 'string':
+      return typeof value === 'string' ? [] : [`${path} is not a string`];
+    case 'integer':
+      return Number.isInteger(value) ? [] : [`${path} is not an integer`];
+    case 'array':
+      return Array.isArray(value)
+        ? value.flatMap((item, i) => schemaViolations(item, schema.items ?? {}, `${path}[${i}]`))
+        : [`${path} is not an array`];
+    case 'object': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        return [`${path} is not an object`];
+      const record = value as Record<string, unknown>;
+      const problems = (schema.required ?? [])
+        .filter((key) => !(key in record))
+        .map((key) => `${path}.${key} is missing`);
+      for (const [key, item] of Object.entries(record)) {
+        const property = schema.properties?.[key];
+        if (property) problems.push(...schemaViolations(item, property, `${path}.${key}`));
+        else if (typeof schema.additionalProperties === 'object')
+          problems.push(...schemaViolations(item, schema.additionalProperties, `${path}.${key}`));
+        else if (schema.properties) problems.push(`${path}.${key} is not documented`);
+      }
+      return problems;
+    }
+    default:
+      return [];
+  }
+}
 
 describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
   let app: NestExpressApplication;
@@ -45,6 +102,22 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
       const response = await req.expect(401);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(JSON.parse(response.text)).toMatchObject({ status: 401 });
+    }
+    // Writes too: no cookie is involved, so no CSRF 403 stands in front of the 401.
+    for (const auth of [undefined, 'Bearer nope', 'Basic abc']) {
+      for (const [method, path] of [
+        ['post', '/api/v1/events'],
+        ['patch', '/api/v1/events/1'],
+        ['delete', '/api/v1/events/1'],
+        ['post', '/api/v1/events/1/rsvp'],
+        ['delete', '/api/v1/events/1/rsvp'],
+      ] as const) {
+        const req = api()[method](path);
+        if (auth) req.set('Authorization', auth);
+        const response = await req.send({});
+        expect({ method, path, auth, status: response.status }).toEqual({ method, path, auth, status: 401 });
+        expect(response.headers['www-authenticate']).toBe('Bearer realm="api"');
+      }
     }
   });
 
@@ -206,6 +279,222 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
     expect(refused.headers['content-type']).toMatch(/problem\+json/);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     await api().get('/api/v1/events').set('Authorization', `Bearer ${other}`).expect(200);
+  });
+
+  const openApi = async (): Promise<OpenApiDocument> =>
+    (await api().get('/api/docs-json').expect(200)).body as OpenApiDocument;
+
+  /** The error statuses the document gives one operation, sorted. */
+  const errorStatuses = (document: OpenApiDocument, method: (typeof METHODS)[number], path: string) =>
+    Object.keys(document.paths[path]?.[method]?.responses ?? {})
+      .filter((status) => Number(status) >= 400)
+      .sort();
+
+  it('documents the ProblemDetails schema once, with the fields ErrorFilter sends', async () => {
+    const schema = (await openApi()).components.schemas.ProblemDetails;
+    expect(schema).toBeDefined();
+    expect(schema.type).toBe('object');
+    expect(schema.required?.slice().sort()).toEqual(['status', 'title', 'type']);
+    expect(schema.properties).toMatchObject({
+      type: { type: 'string' },
+      title: { type: 'string' },
+      status: { type: 'integer' },
+      detail: { type: 'string' },
+      instance: { type: 'string' },
+      requestId: { type: 'string' },
+      errors: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+    });
+  });
+
+  it('documents every error of every /api/v1 operation as problem+json referencing ProblemDetails', async () => {
+    const document = await openApi();
+    const operations = Object.entries(document.paths)
+      .filter(([path]) => path.startsWith('/api/v1/'))
+      .flatMap(([path, item]) =>
+        METHODS.filter((method) => item[method]).map((method) => ({
+          method,
+          path,
+          operation: item[method]!,
+        })),
+      );
+    expect(operations).toHaveLength(7);
+    for (const { method, path, operation } of operations) {
+      const where = `${method.toUpperCase()} ${path}`;
+      expect({ where, statuses: Object.keys(operation.responses) }).toEqual({
+        where,
+        statuses: expect.arrayContaining(['401', '429', '503']),
+      });
+      // The success response stays as it was (application/json, or no body for 204).
+      const success = Object.keys(operation.responses).filter((status) => Number(status) < 300);
+      expect({ where, success: success.length }).toEqual({ where, success: 1 });
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (Number(status) < 400) continue;
+        expect({ where, status, types: Object.keys(response.content ?? {}) }).toEqual({
+          where,
+          status,
+          types: [PROBLEM_JSON],
+        });
+        expect(response.content![PROBLEM_JSON].schema).toEqual({ $ref: PROBLEM_REF });
+        expect(response.description).not.toBe('');
+      }
+      expect(operation.responses['429'].headers).toHaveProperty('Retry-After');
+      expect(operation.responses['503'].headers).toHaveProperty('Retry-After');
+      expect(operation.responses['401'].headers).toHaveProperty('WWW-Authenticate');
+    }
+
+    // What each operation can answer, as its code (guards, pipes, services) decides.
+    expect(errorStatuses(document, 'post', '/api/v1/events')).toEqual([
+      '400',
+      '401',
+      '403',
+      '429',
+      '500',
+      '503',
+    ]);
+    expect(errorStatuses(document, 'get', '/api/v1/events')).toEqual(['400', '401', '429', '500', '503']);
+    expect(errorStatuses(document, 'get', '/api/v1/events/{id}')).toEqual([
+      '401',
+      '404',
+      '429',
+      '500',
+      '503',
+    ]);
+    expect(errorStatuses(document, 'patch', '/api/v1/events/{id}')).toEqual([
+      '400',
+      '401',
+      '403',
+      '404',
+      '429',
+      '500',
+      '503',
+    ]);
+    expect(errorStatuses(document, 'delete', '/api/v1/events/{id}')).toEqual([
+      '401',
+      '403',
+      '404',
+      '429',
+      '500',
+      '503',
+    ]);
+    expect(errorStatuses(document, 'post', '/api/v1/events/{id}/rsvp')).toEqual([
+      '400',
+      '401',
+      '404',
+      '409',
+      '429',
+      '500',
+      '503',
+    ]);
+    expect(errorStatuses(document, 'delete', '/api/v1/events/{id}/rsvp')).toEqual([
+      '401',
+      '404',
+      '429',
+      '500',
+      '503',
+    ]);
+
+    // Success documentation is intact.
+    const create = document.paths['/api/v1/events'].post!.responses;
+    expect(create['201'].content?.['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/EventDto',
+    });
+    expect(
+      document.paths['/api/v1/events'].get!.responses['200'].content?.['application/json'].schema,
+    ).toEqual({
+      $ref: '#/components/schemas/EventPageDto',
+    });
+  });
+
+  it('answers errors whose bodies match the documented ProblemDetails, at documented statuses', async () => {
+    const document = await openApi();
+    const schema = document.components.schemas.ProblemDetails;
+    const prisma = app.get(PrismaService);
+    const ownerId = (await prisma.apiToken.findFirstOrThrow({ where: { name: 'owner' } })).userId;
+    const cancelled = await createEvent(prisma, ownerId);
+    await prisma.event.update({ where: { id: cancelled.id }, data: { status: 'cancelled' } });
+    const id = (
+      await api()
+        .post('/api/v1/events')
+        .set('Authorization', `Bearer ${owner}`)
+        .send(validEvent())
+        .expect(201)
+    ).body.id as number;
+
+    const cases = [
+      {
+        method: 'post' as const,
+        path: '/api/v1/events',
+        response: await api()
+          .post('/api/v1/events')
+          .set('Authorization', `Bearer ${owner}`)
+          .send({ ...validEvent(), title: 'x', capacity: 0 }),
+        status: 400,
+      },
+      {
+        method: 'get' as const,
+        path: '/api/v1/events',
+        response: await api()
+          .get('/api/v1/events')
+          .query({ pageSize: 0 })
+          .set('Authorization', `Bearer ${owner}`),
+        status: 400,
+      },
+      {
+        method: 'post' as const,
+        path: '/api/v1/events',
+        response: await api().post('/api/v1/events').send(validEvent()),
+        status: 401,
+      },
+      {
+        method: 'post' as const,
+        path: '/api/v1/events',
+        response: await api()
+          .post('/api/v1/events')
+          .set('Authorization', `Bearer ${unverified}`)
+          .send(validEvent()),
+        status: 403,
+      },
+      {
+        method: 'delete' as const,
+        path: '/api/v1/events/{id}',
+        response: await api().delete(`/api/v1/events/${id}`).set('Authorization', `Bearer ${other}`),
+        status: 403,
+      },
+      {
+        method: 'get' as const,
+        path: '/api/v1/events/{id}',
+        response: await api().get('/api/v1/events/abc').set('Authorization', `Bearer ${owner}`),
+        status: 404,
+      },
+      {
+        method: 'post' as const,
+        path: '/api/v1/events/{id}/rsvp',
+        response: await api()
+          .post(`/api/v1/events/${cancelled.id}/rsvp`)
+          .set('Authorization', `Bearer ${other}`),
+        status: 409,
+      },
+    ];
+    for (const { method, path, response, status } of cases) {
+      const where = `${method.toUpperCase()} ${path} → ${status}`;
+      expect({ where, status: response.status }).toEqual({ where, status });
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(errorStatuses(document, method, path)).toContain(String(status));
+      const body = JSON.parse(response.text) as Record<string, unknown>;
+      expect({ where, violations: schemaViolations(body, schema) }).toEqual({ where, violations: [] });
+      expect(body).toMatchObject({ type: 'about:blank', status, instance: expect.any(String) });
+    }
+
+    // A validation problem carries the per-field messages the schema documents.
+    const validation = JSON.parse(cases[0].response.text) as { errors: Record<string, string[]> };
+    expect(Object.keys(validation.errors).sort()).toEqual(['capacity', 'title']);
+    expect(validation.errors.title).toEqual(['Title must be between 3 and 200 characters.']);
+    // The checker itself refuses what the schema does not allow.
+    expect(schemaViolations({ title: 'Bad Request', status: '400', errors: { a: 'b' } }, schema)).toEqual([
+      '$.type is missing',
+      '$.status is not an integer',
+      '$.errors.a is not an array',
+    ]);
   });
 
   it('publishes the OpenAPI document and UI at /api/docs', async () => {
