@@ -7,6 +7,12 @@ export const MAIL_JOBS = {
   send: 'send',
 } as const;
 
+/**
+ * The PostgreSQL NOTIFY channel of messages recorded inside a caller's transaction (payload: the
+ * message id), delivered on commit; the worker's relay LISTENs and queues their jobs.
+ */
+export const MAIL_OUTBOX_CHANNEL = 'mail_outbox';
+
 export interface MailJobData {
   /** OutgoingEmail.id; everything else is read from the row, which is the source of truth. */
   id: string;
@@ -19,13 +25,11 @@ export interface MailJobData {
 export function mailJobOptions(
   id: string,
   config: Pick<AppConfigValues, 'MAIL_MAX_ATTEMPTS' | 'MAIL_RETRY_DELAY_MS'>,
-  delay = 0,
 ): JobOptions {
   return {
     jobId: id,
     attempts: config.MAIL_MAX_ATTEMPTS,
     backoff: { type: 'exponential', delay: config.MAIL_RETRY_DELAY_MS },
-    delay: delay || undefined,
     removeOnComplete: 1_000,
     removeOnFail: 5_000,
   };

@@ -1,28 +1,38 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Queue } from 'bull';
+import { Client, type Notification } from 'pg';
 import { AppConfig } from '../config/app-config';
 import { PrismaService } from '../prisma/prisma.service';
 import { QUEUES } from '../queue/queues';
-import { MAIL_JOBS, mailJobOptions, type MailJobData } from './mail-jobs';
+import { GroupCommit } from './group-commit';
+import { MAIL_JOBS, MAIL_OUTBOX_CHANNEL, mailJobOptions, type MailJobData } from './mail-jobs';
 
-/** A send queues its own message right after recording it; the relay leaves it that long first. */
+/** A recorded message is queued by its sender or on its NOTIFY; the sweep leaves it that long first. */
 const GRACE_MS = 2_000;
 /** A queued/sending message untouched this long may have lost its job (Redis data lost): check it. */
 const STUCK_AFTER_MS = 10 * 60_000;
 const BATCH = 500;
+const RELISTEN_DELAY_MS = 1_000;
 
 /**
- * The outbox relay (worker only): every MAIL_RELAY_INTERVAL_MS it queues e-mails that were recorded
- * while Redis was down (`enqueued_at` is null), and re-queues ones whose job vanished. Every worker
- * runs it; they cannot double-queue because a job id is the message id (an `add` for a job still in
- * Redis is a no-op), and delivery skips messages already sent.
+ * The outbox relay (worker only). It LISTENs on MAIL_OUTBOX_CHANNEL and queues the job of every
+ * message committed in a caller's transaction as soon as PostgreSQL announces it; and every
+ * MAIL_RELAY_INTERVAL_MS it sweeps up e-mails nobody queued (Redis was down, or no worker was
+ * listening at the commit) and re-queues ones whose job vanished. Every worker runs it; they cannot
+ * double-queue because a job id is the message id (an `add` for a job still in Redis is a no-op),
+ * and delivery skips messages already sent.
+ *
+ * The listener is a plain node-postgres client: Prisma has no LISTEN.
  */
 @Injectable()
 export class MailRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(MailRelay.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
+  private listener?: Client;
+  private relistenTimer?: NodeJS.Timeout;
+  private closing = false;
 
   constructor(
     @InjectQueue(QUEUES.mail) private readonly queue: Queue<MailJobData>,
@@ -32,11 +42,54 @@ export class MailRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.tick(), this.config.values.MAIL_RELAY_INTERVAL_MS);
+    void this.listen();
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.closing = true;
     clearInterval(this.timer);
+    clearTimeout(this.relistenTimer);
+    await this.listener?.end().catch(() => undefined);
     await this.running?.catch(() => undefined);
+  }
+
+  /** Announced messages, queued in batches; on failure the sweep queues them later. */
+  private readonly announced = new GroupCommit<string, void>(async (ids) => {
+    await this.queue.addBulk(
+      ids.map((id) => ({ name: MAIL_JOBS.send, data: { id }, opts: mailJobOptions(id, this.config.values) })),
+    );
+    await this.prisma.outgoingEmail.updateMany({
+      where: { id: { in: ids }, enqueuedAt: null },
+      data: { enqueuedAt: new Date() },
+    });
+    return ids.map(() => undefined);
+  });
+
+  private async listen(): Promise<void> {
+    const client = new Client({ connectionString: this.config.values.DATABASE_URL, keepAlive: true });
+    this.listener = client;
+    const lost = (error?: Error) => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      client.end().catch(() => undefined);
+      if (this.closing) return;
+      if (error) this.logger.warn(`Outbox listener lost (${error.message}); the sweep covers meanwhile`);
+      this.relistenTimer = setTimeout(() => void this.listen(), RELISTEN_DELAY_MS);
+    };
+    client.on('error', lost);
+    client.on('end', () => lost());
+    client.on('notification', ({ payload }: Notification) => {
+      if (!payload) return;
+      this.announced.add(payload).catch((error: Error) => {
+        this.logger.debug(`Could not queue announced e-mail ${payload} yet: ${error.message}`);
+      });
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${MAIL_OUTBOX_CHANNEL}`);
+    } catch (error) {
+      lost(error as Error);
+    }
   }
 
   private async tick(): Promise<void> {

@@ -9,7 +9,7 @@ import { PrismaService } from '../prisma/prisma.service';
 import { QUEUES } from '../queue/queues';
 import { GroupCommit } from './group-commit';
 import { MailInputError } from './mail-input.error';
-import { MAIL_JOBS, mailJobOptions, type MailJobData } from './mail-jobs';
+import { MAIL_JOBS, MAIL_OUTBOX_CHANNEL, mailJobOptions, type MailJobData } from './mail-jobs';
 import { MailTemplates } from './mail-templates';
 
 export interface SendOptions {
@@ -21,16 +21,13 @@ export interface SendOptions {
 const ENQUEUE_TIMEOUT_MS = 2_000;
 
 /**
- * Inside a caller's transaction the job is queued before the row is committed; a short delay keeps
- * the worker from looking for it too early (if it still does, it retries with backoff).
- */
-const IN_TRANSACTION_DELAY_MS = 500;
-
-/**
  * Sends e-mail the durable way (a transactional outbox): the message is written to PostgreSQL
- * (`outgoing_emails`), in the caller's transaction when there is one, then queued on Bull for the
- * worker. The web process never talks SMTP. When Redis is down the send still succeeds; the worker's
- * relay (MailRelay) queues the message once Redis is back.
+ * (`outgoing_emails`), then queued on Bull for the worker. The web process never talks SMTP.
+ * In a caller's transaction the row comes with a NOTIFY on MAIL_OUTBOX_CHANNEL, which PostgreSQL
+ * delivers only when the transaction commits: the worker's relay (MailRelay) hears it and queues
+ * the job, so the transaction never waits for Redis and no job can run before its row exists.
+ * Without one the send queues the job itself. When Redis is down the send still succeeds; the
+ * relay queues the message once Redis is back.
  */
 @Injectable()
 export class MailService {
@@ -51,9 +48,7 @@ export class MailService {
     await this.prisma.outgoingEmail.createMany({ data: rows });
     return rows.map(() => undefined);
   });
-  private readonly adds = new GroupCommit<{ id: string; delay: number }, boolean>((items) =>
-    this.addJobs(items),
-  );
+  private readonly adds = new GroupCommit<string, boolean>((ids) => this.addJobs(ids));
   private readonly marks = new GroupCommit<string, void>(async (ids) => {
     await this.prisma.outgoingEmail.updateMany({
       where: { id: { in: ids }, enqueuedAt: null },
@@ -84,10 +79,8 @@ export class MailService {
     };
 
     if (options.tx) {
-      // Queue first, then write the row with what happened, in one statement inside the caller's
-      // transaction. If it rolls back, the worker finds no row and drops the job.
-      const queued = await this.enqueue(id, IN_TRANSACTION_DELAY_MS);
-      await options.tx.outgoingEmail.create({ data: { ...data, enqueuedAt: queued ? new Date() : null } });
+      await options.tx.outgoingEmail.create({ data });
+      await options.tx.$executeRaw`SELECT pg_notify(${MAIL_OUTBOX_CHANNEL}, ${id})`;
       return { id };
     }
 
@@ -117,11 +110,11 @@ export class MailService {
   }
 
   /** Queues the job for a recorded message; false (and logged) when Redis did not take it in time. */
-  enqueue(id: string, delay = 0): Promise<boolean> {
-    return this.adds.add({ id, delay });
+  enqueue(id: string): Promise<boolean> {
+    return this.adds.add(id);
   }
 
-  private async addJobs(items: Array<{ id: string; delay: number }>): Promise<boolean[]> {
+  private async addJobs(ids: string[]): Promise<boolean[]> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -130,22 +123,18 @@ export class MailService {
       );
     });
     const adding = this.queue.addBulk(
-      items.map(({ id, delay }) => ({
-        name: MAIL_JOBS.send,
-        data: { id },
-        opts: mailJobOptions(id, this.config.values, delay),
-      })),
+      ids.map((id) => ({ name: MAIL_JOBS.send, data: { id }, opts: mailJobOptions(id, this.config.values) })),
     );
     // A late success after the timeout is harmless (the relay's add with the same job id is a no-op).
     adding.catch(() => undefined);
     try {
       await Promise.race([adding, timeout]);
-      return items.map(() => true);
+      return ids.map(() => true);
     } catch (error) {
       this.logger.warn(
-        `${items.length} e-mail(s) recorded but not queued (the relay will queue them): ${(error as Error).message}`,
+        `${ids.length} e-mail(s) recorded but not queued (the relay will queue them): ${(error as Error).message}`,
       );
-      return items.map(() => false);
+      return ids.map(() => false);
     } finally {
       clearTimeout(timer);
     }

@@ -11,7 +11,9 @@ describe('mail delivery through the worker', () => {
   beforeAll(async () => {
     await sink.start();
     side = await startMailSide();
-    worker = await startWorker({ SMTP_URL: sink.url });
+    // The periodic sweep is slowed right down: messages sent in a transaction must be queued on
+    // their commit notification, not by the sweep.
+    worker = await startWorker({ SMTP_URL: sink.url, MAIL_RELAY_INTERVAL_MS: '600000' });
   }, 90_000);
 
   afterAll(async () => {
@@ -76,6 +78,38 @@ describe('mail delivery through the worker', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(sink.messages.some((mail) => JSON.stringify(mail.to).includes('rolled-back@'))).toBe(false);
+  });
+
+  it('queues a message sent in a transaction only when it commits, then at once', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let sentId = '';
+    const transaction = side.prisma.$transaction(
+      async (tx) => {
+        sentId = (await side.mail.send('test', 'on-commit@example.com', {}, { tx })).id;
+        await held;
+      },
+      { timeout: 20_000 },
+    );
+    await eventually(async () => sentId !== '');
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    // Still open: no job in Redis, nothing delivered.
+    expect(await side.queue.getJob(sentId)).toBeNull();
+    expect(sink.messages.some((mail) => JSON.stringify(mail.to).includes('on-commit@'))).toBe(false);
+
+    release();
+    await transaction;
+    const committedAt = Date.now();
+    await sink.waitUntil(
+      (messages) => messages.some((mail) => JSON.stringify(mail.to).includes('on-commit@')),
+      10_000,
+    );
+    expect(Date.now() - committedAt).toBeLessThan(3_000);
+    const row = await eventually(async () => {
+      const found = await side.prisma.outgoingEmail.findUniqueOrThrow({ where: { id: sentId } });
+      return found.status === 'sent' && found;
+    });
+    expect(row).toMatchObject({ attempts: 1, enqueuedAt: expect.any(Date) });
   });
 
   it.each([

@@ -38,8 +38,9 @@ describe('mail while Redis is down', () => {
     const { id } = await side.prisma.$transaction((tx) =>
       side.mail.send('welcome', 'outage@example.com', { displayName: 'During the outage' }, { tx }),
     );
-    // The caller is not held up for long, and nothing was lost: the row is there, not yet queued.
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // The transaction does not wait for Redis at all, and nothing was lost: the row is there, not
+    // yet queued.
+    expect(Date.now() - started).toBeLessThan(1_000);
     const recorded = await side.prisma.outgoingEmail.findUniqueOrThrow({ where: { id } });
     expect(recorded).toMatchObject({ status: 'queued', enqueuedAt: null });
 
