@@ -52,6 +52,8 @@ export class EventDto {
   @ApiProperty() location!: string;
   @ApiProperty({ format: 'date-time' }) startsAt!: string;
   @ApiProperty({ format: 'date-time' }) endsAt!: string;
+  @ApiProperty({ example: 'Europe/Paris', description: 'IANA time zone the event happens in' })
+  timeZone!: string;
   @ApiProperty() capacity!: number;
   @ApiProperty() goingCount!: number;
   @ApiProperty({ enum: ['published', 'cancelled'] }) status!: string;
@@ -64,6 +66,7 @@ export class EventSummaryDto {
   @ApiProperty() title!: string;
   @ApiProperty() location!: string;
   @ApiProperty({ format: 'date-time' }) startsAt!: string;
+  @ApiProperty({ example: 'Europe/Paris' }) timeZone!: string;
   @ApiProperty() capacity!: number;
   @ApiProperty() goingCount!: number;
   @ApiProperty() url!: string;

@@ -23,7 +23,14 @@ import {
 import { CsrfExempt, CurrentUser, RequireApiToken, RequireVerified } from '../accounts/auth.decorators';
 import type { SessionUser } from '../accounts/session-user';
 import { EventActors } from '../events/event-actors';
-import { EventInput, EventPatch, eventValuesOf, parseInstant, type EventValues } from '../events/event.dto';
+import {
+  EventInput,
+  EventPatch,
+  eventValuesOf,
+  hasOffset,
+  parseInstant,
+  type EventValues,
+} from '../events/event.dto';
 import { IdPipe } from '../events/event-id.pipe';
 import { EventValidationError, EventsService, PAGE_SIZE } from '../events/events.service';
 import { RsvpService } from '../events/rsvp.service';
@@ -41,6 +48,7 @@ function eventDto(event: Event): EventDto {
     location: event.location,
     startsAt: event.startsAt.toISOString(),
     endsAt: event.endsAt.toISOString(),
+    timeZone: event.timeZone,
     capacity: event.capacity,
     goingCount: event.goingCount,
     status: event.status,
@@ -116,6 +124,7 @@ export class EventsApiController {
         title: event.title,
         location: event.location,
         startsAt: event.startsAtIso,
+        timeZone: event.timeZone,
         capacity: event.capacity,
         goingCount: event.goingCount,
         url: event.url,
@@ -177,12 +186,16 @@ export class EventsApiController {
     @Body() body: EventPatch,
     @CurrentUser() user: SessionUser,
   ): Promise<EventDto> {
+    // Offset-less times are wall-clock times in the body's time zone, else the event's (one read).
+    const offsetLess = [body.startsAt, body.endsAt].some((value) => value && !hasOffset(value));
+    const zone = body.timeZone ?? (offsetLess ? (await this.events.find(id)).timeZone : 'UTC');
     const changes: Partial<EventValues> = {
       ...(body.title !== undefined ? { title: body.title } : {}),
       ...(body.description !== undefined ? { description: body.description } : {}),
       ...(body.location !== undefined ? { location: body.location } : {}),
-      ...(body.startsAt !== undefined ? { startsAt: parseInstant(body.startsAt) } : {}),
-      ...(body.endsAt !== undefined ? { endsAt: parseInstant(body.endsAt) } : {}),
+      ...(body.startsAt !== undefined ? { startsAt: parseInstant(body.startsAt, zone) } : {}),
+      ...(body.endsAt !== undefined ? { endsAt: parseInstant(body.endsAt, zone) } : {}),
+      ...(body.timeZone !== undefined ? { timeZone: body.timeZone } : {}),
       ...(body.capacity !== undefined ? { capacity: body.capacity } : {}),
     };
     const actor = await this.actors.of(user);

@@ -17,6 +17,7 @@ interface DueReminder {
   location: string;
   startsAt: Date;
   endsAt: Date;
+  timeZone: string;
 }
 
 /**
@@ -62,7 +63,8 @@ export class EventReminders implements OnModuleInit {
           )
           AND e.id = r.event_id AND u.id = r.user_id
           RETURNING r.id AS "rsvpId", u.email, u.display_name AS "displayName", e.id AS "eventId",
-                    e.title, e.location, e.starts_at AS "startsAt", e.ends_at AS "endsAt"`;
+                    e.title, e.location, e.starts_at AS "startsAt", e.ends_at AS "endsAt",
+                    e.time_zone AS "timeZone"`;
         for (const reminder of due) {
           await this.mailer.send(
             'event_reminder',

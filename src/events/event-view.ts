@@ -1,26 +1,53 @@
+import { DateTime } from 'luxon';
+
 /**
  * Plain, JSON-safe view data for events: what templates, the cache and e-mails receive. Dates are
- * pre-formatted strings so a cached copy renders exactly like a fresh one.
+ * pre-formatted strings, in the event's own time zone, so a cached copy renders exactly like a
+ * fresh one.
  */
-const dateFormat = new Intl.DateTimeFormat('en-GB', {
+const DATE_FORMAT: Intl.DateTimeFormatOptions = {
   weekday: 'short',
   day: 'numeric',
   month: 'short',
   year: 'numeric',
   hour: '2-digit',
   minute: '2-digit',
-  timeZone: 'UTC',
   timeZoneName: 'short',
-});
+};
+// One formatter per zone: building an Intl.DateTimeFormat costs far more than using one.
+const formats = new Map<string, Intl.DateTimeFormat>();
 
-export function formatDate(value: Date): string {
-  return dateFormat.format(value);
+/** True for a time zone Intl knows (an IANA name such as "Europe/Paris", or "UTC"). */
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-/** The value of a `datetime-local` input (times are UTC throughout the app). */
-export function toInputDate(value: Date): string {
-  return value.toISOString().slice(0, 16);
+/** `value` as people read it in `timeZone`, e.g. "Tue, 1 Dec 2026, 19:00 CET" (UTC if unknown). */
+export function formatDate(value: Date, timeZone = 'UTC'): string {
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      ...DATE_FORMAT,
+      timeZone: isTimeZone(timeZone) ? timeZone : 'UTC',
+    });
+    formats.set(timeZone, format);
+  }
+  return format.format(value);
 }
+
+/** The value of a `datetime-local` input: the wall-clock time of `value` in `timeZone`. */
+export function toInputDate(value: Date, timeZone = 'UTC'): string {
+  const local = DateTime.fromJSDate(value, { zone: isTimeZone(timeZone) ? timeZone : 'UTC' });
+  return local.toFormat("yyyy-MM-dd'T'HH:mm");
+}
+
+/** Every zone the forms offer: UTC first, then Intl's IANA names. */
+export const TIME_ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone')];
 
 export interface EventSummaryView {
   id: number;
@@ -29,6 +56,7 @@ export interface EventSummaryView {
   startsAt: string;
   startsAtIso: string;
   endsAt: string;
+  timeZone: string;
   capacity: number;
   goingCount: number;
   spotsLeft: number;
@@ -50,6 +78,7 @@ export interface EventLike {
   location: string;
   startsAt: Date;
   endsAt: Date;
+  timeZone: string;
   capacity: number;
   goingCount: number;
   status: string;
@@ -60,9 +89,10 @@ export function eventSummaryView(event: EventLike): EventSummaryView {
     id: event.id,
     title: event.title,
     location: event.location,
-    startsAt: formatDate(event.startsAt),
+    startsAt: formatDate(event.startsAt, event.timeZone),
     startsAtIso: event.startsAt.toISOString(),
-    endsAt: formatDate(event.endsAt),
+    endsAt: formatDate(event.endsAt, event.timeZone),
+    timeZone: event.timeZone,
     capacity: event.capacity,
     goingCount: event.goingCount,
     spotsLeft: Math.max(0, event.capacity - event.goingCount),
@@ -77,8 +107,8 @@ export function eventMailContext(event: EventLike | (Omit<EventLike, 'goingCount
     id: event.id,
     title: event.title,
     location: event.location,
-    startsAt: formatDate(event.startsAt),
-    endsAt: formatDate(event.endsAt),
+    startsAt: formatDate(event.startsAt, event.timeZone),
+    endsAt: formatDate(event.endsAt, event.timeZone),
     path: `/events/${event.id}`,
   };
 }

@@ -1,6 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsISO8601, IsInt, IsOptional, IsString, Length, MaxLength, Max, Min } from 'class-validator';
+import {
+  IsISO8601,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsTimeZone,
+  Length,
+  MaxLength,
+  Max,
+  Min,
+} from 'class-validator';
+import { DateTime } from 'luxon';
 import type { FieldErrors } from '../web/forms';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -17,6 +28,7 @@ export const CAPACITY_MAX = 100_000;
 const TITLE_MESSAGE = `Title must be between ${TITLE_MIN} and ${TITLE_MAX} characters.`;
 const DATE_MESSAGE = 'Enter a valid date and time.';
 const CAPACITY_MESSAGE = `Capacity must be a whole number from 1 to ${CAPACITY_MAX}.`;
+const TIME_ZONE_MESSAGE = 'Choose a time zone from the list (an IANA name such as Europe/Paris).';
 
 /** The event form and the API's create body: the same rules at both edges. */
 export class EventInput {
@@ -40,7 +52,20 @@ export class EventInput {
   @MaxLength(LOCATION_MAX, { message: `Location must be at most ${LOCATION_MAX} characters.` })
   location?: string;
 
-  @ApiProperty({ format: 'date-time', description: 'ISO 8601; without an offset it is UTC.' })
+  @ApiPropertyOptional({
+    default: 'UTC',
+    example: 'Europe/Paris',
+    description: 'IANA time zone the event happens in: its times are shown in it.',
+  })
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsTimeZone({ message: TIME_ZONE_MESSAGE })
+  timeZone?: string;
+
+  @ApiProperty({
+    format: 'date-time',
+    description: 'ISO 8601; without an offset it is a wall-clock time in timeZone.',
+  })
   @Transform(emptyToUndefined)
   @IsISO8601({ strict: true }, { message: DATE_MESSAGE })
   startsAt!: string;
@@ -82,7 +107,19 @@ export class EventPatch {
   @MaxLength(LOCATION_MAX, { message: `Location must be at most ${LOCATION_MAX} characters.` })
   location?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional({
+    example: 'Europe/Paris',
+    description:
+      'IANA time zone. The event keeps its instants; offset-less times in this body are read in it.',
+  })
+  @IsOptional()
+  @IsTimeZone({ message: TIME_ZONE_MESSAGE })
+  timeZone?: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: "Without an offset: a wall-clock time in timeZone (this body's, else the event's).",
+  })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: DATE_MESSAGE })
   startsAt?: string;
@@ -101,10 +138,20 @@ export class EventPatch {
   capacity?: number;
 }
 
-/** An ISO 8601 string as an instant; a value without an offset (a `datetime-local` field) is UTC. */
-export function parseInstant(value: string): Date {
-  const hasOffset = /(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value) && value.includes('T');
-  return new Date(hasOffset ? value : `${value}${value.includes('T') ? '' : 'T00:00'}Z`);
+/** True when an ISO 8601 date-time names its offset ("Z", "+01:00"): it is an instant as it is. */
+export function hasOffset(value: string): boolean {
+  return /(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value) && value.includes('T');
+}
+
+/**
+ * An ISO 8601 string as an instant. A value without an offset (a `datetime-local` field) is a
+ * wall-clock time in `timeZone`; one that does not exist there (skipped by a DST change) moves
+ * forward by the gap, as calendar apps do. Invalid input gives an invalid Date.
+ */
+export function parseInstant(value: string, timeZone = 'UTC'): Date {
+  if (hasOffset(value)) return new Date(value);
+  const local = DateTime.fromISO(value, { zone: timeZone });
+  return local.isValid ? local.toJSDate() : new Date(NaN);
 }
 
 export interface EventValues {
@@ -113,6 +160,7 @@ export interface EventValues {
   location: string;
   startsAt: Date;
   endsAt: Date;
+  timeZone: string;
   capacity: number;
 }
 
@@ -132,12 +180,14 @@ export function crossFieldErrors(
 }
 
 export function eventValuesOf(input: EventInput): EventValues {
+  const timeZone = input.timeZone ?? 'UTC';
   return {
     title: input.title,
     description: input.description ?? '',
     location: input.location ?? '',
-    startsAt: parseInstant(input.startsAt),
-    endsAt: parseInstant(input.endsAt),
+    startsAt: parseInstant(input.startsAt, timeZone),
+    endsAt: parseInstant(input.endsAt, timeZone),
+    timeZone,
     capacity: input.capacity,
   };
 }

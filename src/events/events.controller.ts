@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/com
 import type { Request, Response } from 'express';
 import { CurrentUser, RequireLogin, RequireVerified } from '../accounts/auth.decorators';
 import type { SessionUser } from '../accounts/session-user';
-import { TaskKind } from '../generated/prisma/client';
+import { TaskKind, type Event } from '../generated/prisma/client';
 import { isDatabaseUnavailable } from '../prisma/database-errors';
 import { TasksService } from '../tasks/tasks.service';
 import { addFlash } from '../web/flash';
@@ -10,7 +10,7 @@ import { validateForm, type FieldErrors } from '../web/forms';
 import { AnnouncementForm, EventInput, eventValuesOf } from './event.dto';
 import { pageChangesAt } from './anonymous-page-cache';
 import { IdPipe } from './event-id.pipe';
-import { formatDate, toInputDate } from './event-view';
+import { formatDate, TIME_ZONES, toInputDate } from './event-view';
 import { EventActors } from './event-actors';
 import { EventValidationError, EventsService } from './events.service';
 import { RsvpService } from './rsvp.service';
@@ -18,9 +18,15 @@ import { RsvpService } from './rsvp.service';
 interface FormState {
   values: Record<string, unknown>;
   errors: FieldErrors;
+  /** A fresh create form: preselect the visitor's own time zone (public/js/time-zone.js). */
+  suggestTimeZone?: boolean;
 }
 
-const emptyForm = (): FormState => ({ values: { capacity: 50 }, errors: {} });
+const emptyForm = (): FormState => ({
+  values: { capacity: 50, timeZone: 'UTC' },
+  errors: {},
+  suggestTimeZone: true,
+});
 
 /** The events pages. Thin: rules live in EventsService / RsvpService. */
 @Controller()
@@ -65,7 +71,7 @@ export class EventsController {
   @Get('/events/new')
   @RequireVerified()
   newForm(@Res() res: Response) {
-    res.render('events/form', { title: 'New event', creating: true, action: '/events/new', ...emptyForm() });
+    renderEventForm(res, NEW_EVENT_PAGE, emptyForm());
   }
 
   @Post('/events/new')
@@ -76,10 +82,7 @@ export class EventsController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const render = (state: FormState) =>
-      res
-        .status(400)
-        .render('events/form', { title: 'New event', creating: true, action: '/events/new', ...state });
+    const render = (state: FormState) => renderEventForm(res, NEW_EVENT_PAGE, state, 400);
     const form = await validateForm(EventInput, body);
     if (!form.ok) return render({ values: form.values, errors: form.errors });
     try {
@@ -162,16 +165,14 @@ export class EventsController {
   @RequireLogin()
   async editForm(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
     const event = await this.events.findManageable(id, await this.actors.of(user));
-    res.render('events/form', {
-      title: `Edit ${event.title}`,
-      action: `/events/${id}/edit`,
-      event,
+    renderEventForm(res, editPage(event), {
       values: {
         title: event.title,
         description: event.description,
         location: event.location,
-        startsAt: toInputDate(event.startsAt),
-        endsAt: toInputDate(event.endsAt),
+        startsAt: toInputDate(event.startsAt, event.timeZone),
+        endsAt: toInputDate(event.endsAt, event.timeZone),
+        timeZone: event.timeZone,
         capacity: event.capacity,
       },
       errors: {},
@@ -189,13 +190,7 @@ export class EventsController {
   ) {
     const actor = await this.actors.of(user);
     const event = await this.events.findManageable(id, actor);
-    const render = (state: FormState) =>
-      res.status(400).render('events/form', {
-        title: `Edit ${event.title}`,
-        action: `/events/${id}/edit`,
-        event,
-        ...state,
-      });
+    const render = (state: FormState) => renderEventForm(res, editPage(event), state, 400);
     const form = await validateForm(EventInput, body);
     if (!form.ok) return render({ values: form.values, errors: form.errors });
     try {
@@ -215,7 +210,7 @@ export class EventsController {
     const event = await this.events.findManageable(id, await this.actors.of(user));
     res.render('events/cancel', {
       title: `Cancel ${event.title}`,
-      event: { ...event, startsAtText: formatDate(event.startsAt) },
+      event: { ...event, startsAtText: formatDate(event.startsAt, event.timeZone) },
     });
   }
 
@@ -236,10 +231,7 @@ export class EventsController {
   @RequireLogin()
   async attendees(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
     const event = await this.events.findManageable(id, await this.actors.of(user));
-    const attendees = (await this.events.attendees(id)).map((attendee) => ({
-      ...attendee,
-      respondedAt: formatDate(attendee.respondedAt),
-    }));
+    const attendees = await this.attendeeRows(event);
     res.render('events/attendees', {
       title: `Attendees of ${event.title}`,
       event,
@@ -262,10 +254,7 @@ export class EventsController {
     const event = await this.events.findManageable(id, await this.actors.of(user));
     const form = await validateForm(AnnouncementForm, body);
     if (!form.ok) {
-      const attendees = (await this.events.attendees(id)).map((attendee) => ({
-        ...attendee,
-        respondedAt: formatDate(attendee.respondedAt),
-      }));
+      const attendees = await this.attendeeRows(event);
       return res.status(400).render('events/attendees', {
         title: `Attendees of ${event.title}`,
         event,
@@ -292,6 +281,33 @@ export class EventsController {
     const task = await this.tasks.start(TaskKind.export_attendees_csv, user.id, id);
     res.redirect(303, `/tasks/${task.id}`);
   }
+
+  /** The attendee list with answer times in the event's time zone. */
+  private async attendeeRows(event: Event) {
+    return (await this.events.attendees(event.id)).map((attendee) => ({
+      ...attendee,
+      respondedAt: formatDate(attendee.respondedAt, event.timeZone),
+    }));
+  }
+}
+
+interface EventFormPage {
+  title: string;
+  action: string;
+  creating?: boolean;
+  event?: Event;
+}
+
+const NEW_EVENT_PAGE: EventFormPage = { title: 'New event', creating: true, action: '/events/new' };
+const editPage = (event: Event): EventFormPage => ({
+  title: `Edit ${event.title}`,
+  action: `/events/${event.id}/edit`,
+  event,
+});
+
+/** The create and edit pages (one template), with the time zones to choose from. */
+function renderEventForm(res: Response, page: EventFormPage, state: FormState, status = 200): void {
+  res.status(status).render('events/form', { ...page, ...state, timeZones: TIME_ZONES });
 }
 
 /** The submitted form fields to show again (never the CSRF token). */

@@ -40,7 +40,7 @@ export interface ListOptions {
 /** A page of upcoming published events ($1 now, $2 limit, $3 offset): the home page's query. */
 const UPCOMING_PAGE: PreparedStatement = {
   name: 'events_upcoming_page',
-  text: `SELECT id, title, location, starts_at AS "startsAt", ends_at AS "endsAt", capacity,
+  text: `SELECT id, title, location, starts_at AS "startsAt", ends_at AS "endsAt", time_zone AS "timeZone", capacity,
                 going_count AS "goingCount", status::text AS status
          FROM events WHERE status = 'published' AND starts_at > $1
          ORDER BY starts_at, id LIMIT $2 OFFSET $3`,
@@ -50,6 +50,7 @@ const UPCOMING_PAGE: PreparedStatement = {
 const EVENT_DETAIL: PreparedStatement = {
   name: 'events_detail',
   text: `SELECT e.id, e.title, e.description, e.location, e.starts_at AS "startsAt", e.ends_at AS "endsAt",
+                e.time_zone AS "timeZone",
                 e.capacity, e.going_count AS "goingCount", e.status::text AS status,
                 e.organizer_id AS "organizerId",
                 COALESCE(NULLIF(u.display_name, ''), split_part(u.email, '@', 1)) AS "organizerName",
@@ -114,7 +115,7 @@ export class EventsService {
     }
     // One row more than a page tells whether there is a next page without a COUNT(*).
     const rows = await this.prisma.$queryRaw<Event[]>`
-      SELECT id, title, location, starts_at AS "startsAt", ends_at AS "endsAt", capacity,
+      SELECT id, title, location, starts_at AS "startsAt", ends_at AS "endsAt", time_zone AS "timeZone", capacity,
              going_count AS "goingCount", status::text AS status
       FROM events WHERE ${Prisma.join(conditions, ' AND ')}
       ORDER BY starts_at, id
@@ -194,6 +195,7 @@ export class EventsService {
         location: changes.location ?? full.location,
         startsAt: changes.startsAt ?? full.startsAt,
         endsAt: changes.endsAt ?? full.endsAt,
+        timeZone: changes.timeZone ?? full.timeZone,
         capacity: changes.capacity ?? full.capacity,
       };
       const errors = crossFieldErrors(values, { creating: false });

@@ -21,6 +21,7 @@ export interface LockedEvent {
   location: string;
   startsAt: Date;
   endsAt: Date;
+  timeZone: string;
   capacity: number;
   goingCount: number;
   status: 'published' | 'cancelled';
@@ -34,8 +35,8 @@ export interface LockedEvent {
  */
 export async function lockEvent(tx: Prisma.TransactionClient, eventId: number): Promise<LockedEvent> {
   const rows = await tx.$queryRaw<LockedEvent[]>`
-    SELECT id, title, location, starts_at AS "startsAt", ends_at AS "endsAt", capacity,
-           going_count AS "goingCount", status::text AS status, organizer_id AS "organizerId"
+    SELECT id, title, location, starts_at AS "startsAt", ends_at AS "endsAt", time_zone AS "timeZone",
+           capacity, going_count AS "goingCount", status::text AS status, organizer_id AS "organizerId"
     FROM events WHERE id = ${eventId} FOR UPDATE`;
   if (!rows.length) throw new NotFoundException('Event not found');
   return rows[0];
@@ -109,8 +110,8 @@ export class RsvpService {
   private rsvpTransaction(eventId: number, userId: number): Promise<RsvpOutcome> {
     return this.prisma.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<Array<LockedEvent & RsvpContext>>`
-        SELECT e.id, e.title, e.location, e.starts_at AS "startsAt", e.ends_at AS "endsAt", e.capacity,
-               e.going_count AS "goingCount", e.status::text AS status, e.organizer_id AS "organizerId",
+        SELECT e.id, e.title, e.location, e.starts_at AS "startsAt", e.ends_at AS "endsAt",
+               e.time_zone AS "timeZone", e.capacity, e.going_count AS "goingCount", e.status::text AS status, e.organizer_id AS "organizerId",
                u.email, u.display_name AS "displayName", r.status::text AS "rsvpStatus"
         FROM events e
         JOIN users u ON u.id = ${userId}

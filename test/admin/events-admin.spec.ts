@@ -118,12 +118,14 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
           title: 'Dates',
           startsAt: '2030-01-02T10:00',
           endsAt: '2030-01-01T10:00',
+          timeZone: 'Mars/Olympus_Mons',
           capacity: '5',
           organizerId: String(organizer.id),
         }),
       400,
     );
     expect(badDates.text).toMatch(/id="err-endsAt"[^>]*>The event must end after it starts/);
+    expect(badDates.text).toMatch(/id="err-timeZone"[^>]*>Enter an IANA time zone/);
     expect(await sql(`SELECT id FROM events WHERE title IN ('', 'Dates')`)).toEqual([]);
 
     const title = `Admin added ${Date.now()}`;
@@ -163,6 +165,7 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
           description: 'Line one\nLine two',
           startsAt: '2030-01-01T10:00:00',
           endsAt: '2030-01-01T12:00:00',
+          timeZone: 'Europe/Paris',
           capacity: '7',
           organizerId: String(organizer.id),
         }),
@@ -203,7 +206,11 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
     expect(log.map((entry) => entry.action)).toEqual(['add', 'change', 'change', 'delete']);
     expect(log.every((entry) => entry.user_id === superuser.id)).toBe(true);
     expect(log[0].changes).toMatchObject({ title: [null, title], capacity: [null, 5] });
-    expect(log[1].changes).toEqual({ title: [title, `${title} (edited)`], capacity: [5, 7] });
+    expect(log[1].changes).toEqual({
+      title: [title, `${title} (edited)`],
+      capacity: [5, 7],
+      timeZone: ['UTC', 'Europe/Paris'],
+    });
     expect(log[2].message).toBe('Cancel selected events');
     expect(Object.keys(log[2].changes).sort()).toEqual(['cancelledAt', 'status']);
     expect(log[2].changes.status).toEqual(['published', 'cancelled']);
@@ -277,6 +284,7 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
       description: '',
       startsAt: field('startsAt'),
       endsAt: field('endsAt'),
+      timeZone: field('timeZone'),
       organizerId: String(organizer.id),
     };
     const lower = expectStatus(

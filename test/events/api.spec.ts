@@ -191,6 +191,57 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
     await api().get(`/api/v1/events/${id}`).set('Authorization', `Bearer ${owner}`).expect(404);
   });
 
+  it('reads and writes times in the event’s time zone; offsets always win', async () => {
+    const created = await api()
+      .post('/api/v1/events')
+      .set('Authorization', `Bearer ${owner}`)
+      .send({
+        ...validEvent(),
+        timeZone: 'Asia/Tokyo',
+        startsAt: '2031-03-01T19:00',
+        endsAt: '2031-03-01T21:00',
+      })
+      .expect(201);
+    expect(created.body).toMatchObject({
+      timeZone: 'Asia/Tokyo',
+      startsAt: '2031-03-01T10:00:00.000Z',
+      endsAt: '2031-03-01T12:00:00.000Z',
+    });
+    const id = created.body.id as number;
+    // A PATCH's offset-less time is read in the event's zone; one with an offset is an instant.
+    const moved = await api()
+      .patch(`/api/v1/events/${id}`)
+      .set('Authorization', `Bearer ${owner}`)
+      .send({ startsAt: '2031-03-01T18:00', endsAt: '2031-03-01T23:00:00Z' })
+      .expect(200);
+    expect(moved.body).toMatchObject({
+      startsAt: '2031-03-01T09:00:00.000Z',
+      endsAt: '2031-03-01T23:00:00.000Z',
+    });
+    // Changing only the zone keeps the instants.
+    const rezoned = await api()
+      .patch(`/api/v1/events/${id}`)
+      .set('Authorization', `Bearer ${owner}`)
+      .send({ timeZone: 'Europe/Paris' })
+      .expect(200);
+    expect(rezoned.body).toMatchObject({ timeZone: 'Europe/Paris', startsAt: '2031-03-01T09:00:00.000Z' });
+    const listed = await api()
+      .get('/api/v1/events')
+      .query({ organizerId: created.body.organizerId, pageSize: 100 })
+      .set('Authorization', `Bearer ${owner}`)
+      .expect(200);
+    expect(listed.body.data.find((event: { id: number }) => event.id === id)).toMatchObject({
+      timeZone: 'Europe/Paris',
+    });
+
+    const bad = await api()
+      .post('/api/v1/events')
+      .set('Authorization', `Bearer ${owner}`)
+      .send({ ...validEvent(), timeZone: 'Mars/Olympus_Mons' })
+      .expect(400);
+    expect(bad.body.errors.timeZone).toEqual([expect.stringContaining('time zone')]);
+  });
+
   it("refuses changes to someone else's event (403) and creation by unverified users", async () => {
     const created = await api()
       .post('/api/v1/events')

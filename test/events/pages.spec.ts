@@ -102,6 +102,47 @@ describe('events pages (real PostgreSQL, Redis, sessions)', () => {
     expect(await sql<{ n: string }>('SELECT count(*)::text AS n FROM events')).toEqual(before);
   });
 
+  it('takes and shows times in the event’s own time zone (form, page, edit form, e-mails)', async () => {
+    const id = await createEvent(organizer, {
+      title: 'New York jazz evening',
+      timeZone: 'America/New_York',
+      startsAt: '2031-01-15T19:00',
+      endsAt: '2031-01-15T22:30',
+    });
+    const [row] = await sql<{ starts_at: Date; ends_at: Date; time_zone: string }>(
+      'SELECT starts_at, ends_at, time_zone FROM events WHERE id = $1',
+      [id],
+    );
+    expect(row).toEqual({
+      starts_at: new Date('2031-01-16T00:00:00Z'),
+      ends_at: new Date('2031-01-16T03:30:00Z'),
+      time_zone: 'America/New_York',
+    });
+    const page = (await request(app.getHttpServer()).get(`/events/${id}`).expect(200)).text;
+    expect(page).toMatch(/Wed, 15 Jan 2031, 19:00 (EST|GMT-5)/);
+    expect(page).toContain('(America/New_York time)');
+    expect(page).toContain('datetime="2031-01-16T00:00:00.000Z"');
+    const edit = (await organizer.get(`/events/${id}/edit`).expect(200)).text;
+    expect(edit).toContain('value="2031-01-15T19:00"');
+    expect(edit).toContain('<option selected>America/New_York</option>');
+    expect(edit).not.toContain('data-suggest-browser-zone');
+    expect((await organizer.get('/events/new').expect(200)).text).toContain('data-suggest-browser-zone');
+
+    // The confirmation e-mail says the time as the page does.
+    const jazzFan = browser(app);
+    const jazzFanEmail = await signUpAndLogIn(jazzFan, 'jazz-fan');
+    expectStatus(await submit(jazzFan, `/events/${id}`, {}, `/events/${id}/rsvp`), 303);
+    const [mail] = await sql<{ context: { event: { startsAt: string } } }>(
+      `SELECT context FROM outgoing_emails WHERE template = 'rsvp_confirmation' AND to_address = $1`,
+      [jazzFanEmail],
+    );
+    expect(mail.context.event.startsAt).toMatch(/^Wed, 15 Jan 2031, 19:00 (EST|GMT-5)$/);
+
+    const unknownZone = await submit(organizer, '/events/new', eventForm({ timeZone: 'Mars/Olympus_Mons' }));
+    expectStatus(unknownZone, 400);
+    expect(unknownZone.text).toContain('Choose a time zone from the list');
+  });
+
   it('only verified users create events; anonymous visitors are sent to log in', async () => {
     const anonymous = await request(app.getHttpServer()).get('/events/new').expect(303);
     expect(anonymous.headers.location).toBe('/accounts/login?next=%2Fevents%2Fnew');

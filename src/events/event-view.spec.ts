@@ -1,0 +1,40 @@
+import { hasOffset, parseInstant } from './event.dto';
+import { formatDate, isTimeZone, toInputDate } from './event-view';
+
+describe('event times in the event’s time zone', () => {
+  it('reads a wall-clock time in the zone, and an instant with an offset as it is', () => {
+    expect(parseInstant('2027-01-15T19:00', 'America/New_York').toISOString()).toBe(
+      '2027-01-16T00:00:00.000Z',
+    );
+    expect(parseInstant('2027-07-15T19:00', 'America/New_York').toISOString()).toBe(
+      '2027-07-15T23:00:00.000Z',
+    );
+    expect(parseInstant('2027-01-15T19:00', 'UTC').toISOString()).toBe('2027-01-15T19:00:00.000Z');
+    expect(parseInstant('2027-01-15T19:00+01:00', 'America/New_York').toISOString()).toBe(
+      '2027-01-15T18:00:00.000Z',
+    );
+    expect(parseInstant('2027-01-15T19:00:00Z', 'Asia/Tokyo').toISOString()).toBe('2027-01-15T19:00:00.000Z');
+    expect(hasOffset('2027-01-15T19:00')).toBe(false);
+    expect(hasOffset('2027-01-15T19:00-05:00')).toBe(true);
+  });
+
+  it('moves a time skipped by a DST change forward by the gap; nonsense is an invalid date', () => {
+    // 02:30 does not exist in Paris on 28 March 2027 (clocks go from 02:00 to 03:00).
+    expect(parseInstant('2027-03-28T02:30', 'Europe/Paris').toISOString()).toBe('2027-03-28T01:30:00.000Z');
+    expect(Number.isNaN(parseInstant('not a date', 'Europe/Paris').getTime())).toBe(true);
+  });
+
+  it('shows and pre-fills times in the zone, falling back to UTC for an unknown zone', () => {
+    const instant = new Date('2027-01-16T00:00:00Z');
+    // The zone's short name comes from the ICU data of the Node version (en-GB: "EST" or "GMT-5").
+    expect(formatDate(instant, 'America/New_York')).toMatch(/^Fri, 15 Jan 2027, 19:00 (EST|GMT-5)$/);
+    expect(formatDate(instant, 'Europe/Paris')).toMatch(/^Sat, 16 Jan 2027, 01:00 (CET|GMT\+1)$/);
+    expect(formatDate(instant)).toBe('Sat, 16 Jan 2027, 00:00 UTC');
+    expect(formatDate(instant, 'Mars/Olympus_Mons')).toBe('Sat, 16 Jan 2027, 00:00 UTC');
+    expect(toInputDate(instant, 'America/New_York')).toBe('2027-01-15T19:00');
+    expect(toInputDate(instant, 'Asia/Kolkata')).toBe('2027-01-16T05:30');
+    expect(isTimeZone('Europe/Paris')).toBe(true);
+    expect(isTimeZone('UTC')).toBe(true);
+    expect(isTimeZone('Mars/Olympus_Mons')).toBe(false);
+  });
+});
