@@ -25,6 +25,17 @@ export class AppConfig {
   get isDevelopment(): boolean {
     return this.values.NODE_ENV === 'development';
   }
+
+  /** APP_URL's host name: the domain of Message-IDs and calendar UIDs. */
+  get appHostname(): string {
+    return new URL(this.values.APP_URL).hostname || 'localhost';
+  }
+
+  /** APP_URL joined with a path (APP_URL may itself carry a path prefix). Absolute URLs pass through. */
+  absoluteUrl(path: string): string {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(path)) return path;
+    return `${this.values.APP_URL.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+  }
 }
 
 /**

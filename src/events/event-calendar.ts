@@ -37,7 +37,7 @@ export class EventCalendar {
     // organizer's name; the row gives what the page data lacks (end instant, revision times).
     const page = await this.events.detail(id);
     const event = await this.events.find(id);
-    const url = this.absoluteUrl(`/events/${event.id}`);
+    const url = this.config.absoluteUrl(`/events/${event.id}`);
     const description = [event.description.trim(), `Organized by ${page.organizerName}`, url]
       .filter(Boolean)
       .join('\n\n');
@@ -48,7 +48,7 @@ export class EventCalendar {
     });
     calendar.createEvent({
       // Stable per event, so importing the file again updates the entry instead of duplicating it.
-      id: `event-${event.id}@${this.hostname()}`,
+      id: `event-${event.id}@${this.config.appHostname}`,
       // Seconds between creation and the last change: grows with every edit (and the cancellation),
       // so calendar apps take the newer copy, and stays a small INTEGER (epoch seconds overflow
       // RFC 5545's 32-bit INTEGER in 2038).
@@ -69,14 +69,5 @@ export class EventCalendar {
     const body = calendar.toString();
     // Every content line ends with CRLF, the last one included (ical-generator omits that one).
     return { filename: `event-${event.id}.ics`, body: body.endsWith('\r\n') ? body : `${body}\r\n` };
-  }
-
-  /** APP_URL joined with a path (APP_URL may carry a path prefix), as in e-mails. */
-  private absoluteUrl(path: string): string {
-    return `${this.config.values.APP_URL.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
-  }
-
-  private hostname(): string {
-    return new URL(this.config.values.APP_URL).hostname || 'localhost';
   }
 }

@@ -43,11 +43,9 @@ export class MailTemplates {
     }
   }
 
-  /** APP_URL joined with a path (APP_URL may itself carry a path prefix). Absolute URLs pass through. */
+  /** APP_URL joined with a path (see AppConfig.absoluteUrl). */
   absoluteUrl(path: string): string {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(path)) return path;
-    const base = this.config.values.APP_URL.replace(/\/+$/, '');
-    return `${base}/${path.replace(/^\/+/, '')}`;
+    return this.config.absoluteUrl(path);
   }
 
   isValidName(name: string): boolean {

@@ -40,7 +40,7 @@ export class MailService {
     private readonly config: AppConfig,
     @InjectQueue(QUEUES.mail) private readonly queue: Queue<MailJobData>,
   ) {
-    this.messageIdDomain = new URL(config.values.APP_URL).hostname || 'localhost';
+    this.messageIdDomain = config.appHostname;
   }
 
   // Concurrent sends share round trips (one INSERT, one Redis pipeline, one UPDATE per batch).
