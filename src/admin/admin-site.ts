@@ -16,7 +16,7 @@ export interface AdminField {
   required: boolean;
   nullable: boolean;
   maxLength?: number;
-  enumValues?: string[];
+  enumValues?: readonly string[];
   readonly: boolean;
   secret: boolean;
   /** `fk`: the to-one relation whose foreign key this field is. */
@@ -38,7 +38,7 @@ export interface AdminFilter {
   field: string;
   label: string;
   kind: 'boolean' | 'enum' | 'date' | 'relation';
-  enumValues?: string[];
+  enumValues?: readonly string[];
   /** `relation`: the foreign key to filter on and the related model. */
   foreignKey?: string;
   target?: string;
@@ -261,23 +261,25 @@ export class AdminSite {
           field.nativeType && /Char$/.test(field.nativeType[0]) ? Number(field.nativeType[1][0]) : undefined;
         const widget: AdminWidget =
           override.widget ??
-          (link
-            ? 'm2m'
-            : relation
-              ? 'fk'
-              : field.kind === 'enum'
-                ? 'select'
-                : field.type === 'Boolean'
-                  ? 'checkbox'
-                  : field.type === 'DateTime'
-                    ? 'datetime'
-                    : field.type === 'Json'
-                      ? 'json'
-                      : ['Int', 'BigInt', 'Float', 'Decimal'].includes(field.type)
-                        ? 'number'
-                        : nativeLength
-                          ? 'text'
-                          : 'textarea');
+          (override.choices
+            ? 'select'
+            : link
+              ? 'm2m'
+              : relation
+                ? 'fk'
+                : field.kind === 'enum'
+                  ? 'select'
+                  : field.type === 'Boolean'
+                    ? 'checkbox'
+                    : field.type === 'DateTime'
+                      ? 'datetime'
+                      : field.type === 'Json'
+                        ? 'json'
+                        : ['Int', 'BigInt', 'Float', 'Decimal'].includes(field.type)
+                          ? 'number'
+                          : nativeLength
+                            ? 'text'
+                            : 'textarea');
         return {
           name,
           label: override.label ?? humanize(relation ? relation.name : name),
@@ -289,7 +291,8 @@ export class AdminSite {
           nullable: !field.isRequired,
           maxLength: nativeLength,
           enumValues:
-            field.kind === 'enum' ? dmmfEnum(field.type)?.values.map((value) => value.name) : undefined,
+            override.choices ??
+            (field.kind === 'enum' ? dmmfEnum(field.type)?.values.map((value) => value.name) : undefined),
           readonly:
             readonly.has(name) ||
             (field.hasDefaultValue && field.default !== undefined && isNowDefault(field)),

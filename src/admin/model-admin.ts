@@ -44,6 +44,8 @@ export interface FieldOverride {
   label?: string;
   help?: string;
   widget?: AdminWidget;
+  /** The allowed values of a text field, like Django's `choices`: a select, checked on save. */
+  choices?: readonly string[];
 }
 
 /** A computed column on the change list (not sortable). */

@@ -102,10 +102,12 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
           startsAt: '2030-01-02T10:00',
           endsAt: '2030-01-01T10:00',
           capacity: 'lots',
+          timeZone: 'Mars/Olympus_Mons',
           organizerId: '99999999',
         }),
       400,
     );
+    expect(bad.text).toMatch(/id="err-timeZone"[^>]*>Select a valid choice/);
     expect(bad.text).toMatch(/id="err-title"[^>]*>This field is required/);
     expect(bad.text).toMatch(/id="err-capacity"[^>]*>Enter a whole number/);
     expect(bad.text).toMatch(/id="err-organizerId"[^>]*>No User with id 99999999 exists/);
@@ -118,14 +120,12 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
           title: 'Dates',
           startsAt: '2030-01-02T10:00',
           endsAt: '2030-01-01T10:00',
-          timeZone: 'Mars/Olympus_Mons',
           capacity: '5',
           organizerId: String(organizer.id),
         }),
       400,
     );
     expect(badDates.text).toMatch(/id="err-endsAt"[^>]*>The event must end after it starts/);
-    expect(badDates.text).toMatch(/id="err-timeZone"[^>]*>Enter an IANA time zone/);
     expect(await sql(`SELECT id FROM events WHERE title IN ('', 'Dates')`)).toEqual([]);
 
     const title = `Admin added ${Date.now()}`;
@@ -284,7 +284,7 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
       description: '',
       startsAt: field('startsAt'),
       endsAt: field('endsAt'),
-      timeZone: field('timeZone'),
+      timeZone: 'UTC',
       organizerId: String(organizer.id),
     };
     const lower = expectStatus(

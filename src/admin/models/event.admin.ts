@@ -1,6 +1,6 @@
 import { EventsCache } from '../../events/events.cache';
 import { EventsService } from '../../events/events.service';
-import { isTimeZone } from '../../events/event-view';
+import { TIME_ZONES } from '../../events/event-view';
 import { PrismaService } from '../../prisma/prisma.service';
 import type { ModelAdmin } from '../model-admin';
 
@@ -34,16 +34,16 @@ export const eventAdmin: ModelAdmin = {
   fieldOverrides: {
     organizerId: { help: 'A user id; type an e-mail address to search.' },
     status: { help: 'Use the “Cancel selected events” action on the list: it e-mails the attendees.' },
-    timeZone: { help: 'IANA name (Europe/Paris, America/New_York…). Times in this form are UTC.' },
+    timeZone: {
+      choices: TIME_ZONES,
+      help: 'Where the event happens: the site shows its times in this zone. Times in this form are UTC.',
+    },
   },
   validate: (data) => {
     const errors: Record<string, string[]> = {};
     const startsAt = data.startsAt as Date | undefined;
     const endsAt = data.endsAt as Date | undefined;
     if (startsAt && endsAt && endsAt <= startsAt) errors.endsAt = ['The event must end after it starts.'];
-    if (typeof data.timeZone === 'string' && !isTimeZone(data.timeZone)) {
-      errors.timeZone = ['Enter an IANA time zone such as Europe/Paris, or UTC.'];
-    }
     const capacity = data.capacity as number | undefined;
     if (capacity !== undefined && capacity < 1) errors.capacity = ['Ensure this value is at least 1.'];
     else if (capacity !== undefined && capacity < Number(data.goingCount ?? 0)) {
