@@ -430,6 +430,63 @@ describe('admin engine on the User model (real PostgreSQL and Redis)', () => {
     expect(page).toMatch(/class="depth-2">RSVPs \(event\): 1/);
   });
 
+  it('deleting a user frees their places (the waitlist moves up) and cancels their events, with e-mails', async () => {
+    const [leaving, organizer, waiting, attendee] = [
+      await createUser(),
+      await createUser(),
+      await createUser(),
+      await createUser(),
+    ];
+    const [full] = await sql<{ id: number }>(
+      `INSERT INTO events (organizer_id, title, starts_at, ends_at, capacity, going_count, updated_at)
+       VALUES ($1, 'Full house', now() + interval '3 days', now() + interval '4 days', 1, 1, now()) RETURNING id`,
+      [organizer.id],
+    );
+    await sql(
+      `INSERT INTO rsvps (event_id, user_id, status, responded_at, updated_at)
+       VALUES ($1, $2, 'going', now() - interval '1 hour', now()), ($1, $3, 'waitlisted', now(), now())`,
+      [full.id, leaving.id, waiting.id],
+    );
+    const [own] = await sql<{ id: number }>(
+      `INSERT INTO events (organizer_id, title, starts_at, ends_at, capacity, going_count, updated_at)
+       VALUES ($1, 'Hosted by the leaver', now() + interval '5 days', now() + interval '6 days', 5, 1, now())
+       RETURNING id`,
+      [leaving.id],
+    );
+    await sql(`INSERT INTO rsvps (event_id, user_id, status, updated_at) VALUES ($1, $2, 'going', now())`, [
+      own.id,
+      attendee.id,
+    ]);
+
+    const confirmation = (await admin.get(`/admin/user/${leaving.id}/delete`).expect(200)).text;
+    expectStatus(
+      await admin
+        .post(`/admin/user/${leaving.id}/delete`)
+        .type('form')
+        .send({ _csrf: csrfFrom(confirmation) }),
+      303,
+    );
+    expect(await sql('SELECT id FROM users WHERE id = $1', [leaving.id])).toEqual([]);
+    // The freed place went to the waitlist, and the count stayed true.
+    expect(await sql('SELECT going_count FROM events WHERE id = $1', [full.id])).toEqual([
+      { going_count: 1 },
+    ]);
+    expect(
+      await sql('SELECT status FROM rsvps WHERE event_id = $1 AND user_id = $2', [full.id, waiting.id]),
+    ).toEqual([{ status: 'going' }]);
+    const mails = await sql<{ to_address: string; template: string }>(
+      `SELECT to_address, template FROM outgoing_emails WHERE to_address IN ($1, $2) ORDER BY template`,
+      [waiting.email, attendee.email],
+    );
+    expect(mails).toEqual([
+      { to_address: attendee.email, template: 'event_cancelled' },
+      { to_address: waiting.email, template: 'event_promoted' },
+    ]);
+    expect(await sql('SELECT id FROM events WHERE id = $1', [own.id])).toEqual([]);
+    const [entry] = await adminLog('User', leaving.id);
+    expect(entry).toMatchObject({ action: 'delete', object_repr: leaving.email });
+  });
+
   it('keeps staff with user.change from granting permissions or touching superuser accounts', async () => {
     const { agent, user } = await loggedIn(app, {
       staff: true,

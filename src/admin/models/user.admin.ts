@@ -1,3 +1,6 @@
+import { EventsService } from '../../events/events.service';
+import { RsvpService } from '../../events/rsvp.service';
+import { PrismaService } from '../../prisma/prisma.service';
 import type { ModelAdmin } from '../model-admin';
 
 export const userAdmin: ModelAdmin = {
@@ -63,4 +66,23 @@ export const userAdmin: ModelAdmin = {
     },
   ],
   objectLinks: (_row, url) => [{ label: 'Set password', href: `${url}/password`, permission: 'change' }],
+  // What the user leaves behind goes through the services that own it, not through the database's
+  // cascade: their places at upcoming events are cancelled by the RSVP service (the going count
+  // drops and the waitlist moves up, with its e-mail), and the events they organize are deleted by
+  // the events service (attendees of published ones get the cancellation e-mail). Then the row
+  // goes, with what cascades from it (tokens, memberships, past RSVPs).
+  deleteObject: async ({ moduleRef, user, id }) => {
+    const prisma = moduleRef.get(PrismaService, { strict: false });
+    const userId = Number(id);
+    const places = await prisma.rsvp.findMany({
+      where: { userId, status: { in: ['going', 'waitlisted'] }, event: { startsAt: { gt: new Date() } } },
+      select: { eventId: true },
+    });
+    const rsvps = moduleRef.get(RsvpService, { strict: false });
+    for (const { eventId } of places) await rsvps.cancel(eventId, userId);
+    const organized = await prisma.event.findMany({ where: { organizerId: userId }, select: { id: true } });
+    const events = moduleRef.get(EventsService, { strict: false });
+    for (const event of organized) await events.delete(event.id, { id: user.id, canChangeAnyEvent: true });
+    await prisma.user.delete({ where: { id: userId } });
+  },
 };
