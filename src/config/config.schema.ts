@@ -49,6 +49,15 @@ export const configSchema = z
     /** The Redis cache of the public event list and event pages (off only to measure without it). */
     EVENTS_PAGE_CACHE: booleanFlag.default(true),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+    /**
+     * How long a worker's claim on a job lasts without renewal (renewed every half of it while the
+     * job runs). A killed worker's jobs go to another worker once it lapses: within this plus
+     * QUEUE_STALLED_INTERVAL_MS. Shorter is faster recovery, but an event loop blocked for longer
+     * than half of it loses the claim and the job may run twice.
+     */
+    QUEUE_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(30_000),
+    /** How often workers look for jobs whose claim lapsed (stalled jobs). */
+    QUEUE_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(15_000),
     /** Delivery attempts per e-mail before it is marked failed (retryable from the admin). */
     MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
     /** First retry delay; each later one doubles (exponential backoff). */

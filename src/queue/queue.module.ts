@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bull';
 import { Global, Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { RedisService } from '../redis/redis.service';
 import { ALL_QUEUES } from './queues';
 
@@ -11,8 +12,8 @@ import { ALL_QUEUES } from './queues';
 @Module({
   imports: [
     BullModule.forRootAsync({
-      inject: [RedisService],
-      useFactory: (redis: RedisService) => ({
+      inject: [RedisService, AppConfig],
+      useFactory: (redis: RedisService, config: AppConfig) => ({
         prefix: 'bull',
         createClient: (type) =>
           type === 'client'
@@ -30,9 +31,9 @@ import { ALL_QUEUES } from './queues';
           attempts: 1,
         },
         settings: {
-          // A job whose worker died is handed to another worker after this long.
-          lockDuration: 30_000,
-          stalledInterval: 15_000,
+          // A job whose worker died is handed to another worker once its lock lapses.
+          lockDuration: config.values.QUEUE_LOCK_DURATION_MS,
+          stalledInterval: config.values.QUEUE_STALLED_INTERVAL_MS,
           maxStalledCount: 3,
         },
       }),

@@ -3,6 +3,12 @@ import { SmtpSink } from '../support/smtp-sink';
 import { eventually, startMailSide, startWorker, type MailSide } from './mail-test-support';
 
 const BATCH = 500;
+// Short claims, so the dead worker's jobs come back within seconds (production: 30 s + 15 s).
+const WORKER_ENV = {
+  WORKER_CONCURRENCY: '5',
+  QUEUE_LOCK_DURATION_MS: '5000',
+  QUEUE_STALLED_INTERVAL_MS: '2500',
+};
 
 /**
  * The worker is SIGKILLed in the middle of a batch. A new worker delivers every message: the waiting
@@ -41,7 +47,7 @@ describe('mail when the worker is killed mid-batch', () => {
     const expected = new Set(rows.map((row) => row.messageId));
     expect(expected.size).toBe(BATCH);
 
-    const first = await startWorker({ SMTP_URL: sink.url, WORKER_CONCURRENCY: '5' });
+    const first = await startWorker({ SMTP_URL: sink.url, ...WORKER_ENV });
     workers.push(first);
     await sink.waitUntil((messages) => messages.length >= 100, 60_000);
     first.child.kill('SIGKILL');
@@ -49,9 +55,9 @@ describe('mail when the worker is killed mid-batch', () => {
     const deliveredBeforeKill = sink.messages.length;
     expect(deliveredBeforeKill).toBeLessThan(BATCH);
 
-    workers.push(await startWorker({ SMTP_URL: sink.url, WORKER_CONCURRENCY: '5' }));
+    workers.push(await startWorker({ SMTP_URL: sink.url, ...WORKER_ENV }));
     const arrived = () => [...sink.countsByMessageId().keys()].filter((id) => expected.has(id)).length;
-    // Stalled jobs come back after the dead worker's locks expire (lockDuration 30 s + check interval).
+    // Stalled jobs come back after the dead worker's locks expire (lock duration + check interval).
     await eventually(async () => arrived() === BATCH, 100_000, 500);
 
     const counts = sink.countsByMessageId();
@@ -64,7 +70,7 @@ describe('mail when the worker is killed mid-batch', () => {
     // Only jobs in flight when the worker died can be delivered twice (at most its concurrency).
     expect(extra).toBeLessThanOrEqual(5);
     // Messages the dead worker delivered but had not yet marked `sent` are marked when their stalled
-    // jobs come back (up to lockDuration + stalledInterval, 45 s, after the kill) and are skipped or
+    // jobs come back (up to lock duration + stalled interval after the kill) and are skipped or
     // re-sent: all arrived above does not mean all of those jobs have been recovered yet.
     await eventually(
       async () =>
