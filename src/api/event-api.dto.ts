@@ -54,7 +54,8 @@ export class EventDto {
   @ApiProperty({ format: 'date-time' }) endsAt!: string;
   @ApiProperty({ example: 'Europe/Paris', description: 'IANA time zone the event happens in' })
   timeZone!: string;
-  @ApiProperty() capacity!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'null: no limit' })
+  capacity!: number | null;
   @ApiProperty() goingCount!: number;
   @ApiProperty({ enum: ['published', 'cancelled'] }) status!: string;
   @ApiProperty() organizerId!: number;
@@ -67,7 +68,8 @@ export class EventSummaryDto {
   @ApiProperty() location!: string;
   @ApiProperty({ format: 'date-time' }) startsAt!: string;
   @ApiProperty({ example: 'Europe/Paris' }) timeZone!: string;
-  @ApiProperty() capacity!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'null: no limit' })
+  capacity!: number | null;
   @ApiProperty() goingCount!: number;
   @ApiProperty() url!: string;
 }

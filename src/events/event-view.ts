@@ -57,9 +57,11 @@ export interface EventSummaryView {
   startsAtIso: string;
   endsAt: string;
   timeZone: string;
-  capacity: number;
+  /** Null: no limit. */
+  capacity: number | null;
   goingCount: number;
-  spotsLeft: number;
+  /** Null when there is no limit. */
+  spotsLeft: number | null;
   cancelled: boolean;
   url: string;
 }
@@ -79,7 +81,7 @@ export interface EventLike {
   startsAt: Date;
   endsAt: Date;
   timeZone: string;
-  capacity: number;
+  capacity: number | null;
   goingCount: number;
   status: string;
 }
@@ -95,7 +97,7 @@ export function eventSummaryView(event: EventLike): EventSummaryView {
     timeZone: event.timeZone,
     capacity: event.capacity,
     goingCount: event.goingCount,
-    spotsLeft: Math.max(0, event.capacity - event.goingCount),
+    spotsLeft: event.capacity === null ? null : Math.max(0, event.capacity - event.goingCount),
     cancelled: event.status === 'cancelled',
     url: `/events/${event.id}`,
   };

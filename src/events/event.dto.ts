@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   IsISO8601,
   IsInt,
@@ -18,6 +18,10 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 // An empty form field means "not given", so the field's own message is the one shown.
 const emptyToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
+// A number from a form field or JSON; an empty field is "not given" (so no limit, for capacity).
+// One step, because @Type(() => Number) would run first and turn an empty field into 0.
+const toOptionalNumber = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? (value.trim() === '' ? undefined : Number(value)) : value;
 
 export const TITLE_MIN = 3;
 export const TITLE_MAX = 200;
@@ -27,7 +31,7 @@ export const CAPACITY_MAX = 100_000;
 
 const TITLE_MESSAGE = `Title must be between ${TITLE_MIN} and ${TITLE_MAX} characters.`;
 const DATE_MESSAGE = 'Enter a valid date and time.';
-const CAPACITY_MESSAGE = `Capacity must be a whole number from 1 to ${CAPACITY_MAX}.`;
+const CAPACITY_MESSAGE = `Capacity must be a whole number from 1 to ${CAPACITY_MAX}, or empty for no limit.`;
 const TIME_ZONE_MESSAGE = 'Choose a time zone from the list (an IANA name such as Europe/Paris).';
 
 /** The event form and the API's create body: the same rules at both edges. */
@@ -75,13 +79,19 @@ export class EventInput {
   @IsISO8601({ strict: true }, { message: DATE_MESSAGE })
   endsAt!: string;
 
-  @ApiProperty({ minimum: 1, maximum: CAPACITY_MAX, example: 50 })
-  @Transform(emptyToUndefined)
-  @Type(() => Number)
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: CAPACITY_MAX,
+    example: 50,
+    nullable: true,
+    description: 'Places for people going; beyond it RSVPs are waitlisted. Omitted or null: no limit.',
+  })
+  @IsOptional()
+  @Transform(toOptionalNumber)
   @IsInt({ message: CAPACITY_MESSAGE })
   @Min(1, { message: CAPACITY_MESSAGE })
   @Max(CAPACITY_MAX, { message: CAPACITY_MESSAGE })
-  capacity!: number;
+  capacity?: number | null;
 }
 
 /** The API's PATCH body: any subset of the fields. */
@@ -129,13 +139,18 @@ export class EventPatch {
   @IsISO8601({ strict: true }, { message: DATE_MESSAGE })
   endsAt?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: CAPACITY_MAX })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: CAPACITY_MAX,
+    nullable: true,
+    description: 'null lifts the limit (everyone waitlisted goes).',
+  })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toOptionalNumber)
   @IsInt({ message: CAPACITY_MESSAGE })
   @Min(1, { message: CAPACITY_MESSAGE })
   @Max(CAPACITY_MAX, { message: CAPACITY_MESSAGE })
-  capacity?: number;
+  capacity?: number | null;
 }
 
 /** True when an ISO 8601 date-time names its offset ("Z", "+01:00"): it is an instant as it is. */
@@ -161,7 +176,8 @@ export interface EventValues {
   startsAt: Date;
   endsAt: Date;
   timeZone: string;
-  capacity: number;
+  /** Null: no limit. */
+  capacity: number | null;
 }
 
 /** The rules that span fields, reported at the field a person would correct. */
@@ -188,7 +204,7 @@ export function eventValuesOf(input: EventInput): EventValues {
     startsAt: parseInstant(input.startsAt, timeZone),
     endsAt: parseInstant(input.endsAt, timeZone),
     timeZone,
-    capacity: input.capacity,
+    capacity: input.capacity ?? null,
   };
 }
 

@@ -11,7 +11,7 @@ import {
   type EventSummaryView,
 } from './event-view';
 import { EventsCache } from './events.cache';
-import { lockEvent, promoteFromWaitlist, TX_OPTIONS } from './rsvp.service';
+import { hasRoom, lockEvent, promoteFromWaitlist, TX_OPTIONS } from './rsvp.service';
 
 export const PAGE_SIZE = 20;
 
@@ -148,7 +148,7 @@ export class EventsService {
       description: event.description,
       organizerId: event.organizerId,
       organizerName: event.organizerName,
-      full: event.goingCount >= event.capacity,
+      full: !hasRoom(event),
       waitlistCount: event.waitlistCount,
     };
     await this.cache.setEvent(id, view, view.startsAtIso);
@@ -196,10 +196,10 @@ export class EventsService {
         startsAt: changes.startsAt ?? full.startsAt,
         endsAt: changes.endsAt ?? full.endsAt,
         timeZone: changes.timeZone ?? full.timeZone,
-        capacity: changes.capacity ?? full.capacity,
+        capacity: changes.capacity !== undefined ? changes.capacity : full.capacity,
       };
       const errors = crossFieldErrors(values, { creating: false });
-      if (values.capacity < current.goingCount) {
+      if (values.capacity !== null && values.capacity < current.goingCount) {
         errors.capacity = [
           `${current.goingCount} people are already going; capacity cannot be lower than that.`,
         ];
@@ -213,7 +213,7 @@ export class EventsService {
         tx,
         this.mailer,
         { ...current, ...values },
-        values.capacity - current.goingCount,
+        values.capacity === null ? Infinity : values.capacity - current.goingCount,
       );
       const noticeable =
         values.title !== full.title ||

@@ -22,10 +22,15 @@ export interface LockedEvent {
   startsAt: Date;
   endsAt: Date;
   timeZone: string;
-  capacity: number;
+  capacity: number | null;
   goingCount: number;
   status: 'published' | 'cancelled';
   organizerId: number;
+}
+
+/** Whether one more person can go (an event without a capacity always has room). */
+export function hasRoom(event: Pick<LockedEvent, 'capacity' | 'goingCount'>): boolean {
+  return event.capacity === null || event.goingCount < event.capacity;
 }
 
 /**
@@ -43,8 +48,9 @@ export async function lockEvent(tx: Prisma.TransactionClient, eventId: number): 
 }
 
 /**
- * Moves the first `count` waitlisted attendees to "going" (first come, first served) and e-mails
- * them, inside the caller's transaction (which holds the event lock). Returns how many moved.
+ * Moves the first `count` waitlisted attendees (all of them for Infinity: the limit was lifted) to
+ * "going", first come, first served, and e-mails them, inside the caller's transaction (which holds
+ * the event lock). Returns how many moved.
  */
 export async function promoteFromWaitlist(
   tx: Prisma.TransactionClient,
@@ -56,7 +62,7 @@ export async function promoteFromWaitlist(
   const next = await tx.rsvp.findMany({
     where: { eventId: event.id, status: RsvpStatus.waitlisted },
     orderBy: [{ respondedAt: 'asc' }, { id: 'asc' }],
-    take: count,
+    take: Number.isFinite(count) ? count : undefined,
     include: { user: { select: { email: true, displayName: true } } },
   });
   for (const rsvp of next) {
@@ -128,7 +134,7 @@ export class RsvpService {
         const existing = await tx.rsvp.findUniqueOrThrow({ where: { eventId_userId: { eventId, userId } } });
         return { rsvp: existing, changed: false };
       }
-      const status = event.goingCount < event.capacity ? RsvpStatus.going : RsvpStatus.waitlisted;
+      const status = hasRoom(event) ? RsvpStatus.going : RsvpStatus.waitlisted;
       const [rsvp] = await tx.$queryRaw<Rsvp[]>`
         WITH counted AS (
           UPDATE events SET going_count = going_count + ${status === RsvpStatus.going ? 1 : 0}

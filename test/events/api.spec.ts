@@ -242,6 +242,33 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
     expect(bad.body.errors.timeZone).toEqual([expect.stringContaining('time zone')]);
   });
 
+  it('creates events without a capacity (no limit) and lifts a limit with capacity: null', async () => {
+    const { capacity: _omitted, ...withoutCapacity } = validEvent();
+    const open = await api()
+      .post('/api/v1/events')
+      .set('Authorization', `Bearer ${owner}`)
+      .send(withoutCapacity)
+      .expect(201);
+    expect(open.body.capacity).toBeNull();
+    const limited = await api()
+      .post('/api/v1/events')
+      .set('Authorization', `Bearer ${owner}`)
+      .send({ ...validEvent(), capacity: 3 })
+      .expect(201);
+    const lifted = await api()
+      .patch(`/api/v1/events/${limited.body.id}`)
+      .set('Authorization', `Bearer ${owner}`)
+      .send({ capacity: null })
+      .expect(200);
+    expect(lifted.body.capacity).toBeNull();
+    const bad = await api()
+      .patch(`/api/v1/events/${limited.body.id}`)
+      .set('Authorization', `Bearer ${owner}`)
+      .send({ capacity: 0 })
+      .expect(400);
+    expect(bad.body.errors.capacity).toEqual([expect.stringContaining('or empty for no limit')]);
+  });
+
   it("refuses changes to someone else's event (403) and creation by unverified users", async () => {
     const created = await api()
       .post('/api/v1/events')

@@ -143,6 +143,20 @@ describe('events pages (real PostgreSQL, Redis, sessions)', () => {
     expect(unknownZone.text).toContain('Choose a time zone from the list');
   });
 
+  it('an event without a capacity takes everyone and says so', async () => {
+    const id = await createEvent(organizer, { title: 'Open-air picnic for all', capacity: '' });
+    expect(await sql('SELECT capacity FROM events WHERE id = $1', [id])).toEqual([{ capacity: null }]);
+    const picnicker = browser(app);
+    await signUpAndLogIn(picnicker, 'picnicker');
+    expectStatus(await submit(picnicker, `/events/${id}`, {}, `/events/${id}/rsvp`), 303);
+    const page = (await request(app.getHttpServer()).get(`/events/${id}`).expect(200)).text;
+    expect(page).toMatch(/data-testid="going-count">1<\/strong> going<\/p>/);
+    const mine = (await organizer.get('/my/events').expect(200)).text;
+    expect(mine).toContain('1 (no limit)');
+    const edit = (await organizer.get(`/events/${id}/edit`).expect(200)).text;
+    expect(edit).toContain('name="capacity" value=""');
+  });
+
   it('only verified users create events; anonymous visitors are sent to log in', async () => {
     const anonymous = await request(app.getHttpServer()).get('/events/new').expect(303);
     expect(anonymous.headers.location).toBe('/accounts/login?next=%2Fevents%2Fnew');

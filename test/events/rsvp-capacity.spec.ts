@@ -3,6 +3,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { loadConfig } from '../../src/config/app-config';
 import { CoreModule } from '../../src/core/core.module';
 import { EventsCoreModule } from '../../src/events/events-core.module';
+import { EventsService } from '../../src/events/events.service';
 import { RsvpService } from '../../src/events/rsvp.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { createEvent, createUser } from './support';
@@ -85,5 +86,34 @@ describe('RSVP capacity and waitlist (real PostgreSQL)', () => {
     await expect(prisma.event.update({ where: { id: event.id }, data: { goingCount: 2 } })).rejects.toThrow(
       /events_going_within_capacity/,
     );
+    const unlimited = await createEvent(prisma, organizer.id, { capacity: null });
+    await expect(
+      prisma.event.update({ where: { id: unlimited.id }, data: { goingCount: -1 } }),
+    ).rejects.toThrow(/events_going_within_capacity/);
+  });
+
+  it('without a capacity everyone goes; lifting a limit lets the whole waitlist in, e-mailed', async () => {
+    const organizer = await createUser(prisma);
+    const open = await createEvent(prisma, organizer.id, { capacity: null });
+    const crowd = await Promise.all(Array.from({ length: 60 }, () => createUser(prisma)));
+    const outcomes = await Promise.all(
+      crowd.map((user, index) => contexts[index % contexts.length].get(RsvpService).rsvp(open.id, user.id)),
+    );
+    expect(outcomes.every((outcome) => outcome.rsvp.status === 'going')).toBe(true);
+    expect((await prisma.event.findUniqueOrThrow({ where: { id: open.id } })).goingCount).toBe(60);
+
+    const limited = await createEvent(prisma, organizer.id, { capacity: 2 });
+    const guests = await Promise.all(Array.from({ length: 5 }, () => createUser(prisma)));
+    for (const guest of guests) await rsvps.rsvp(limited.id, guest.id);
+    expect(await prisma.rsvp.count({ where: { eventId: limited.id, status: 'waitlisted' } })).toBe(3);
+    const events = contexts[0].get(EventsService);
+    await events.update(limited.id, { id: organizer.id, canChangeAnyEvent: false }, { capacity: null });
+    expect(await prisma.rsvp.count({ where: { eventId: limited.id, status: 'going' } })).toBe(5);
+    expect((await prisma.event.findUniqueOrThrow({ where: { id: limited.id } })).goingCount).toBe(5);
+    expect(
+      await prisma.outgoingEmail.count({
+        where: { template: 'event_promoted', toAddress: { in: guests.map((guest) => guest.email) } },
+      }),
+    ).toBe(3);
   });
 });

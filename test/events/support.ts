@@ -23,7 +23,7 @@ export async function createEvent(
     title: string;
     description: string;
     location: string;
-    capacity: number;
+    capacity: number | null;
     startsAt: Date;
   }> = {},
 ) {
@@ -34,7 +34,7 @@ export async function createEvent(
       title: overrides.title ?? 'Test event',
       description: overrides.description ?? 'Something to do',
       location: overrides.location ?? 'Town hall',
-      capacity: overrides.capacity ?? 10,
+      capacity: overrides.capacity !== undefined ? overrides.capacity : 10,
       startsAt,
       endsAt: new Date(startsAt.getTime() + 2 * 3600_000),
     },

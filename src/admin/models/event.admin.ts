@@ -44,9 +44,10 @@ export const eventAdmin: ModelAdmin = {
     const startsAt = data.startsAt as Date | undefined;
     const endsAt = data.endsAt as Date | undefined;
     if (startsAt && endsAt && endsAt <= startsAt) errors.endsAt = ['The event must end after it starts.'];
-    const capacity = data.capacity as number | undefined;
-    if (capacity !== undefined && capacity < 1) errors.capacity = ['Ensure this value is at least 1.'];
-    else if (capacity !== undefined && capacity < Number(data.goingCount ?? 0)) {
+    // Null (an empty field) is no limit.
+    const capacity = data.capacity as number | null | undefined;
+    if (typeof capacity === 'number' && capacity < 1) errors.capacity = ['Ensure this value is at least 1.'];
+    else if (typeof capacity === 'number' && capacity < Number(data.goingCount ?? 0)) {
       errors.capacity = [`${String(data.goingCount)} people are going: the capacity cannot be lower.`];
     }
     return errors;
