@@ -57,7 +57,7 @@ export class EventDto {
   @ApiProperty({ type: Number, nullable: true, description: 'null: no limit' })
   capacity!: number | null;
   @ApiProperty() goingCount!: number;
-  @ApiProperty({ enum: ['published', 'cancelled'] }) status!: string;
+  @ApiProperty({ enum: ['draft', 'published', 'cancelled'] }) status!: string;
   @ApiProperty() organizerId!: number;
   @ApiProperty() url!: string;
 }

@@ -137,9 +137,9 @@ export class EventsApiController {
 
   @Get(':id')
   @ApiOkResponse({ type: EventDto })
-  @ApiProblems(404)
-  async read(@Param('id', IdPipe) id: number): Promise<EventDto> {
-    return eventDto(await this.events.find(id));
+  @ApiProblems({ status: 404, description: 'No such event, or a draft the token’s user may not manage' })
+  async read(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser): Promise<EventDto> {
+    return eventDto(await this.events.findVisible(id, await this.actors.of(user)));
   }
 
   @Post()
@@ -162,7 +162,9 @@ export class EventsApiController {
     },
   )
   async create(@Body() body: EventInput, @CurrentUser() user: SessionUser): Promise<EventDto> {
-    return eventDto(await validated(() => this.events.create(user.id, eventValuesOf(body))));
+    return eventDto(
+      await validated(() => this.events.create(user.id, eventValuesOf(body), body.status ?? 'published')),
+    );
   }
 
   @Patch(':id')
@@ -197,6 +199,7 @@ export class EventsApiController {
       ...(body.endsAt !== undefined ? { endsAt: parseInstant(body.endsAt, zone) } : {}),
       ...(body.timeZone !== undefined ? { timeZone: body.timeZone } : {}),
       ...(body.capacity !== undefined ? { capacity: body.capacity } : {}),
+      ...(body.status !== undefined ? { status: body.status } : {}),
     };
     const actor = await this.actors.of(user);
     return eventDto(await validated(() => this.events.update(id, actor, changes)));

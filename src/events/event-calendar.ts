@@ -18,6 +18,8 @@ export interface CalendarFile {
 const STATUS: Record<EventStatus, ICalEventStatus> = {
   [EventStatus.published]: ICalEventStatus.CONFIRMED,
   [EventStatus.cancelled]: ICalEventStatus.CANCELLED,
+  // Never served (a draft's file is a 404, as its page); here for the type's sake.
+  [EventStatus.draft]: ICalEventStatus.TENTATIVE,
 };
 
 /**

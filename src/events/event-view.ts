@@ -63,6 +63,8 @@ export interface EventSummaryView {
   /** Null when there is no limit. */
   spotsLeft: number | null;
   cancelled: boolean;
+  /** Not published yet: only its organizer (and staff) see it. */
+  draft: boolean;
   url: string;
 }
 
@@ -99,6 +101,7 @@ export function eventSummaryView(event: EventLike): EventSummaryView {
     goingCount: event.goingCount,
     spotsLeft: event.capacity === null ? null : Math.max(0, event.capacity - event.goingCount),
     cancelled: event.status === 'cancelled',
+    draft: event.status === 'draft',
     url: `/events/${event.id}`,
   };
 }

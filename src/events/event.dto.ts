@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
+  IsIn,
   IsISO8601,
   IsInt,
   IsOptional,
@@ -34,8 +35,19 @@ const DATE_MESSAGE = 'Enter a valid date and time.';
 const CAPACITY_MESSAGE = `Capacity must be a whole number from 1 to ${CAPACITY_MAX}, or empty for no limit.`;
 const TIME_ZONE_MESSAGE = 'Choose a time zone from the list (an IANA name such as Europe/Paris).';
 
+const STATUS_MESSAGE = 'Status must be "published" or "draft".';
+
 /** The event form and the API's create body: the same rules at both edges. */
 export class EventInput {
+  @ApiPropertyOptional({
+    enum: ['published', 'draft'],
+    default: 'published',
+    description: 'A draft is seen only by its organizer (and staff): not listed, no RSVPs.',
+  })
+  @IsOptional()
+  @IsIn(['published', 'draft'], { message: STATUS_MESSAGE })
+  status?: 'published' | 'draft';
+
   @ApiProperty({ minLength: TITLE_MIN, maxLength: TITLE_MAX, example: 'Board games night' })
   @Transform(trim)
   @IsString({ message: TITLE_MESSAGE })
@@ -96,6 +108,14 @@ export class EventInput {
 
 /** The API's PATCH body: any subset of the fields. */
 export class EventPatch {
+  @ApiPropertyOptional({
+    enum: ['published', 'draft'],
+    description: '"published" publishes a draft; a published event cannot become a draft again.',
+  })
+  @IsOptional()
+  @IsIn(['published', 'draft'], { message: STATUS_MESSAGE })
+  status?: 'published' | 'draft';
+
   @ApiPropertyOptional({ minLength: TITLE_MIN, maxLength: TITLE_MAX })
   @IsOptional()
   @Transform(trim)

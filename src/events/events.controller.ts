@@ -86,8 +86,17 @@ export class EventsController {
     const form = await validateForm(EventInput, body);
     if (!form.ok) return render({ values: form.values, errors: form.errors });
     try {
-      const event = await this.events.create(user.id, eventValuesOf(form.value));
-      addFlash(req, 'success', 'Your event is published.');
+      const draft = form.value.status === 'draft';
+      const event = await this.events.create(
+        user.id,
+        eventValuesOf(form.value),
+        draft ? 'draft' : 'published',
+      );
+      addFlash(
+        req,
+        'success',
+        draft ? 'Draft saved. Only you can see it until you publish it.' : 'Your event is published.',
+      );
       return res.redirect(303, `/events/${event.id}`);
     } catch (error) {
       if (error instanceof EventValidationError)
@@ -110,10 +119,11 @@ export class EventsController {
 
   @Get('/events/:id')
   async show(@Param('id', IdPipe) id: number, @Req() req: Request, @Res() res: Response) {
-    const event = await this.events.detail(id);
     const user = req.user;
+    const actor = user ? await this.actors.of(user) : undefined;
+    const event = await this.events.detail(id, actor);
     const rsvpStatus = user ? await this.rsvps.statusOf(id, user.id) : undefined;
-    const canManage = user ? this.events.canManage(await this.actors.of(user), event) : false;
+    const canManage = actor ? this.events.canManage(actor, event) : false;
     pageChangesAt(res, event.startsAtIso);
     res.render('events/show', {
       title: event.title,
@@ -194,13 +204,33 @@ export class EventsController {
     const form = await validateForm(EventInput, body);
     if (!form.ok) return render({ values: form.values, errors: form.errors });
     try {
-      await this.events.update(id, actor, eventValuesOf(form.value));
+      await this.events.update(id, actor, { ...eventValuesOf(form.value), status: form.value.status });
     } catch (error) {
       if (error instanceof EventValidationError)
         return render({ values: formValues(body), errors: error.errors });
       throw error;
     }
     addFlash(req, 'success', 'Event updated.');
+    res.redirect(303, `/events/${id}`);
+  }
+
+  @Post('/events/:id/publish')
+  @RequireLogin()
+  async publish(
+    @Param('id', IdPipe) id: number,
+    @CurrentUser() user: SessionUser,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    try {
+      await this.events.publish(id, await this.actors.of(user));
+    } catch (error) {
+      if (!(error instanceof EventValidationError)) throw error;
+      // Something to correct first (e.g. the start has passed): on the form, at the field.
+      for (const messages of Object.values(error.errors)) addFlash(req, 'error', messages.join(' '));
+      return res.redirect(303, `/events/${id}/edit`);
+    }
+    addFlash(req, 'success', 'Your event is published.');
     res.redirect(303, `/events/${id}`);
   }
 

@@ -16,6 +16,9 @@ import { hasRoom, lockEvent, promoteFromWaitlist, TX_OPTIONS } from './rsvp.serv
 export const PAGE_SIZE = 20;
 
 /** Who is acting, and whether they may change any event (staff with `event.change`). */
+/** What a new or edited event can be set to by its organizer (cancelling has its own path). */
+export type PublishState = 'published' | 'draft';
+
 export interface Actor {
   id: number;
   canChangeAnyEvent: boolean;
@@ -133,8 +136,17 @@ export class EventsService {
     };
   }
 
-  /** The public event page's data (cancelled events stay visible, marked as such). */
-  async detail(id: number): Promise<EventDetailView> {
+  /**
+   * The event page's data (cancelled events stay visible, marked as such). A draft is a 404 unless
+   * `actor` may manage it.
+   */
+  async detail(id: number, actor?: Actor): Promise<EventDetailView> {
+    const view = await this.pageData(id);
+    if (view.draft && !(actor && this.canManage(actor, view))) throw new NotFoundException('Event not found');
+    return view;
+  }
+
+  private async pageData(id: number): Promise<EventDetailView> {
     const cached = await this.cache.getEvent<EventDetailView>(id);
     if (cached) return cached;
     // One statement (event, organizer name, waitlist size): this page is read far more than written.
@@ -161,6 +173,15 @@ export class EventsService {
     return event;
   }
 
+  /** The event as its page shows it to `actor`: a draft is a 404 unless they may manage it. */
+  async findVisible(id: number, actor?: Actor): Promise<Event> {
+    const event = await this.find(id);
+    if (event.status === EventStatus.draft && !(actor && this.canManage(actor, event))) {
+      throw new NotFoundException('Event not found');
+    }
+    return event;
+  }
+
   canManage(actor: Actor, event: Pick<Event, 'organizerId'>): boolean {
     return actor.id === event.organizerId || actor.canChangeAnyEvent;
   }
@@ -172,19 +193,31 @@ export class EventsService {
     return event;
   }
 
-  async create(organizerId: number, values: EventValues): Promise<Event> {
+  /** A new event, published (listed, open to RSVPs) or a draft only its organizer sees. */
+  async create(organizerId: number, values: EventValues, status: PublishState = 'published'): Promise<Event> {
     const errors = crossFieldErrors(values, { creating: true });
     if (Object.keys(errors).length) throw new EventValidationError(errors);
-    const event = await this.prisma.event.create({ data: { ...values, organizerId } });
-    await this.cache.invalidate();
+    const event = await this.prisma.event.create({ data: { ...values, organizerId, status } });
+    if (status === 'published') await this.cache.invalidate();
     return event;
+  }
+
+  /** Publishes a draft: from now on it is listed and open to RSVPs. */
+  publish(id: number, actor: Actor): Promise<Event> {
+    return this.update(id, actor, { status: 'published' });
   }
 
   /**
    * Applies `changes` under the event's lock: capacity cannot drop below who is already going, a
    * larger capacity promotes from the waitlist, and attendees hear about changed times or places.
+   * `status: 'published'` publishes a draft (it must still start in the future); a published event
+   * cannot become a draft again.
    */
-  async update(id: number, actor: Actor, changes: Partial<EventValues>): Promise<Event> {
+  async update(
+    id: number,
+    actor: Actor,
+    changes: Partial<EventValues> & { status?: PublishState },
+  ): Promise<Event> {
     const updated = await this.prisma.$transaction(async (tx) => {
       const current = await lockEvent(tx, id);
       if (!this.canManage(actor, current)) throw new ForbiddenException('Only the organizer can do this.');
@@ -198,7 +231,11 @@ export class EventsService {
         timeZone: changes.timeZone ?? full.timeZone,
         capacity: changes.capacity !== undefined ? changes.capacity : full.capacity,
       };
-      const errors = crossFieldErrors(values, { creating: false });
+      const publishing = changes.status === 'published' && current.status === EventStatus.draft;
+      const errors = crossFieldErrors(values, { creating: publishing });
+      if (changes.status === 'draft' && current.status !== EventStatus.draft) {
+        errors.status = ['A published event cannot go back to being a draft.'];
+      }
       if (values.capacity !== null && values.capacity < current.goingCount) {
         errors.capacity = [
           `${current.goingCount} people are already going; capacity cannot be lower than that.`,
@@ -208,7 +245,10 @@ export class EventsService {
       if (current.status === EventStatus.cancelled) {
         throw new EventValidationError({ title: ['A cancelled event cannot be edited.'] });
       }
-      const event = await tx.event.update({ where: { id }, data: values });
+      const event = await tx.event.update({
+        where: { id },
+        data: { ...values, ...(publishing ? { status: EventStatus.published } : {}) },
+      });
       await promoteFromWaitlist(
         tx,
         this.mailer,

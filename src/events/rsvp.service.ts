@@ -24,7 +24,7 @@ export interface LockedEvent {
   timeZone: string;
   capacity: number | null;
   goingCount: number;
-  status: 'published' | 'cancelled';
+  status: 'published' | 'cancelled' | 'draft';
   organizerId: number;
 }
 
@@ -126,6 +126,8 @@ export class RsvpService {
         FOR UPDATE OF e`;
       if (!rows.length) throw new NotFoundException('Event not found');
       const event = rows[0];
+      // A draft is nobody's to answer (its page is a 404 for everyone but its organizer).
+      if (event.status === 'draft') throw new NotFoundException('Event not found');
       if (event.status === 'cancelled') throw new ConflictException('This event has been cancelled.');
       if (event.startsAt.getTime() <= Date.now()) {
         throw new BadRequestException('This event has already started.');

@@ -330,6 +330,32 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
     ).toBe(2);
   });
 
+  it('publishes drafts in bulk, refusing (with the reason) one whose start has passed', async () => {
+    const ready = await createEvent(organizer.id, `Draft ready ${Date.now()}`);
+    const stale = await createEvent(organizer.id, `Draft stale ${Date.now()}`);
+    await sql(`UPDATE events SET status = 'draft' WHERE id IN ($1, $2)`, [ready, stale]);
+    await sql(`UPDATE events SET starts_at = now() - interval '1 hour' WHERE id = $1`, [stale]);
+    const list = (await admin.get('/admin/event?f_status=draft').expect(200)).text;
+    const done = await admin
+      .post('/admin/event/action')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(list),
+        action: 'publish_drafts',
+        _selected_action: [String(ready), String(stale)],
+        confirm: 'yes',
+      })
+      .redirects(1);
+    expect(done.text).toContain('Published 1 draft(s).');
+    expect(done.text).toContain(`#${stale}: The event must start in the future.`);
+    expect(
+      await sql('SELECT id, status FROM events WHERE id IN ($1, $2) ORDER BY id', [ready, stale]),
+    ).toEqual([
+      { id: ready, status: 'published' },
+      { id: stale, status: 'draft' },
+    ]);
+  });
+
   it('cancels RSVPs through the RSVP service (the waitlist moves up), logging the status change', async () => {
     const id = await createEvent(organizer.id, `Cancel RSVP ${Date.now()}`);
     const [going, waiting] = [await createUser(), await createUser()];

@@ -269,6 +269,48 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
     expect(bad.body.errors.capacity).toEqual([expect.stringContaining('or empty for no limit')]);
   });
 
+  it('drafts: hidden from others (404) and from the list until published; no way back to draft', async () => {
+    const draft = await api()
+      .post('/api/v1/events')
+      .set('Authorization', `Bearer ${owner}`)
+      .send({ ...validEvent(), title: 'API draft', status: 'draft' })
+      .expect(201);
+    expect(draft.body.status).toBe('draft');
+    const id = draft.body.id as number;
+    await api().get(`/api/v1/events/${id}`).set('Authorization', `Bearer ${other}`).expect(404);
+    await api().post(`/api/v1/events/${id}/rsvp`).set('Authorization', `Bearer ${other}`).expect(404);
+    await api().get(`/api/v1/events/${id}`).set('Authorization', `Bearer ${owner}`).expect(200);
+    const listed = async () =>
+      (
+        await api()
+          .get('/api/v1/events')
+          .query({ organizerId: draft.body.organizerId, pageSize: 100 })
+          .set('Authorization', `Bearer ${other}`)
+          .expect(200)
+      ).body.data.map((event: { id: number }) => event.id);
+    expect(await listed()).not.toContain(id);
+
+    const published = await api()
+      .patch(`/api/v1/events/${id}`)
+      .set('Authorization', `Bearer ${owner}`)
+      .send({ status: 'published' })
+      .expect(200);
+    expect(published.body.status).toBe('published');
+    expect(await listed()).toContain(id);
+    const back = await api()
+      .patch(`/api/v1/events/${id}`)
+      .set('Authorization', `Bearer ${owner}`)
+      .send({ status: 'draft' })
+      .expect(400);
+    expect(back.body.errors.status).toEqual(['A published event cannot go back to being a draft.']);
+    const bogus = await api()
+      .post('/api/v1/events')
+      .set('Authorization', `Bearer ${owner}`)
+      .send({ ...validEvent(), status: 'cancelled' })
+      .expect(400);
+    expect(bogus.body.errors.status).toEqual(['Status must be "published" or "draft".']);
+  });
+
   it("refuses changes to someone else's event (403) and creation by unverified users", async () => {
     const created = await api()
       .post('/api/v1/events')

@@ -157,6 +157,46 @@ describe('events pages (real PostgreSQL, Redis, sessions)', () => {
     expect(edit).toContain('name="capacity" value=""');
   });
 
+  it('a draft is seen only by its organizer until published: not listed, no RSVPs, 404 for others', async () => {
+    const id = await createEvent(organizer, { title: 'Secret draft supper', status: 'draft' });
+    const http = () => request(app.getHttpServer());
+    expect((await http().get('/').expect(200)).text).not.toContain('Secret draft supper');
+    await http().get(`/events/${id}`).expect(404);
+    await http().get(`/events/${id}/calendar.ics`).expect(404);
+    await guest.get(`/events/${id}`).expect(404);
+    const csrf = csrfFrom((await guest.get('/').expect(200)).text);
+    await guest.post(`/events/${id}/rsvp`).type('form').send({ _csrf: csrf }).expect(404);
+    await guest.post(`/events/${id}/publish`).type('form').send({ _csrf: csrf }).expect(403);
+    expect(await sql('SELECT 1 FROM rsvps WHERE event_id = $1', [id])).toEqual([]);
+
+    const own = (await organizer.get(`/events/${id}`).expect(200)).text;
+    expect(own).toContain('<strong>Draft.</strong>');
+    expect(own).not.toContain('>RSVP<');
+    expect((await organizer.get('/my/events').expect(200)).text).toMatch(
+      /Secret draft supper<\/a> <small>\(draft\)/,
+    );
+    expect((await organizer.get(`/events/${id}/edit`).expect(200)).text).toContain('Save and publish');
+
+    expectStatus(await submit(organizer, `/events/${id}`, {}, `/events/${id}/publish`), 303);
+    expect((await http().get('/').expect(200)).text).toContain('Secret draft supper');
+    expect((await http().get(`/events/${id}`).expect(200)).text).not.toContain('<strong>Draft.</strong>');
+    const diner = browser(app);
+    await signUpAndLogIn(diner, 'diner');
+    expectStatus(await submit(diner, `/events/${id}`, {}, `/events/${id}/rsvp`), 303);
+  });
+
+  it('a draft whose start has passed cannot be published (the message says why)', async () => {
+    const id = await createEvent(organizer, { title: 'Forgotten draft', status: 'draft' });
+    await sql(`UPDATE events SET starts_at = now() - interval '1 hour' WHERE id = $1`, [id]);
+    const published = await submit(organizer, `/events/${id}`, {}, `/events/${id}/publish`);
+    expectStatus(published, 303);
+    expect(published.headers.location).toBe(`/events/${id}/edit`);
+    expect((await organizer.get(`/events/${id}/edit`).expect(200)).text).toContain(
+      'The event must start in the future.',
+    );
+    expect(await sql('SELECT status FROM events WHERE id = $1', [id])).toEqual([{ status: 'draft' }]);
+  });
+
   it('only verified users create events; anonymous visitors are sent to log in', async () => {
     const anonymous = await request(app.getHttpServer()).get('/events/new').expect(303);
     expect(anonymous.headers.location).toBe('/accounts/login?next=%2Fevents%2Fnew');

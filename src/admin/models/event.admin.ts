@@ -1,5 +1,5 @@
 import { EventsCache } from '../../events/events.cache';
-import { EventsService } from '../../events/events.service';
+import { EventsService, EventValidationError } from '../../events/events.service';
 import { TIME_ZONES } from '../../events/event-view';
 import { PrismaService } from '../../prisma/prisma.service';
 import type { ModelAdmin } from '../model-admin';
@@ -33,7 +33,9 @@ export const eventAdmin: ModelAdmin = {
   readonlyFields: ['status', 'goingCount', 'cancelledAt', 'createdAt'],
   fieldOverrides: {
     organizerId: { help: 'A user id; type an e-mail address to search.' },
-    status: { help: 'Use the “Cancel selected events” action on the list: it e-mails the attendees.' },
+    status: {
+      help: 'Use the “Publish selected drafts” and “Cancel selected events” actions on the list (the latter e-mails the attendees).',
+    },
     timeZone: {
       choices: TIME_ZONES,
       help: 'Where the event happens: the site shows its times in this zone. Times in this form are UTC.',
@@ -53,6 +55,30 @@ export const eventAdmin: ModelAdmin = {
     return errors;
   },
   actions: [
+    {
+      name: 'publish_drafts',
+      label: 'Publish selected drafts',
+      permission: 'change',
+      description: 'Drafts become listed and open to RSVPs (each must still start in the future).',
+      run: async ({ moduleRef, user, prisma, ids }) => {
+        const events = moduleRef.get(EventsService, { strict: false });
+        const drafts = await prisma.event.findMany({
+          where: { id: { in: ids.map(Number) }, status: 'draft' },
+          select: { id: true },
+        });
+        const refused: string[] = [];
+        for (const { id } of drafts) {
+          try {
+            await events.publish(id, { id: user.id, canChangeAnyEvent: true });
+          } catch (error) {
+            if (!(error instanceof EventValidationError)) throw error;
+            refused.push(`#${id}: ${Object.values(error.errors).flat().join(' ')}`);
+          }
+        }
+        const published = `Published ${drafts.length - refused.length} draft(s).`;
+        return refused.length ? `${published} Not published: ${refused.join('; ')}` : published;
+      },
+    },
     {
       name: 'cancel_events',
       label: 'Cancel selected events',

@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "event_status" ADD VALUE 'draft';
