@@ -9,6 +9,7 @@ import { debugToolbarEnabled } from './debug-toolbar/debug-toolbar.config';
 import { DebugToolbarModule } from './debug-toolbar/debug-toolbar.module';
 import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { EventsModule } from './events/events.module';
 import { SystemModule } from './system/system.module';
 import { TasksModule } from './tasks/tasks.module';
@@ -23,6 +24,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config),
         HealthModule,
+        MetricsModule,
         SystemModule,
         MailModule,
         EventsModule,

@@ -140,7 +140,7 @@ export class AdminPresenter {
         });
         view.currentRepr = related ? this.site.repr(target, related) : undefined;
         view.display = view.currentRepr ? `${view.currentRepr} (#${String(id)})` : String(id);
-        view.currentUrl = `/admin/${target.slug}/${String(id)}`;
+        view.currentUrl = changeUrlOf(target.slug, id);
       }
     }
     if (field.widget === 'm2m' && field.m2m) {
@@ -181,4 +181,9 @@ export class AdminPresenter {
     }
     return view;
   }
+}
+
+/** The change page of one object (Django's `/admin/<model>/<id>/change/`). */
+export function changeUrlOf(slug: string, id: unknown): string {
+  return `/admin/${slug}/${String(id)}/change`;
 }

@@ -10,7 +10,7 @@ import type { FieldErrors } from '../web/forms';
 import { AdminAccess } from './admin-access';
 import { AdminLogService } from './admin-log.service';
 import { AdminObjectsService } from './admin-objects.service';
-import { AdminPresenter } from './admin-presenter';
+import { AdminPresenter, changeUrlOf } from './admin-presenter';
 import { AdminSite } from './admin-site';
 import type { SubmittedForm } from './admin-values';
 import { renderAdmin } from './admin-views';
@@ -97,7 +97,7 @@ export class AdminUsersController {
         .sessionAuthHash(passwordHash);
     }
     addFlash(req, 'success', 'Password changed successfully.');
-    res.redirect(303, `/admin/user/${String(user.id)}`);
+    res.redirect(303, changeUrlOf('user', user.id));
   }
 
   private render(

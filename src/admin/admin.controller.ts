@@ -19,7 +19,7 @@ import { AdminAccess } from './admin-access';
 import { delegateOf } from './admin-data';
 import { AdminLogService } from './admin-log.service';
 import { ACTION_LIMIT, AdminFormError, AdminObjectsService } from './admin-objects.service';
-import { AdminPresenter } from './admin-presenter';
+import { AdminPresenter, changeUrlOf } from './admin-presenter';
 import { AdminSite, formatValue, humanize, type AdminModelInfo } from './admin-site';
 import { parsePk, type SubmittedForm } from './admin-values';
 import { queryString, renderAdmin } from './admin-views';
@@ -84,7 +84,7 @@ export class AdminController {
           modelLabel: info?.label ?? entry.model,
           url:
             entry.action !== 'delete' && info && permissions.can(info, 'view')
-              ? `/admin/${info.slug}/${entry.objectId}`
+              ? changeUrlOf(info.slug, entry.objectId)
               : undefined,
         };
       }),
@@ -136,7 +136,7 @@ export class AdminController {
           const id = String(row[info.pk.name]);
           return {
             id,
-            url: `/admin/${info.slug}/${id}`,
+            url: changeUrlOf(info.slug, id),
             cells: info.columns.map((column, index) => ({ value: column.render(row), first: index === 0 })),
           };
         }),
@@ -262,7 +262,7 @@ export class AdminController {
           count: ids.length,
           objects: objects.map((row) => ({
             repr: this.site.repr(info, row),
-            url: `/admin/${info.slug}/${String(row[info.pk.name])}`,
+            url: changeUrlOf(info.slug, row[info.pk.name]),
           })),
           more: ids.length > objects.length ? ids.length - objects.length : 0,
           summary,
@@ -320,7 +320,14 @@ export class AdminController {
     }
   }
 
+  /** The object's old address (and the base of its delete/history pages): on to its change page. */
   @Get(':model/:id')
+  toChangeForm(@Req() req: Request, @Res() res: Response): void {
+    const [path, query] = req.originalUrl.split('?', 2);
+    res.redirect(301, `${path.replace(/\/+$/, '')}/change${query ? `?${query}` : ''}`);
+  }
+
+  @Get(':model/:id/change')
   async changeForm(
     @Param('model') slug: string,
     @Param('id') id: string,
@@ -332,7 +339,8 @@ export class AdminController {
     await this.renderForm(res, info, permissions, row, null, {});
   }
 
-  @Post(':model/:id')
+  // The old address still takes posts (a form rendered before an upgrade).
+  @Post([':model/:id/change', ':model/:id'])
   async change(
     @Param('model') slug: string,
     @Param('id') id: string,
@@ -563,7 +571,7 @@ export class AdminController {
     id: string | number,
     canChange: boolean,
   ): string {
-    if (body._continue !== undefined && canChange) return `/admin/${info.slug}/${String(id)}`;
+    if (body._continue !== undefined && canChange) return changeUrlOf(info.slug, id);
     if (body._addanother !== undefined) return `/admin/${info.slug}/add`;
     return `/admin/${info.slug}`;
   }
@@ -609,7 +617,7 @@ export class AdminController {
         fields,
         formErrors: errors._form ?? [],
         hasErrors: Object.keys(errors).length > 0,
-        action: row ? url : `/admin/${info.slug}/add`,
+        action: row ? `${url}/change` : `/admin/${info.slug}/add`,
         object: row
           ? {
               id,

@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { configureSessions } from '../accounts/web-session';
@@ -11,6 +12,7 @@ import { anonymousPageCache } from '../events/anonymous-page-cache';
 import type { AppConfig } from '../config/app-config';
 import { PUBLIC_DIR } from '../paths';
 import { mountQueueDashboard } from '../queue-dashboard/queue-dashboard';
+import { MetricsService } from '../metrics/metrics.service';
 import { configureViews } from './views';
 
 /**
@@ -25,6 +27,12 @@ export async function createWebApp(
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
+  // First, so every response is timed: static files, cached pages and errors included.
+  const metrics = app.get(MetricsService);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    metrics.observe(req, res);
+    next();
+  });
   app.set('trust proxy', config.values.TRUST_PROXY);
   app.disable('x-powered-by');
   // No ETag (a SHA-1 of every page and JSON body) on dynamic responses: they are personal and change

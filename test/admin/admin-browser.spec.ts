@@ -53,8 +53,8 @@ describeInBrowser('admin in a real browser (Chromium)', () => {
     await page.fill('input[name="q"]', marker.toLowerCase());
     await page.click('form[role="search"] button[type=submit]');
     await page.waitForURL(/q=/);
-    await page.click(`a[href="/admin/event/${event.id}"]`);
-    await page.waitForURL(`${base}/admin/event/${event.id}`);
+    await page.click(`a[href="/admin/event/${event.id}/change"]`);
+    await page.waitForURL(`${base}/admin/event/${event.id}/change`);
     expect(await page.inputValue('#id_title')).toBe(`${marker} picnic`);
 
     await page.fill('#id_title', `${marker} barbecue`);
@@ -68,7 +68,7 @@ describeInBrowser('admin in a real browser (Chromium)', () => {
     expect(history).toContain(`${marker} picnic → ${marker} barbecue`);
     expect(history).toContain(superuser.email);
 
-    await page.goto(`${base}/admin/event/${event.id}`);
+    await page.goto(`${base}/admin/event/${event.id}/change`);
     await page.click('a.admin-delete');
     await page.waitForURL(`${base}/admin/event/${event.id}/delete`);
     expect(await page.textContent('main')).toContain('Are you sure you want to delete');

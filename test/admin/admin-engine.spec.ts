@@ -33,7 +33,12 @@ describe('admin engine on the User model (real PostgreSQL and Redis)', () => {
     const anonymous = await browser(app).get('/admin/user').expect(303);
     expect(anonymous.headers.location).toBe('/accounts/login?next=%2Fadmin%2Fuser');
     const { agent } = await loggedIn(app, { permissions: ['user.view'] });
-    for (const path of ['/admin', '/admin/user', `/admin/user/${superuser.id}`, '/admin/user/lookup?q=a']) {
+    for (const path of [
+      '/admin',
+      '/admin/user',
+      `/admin/user/${superuser.id}/change`,
+      '/admin/user/lookup?q=a',
+    ]) {
       const response = await agent.get(path).set('Accept', 'text/html').expect(403);
       expect(response.text).not.toContain(superuser.email);
     }
@@ -65,18 +70,19 @@ describe('admin engine on the User model (real PostgreSQL and Redis)', () => {
     expect(list).not.toContain('Add User');
     expect(list).not.toContain('value="delete_selected"');
     expect(list).not.toContain('value="activate"');
-    const detail = (await agent.get(`/admin/user/${target.id}`).expect(200)).text;
+    const detail = (await agent.get(`/admin/user/${target.id}/change`).expect(200)).text;
     expect(detail).toContain(target.email);
     expect(detail).not.toContain('name="_save"');
     expect(detail).not.toContain('/delete"');
     expect(detail).not.toContain('/password"');
     expect(detail).not.toContain('name="email"');
 
-    const page = `/admin/user/${target.id}`;
+    const object = `/admin/user/${target.id}`;
+    const page = `${object}/change`;
     await post(agent, page, page, { email: 'hacked@example.com', isActive: 'on' }).then((r) =>
       expectStatus(r, 403),
     );
-    await post(agent, page, `${page}/delete`, {}).then((r) => expectStatus(r, 403));
+    await post(agent, page, `${object}/delete`, {}).then((r) => expectStatus(r, 403));
     await post(agent, page, '/admin/user/action', {
       action: 'delete_selected',
       _selected_action: String(target.id),
@@ -90,7 +96,7 @@ describe('admin engine on the User model (real PostgreSQL and Redis)', () => {
     await post(agent, page, '/admin/user/add', { email: 'new@example.com' }).then((r) =>
       expectStatus(r, 403),
     );
-    await post(agent, page, `${page}/password`, { password1: 'x', password2: 'x' }).then((r) =>
+    await post(agent, page, `${object}/password`, { password1: 'x', password2: 'x' }).then((r) =>
       expectStatus(r, 403),
     );
     const [row] = await sql<{ email: string; is_active: boolean }>(
@@ -104,8 +110,9 @@ describe('admin engine on the User model (real PostgreSQL and Redis)', () => {
   it('answers 404 for unknown models and ids', async () => {
     await admin.get('/admin/nosuchmodel').expect(404);
     await admin.get('/admin/usergroup').expect(404); // a model that is not registered
-    await admin.get('/admin/user/999999').expect(404);
-    await admin.get('/admin/user/abc').expect(404);
+    await admin.get('/admin/user/999999/change').expect(404);
+    await admin.get('/admin/user/999999').expect(301);
+    await admin.get('/admin/user/abc/change').expect(404);
     await admin.get('/admin/user/999999/history').expect(404);
     await admin.get('/admin/user/999999/delete').expect(404);
     await post(admin, '/admin/user', '/admin/user/999999', { email: 'x@example.com' }).then((r) =>
@@ -162,14 +169,14 @@ describe('admin engine on the User model (real PostgreSQL and Redis)', () => {
       `SELECT id, email, is_staff FROM users WHERE email = 'new.person@example.com'`,
     );
     expect(created.is_staff).toBe(true);
-    expect(added.headers.location).toBe(`/admin/user/${created.id}`);
+    expect(added.headers.location).toBe(`/admin/user/${created.id}/change`);
     const page = (await admin.get(added.headers.location).expect(200)).text;
     expect(page).toContain('was added successfully');
     expect(page).not.toMatch(/argon2|passwordHash|password_hash/);
 
     const changed = expectStatus(
       await admin
-        .post(`/admin/user/${created.id}`)
+        .post(`/admin/user/${created.id}/change`)
         .type('form')
         .send({
           _csrf: csrfFrom(page),
@@ -235,14 +242,14 @@ describe('admin engine on the User model (real PostgreSQL and Redis)', () => {
 
   it('refuses to save over a newer change (optimistic concurrency), writing nothing', async () => {
     const target = await createUser();
-    const page = (await admin.get(`/admin/user/${target.id}`).expect(200)).text;
+    const page = (await admin.get(`/admin/user/${target.id}/change`).expect(200)).text;
     await sql(
       `UPDATE users SET display_name = 'Someone else', updated_at = now() + interval '1 second' WHERE id = $1`,
       [target.id],
     );
     const response = expectStatus(
       await admin
-        .post(`/admin/user/${target.id}`)
+        .post(`/admin/user/${target.id}/change`)
         .type('form')
         .send({
           _csrf: csrfFrom(page),
@@ -492,7 +499,7 @@ describe('admin engine on the User model (real PostgreSQL and Redis)', () => {
       staff: true,
       permissions: ['user.view', 'user.change', 'user.delete'],
     });
-    const own = (await agent.get(`/admin/user/${user.id}`).expect(200)).text;
+    const own = (await agent.get(`/admin/user/${user.id}/change`).expect(200)).text;
     expect(own).toContain('name="displayName"');
     expect(own).not.toContain('name="isSuperuser"');
     expect(own).not.toContain('name="userPermissions"');
@@ -501,7 +508,7 @@ describe('admin engine on the User model (real PostgreSQL and Redis)', () => {
     );
     expectStatus(
       await agent
-        .post(`/admin/user/${user.id}`)
+        .post(`/admin/user/${user.id}/change`)
         .type('form')
         .send({
           _csrf: csrfFrom(own),
@@ -527,7 +534,7 @@ describe('admin engine on the User model (real PostgreSQL and Redis)', () => {
       ]),
     ).toEqual([]);
 
-    const page = (await agent.get(`/admin/user/${superuser.id}`).expect(200)).text;
+    const page = (await agent.get(`/admin/user/${superuser.id}/change`).expect(200)).text;
     expect(page).not.toContain('name="_save"');
     expect(page).not.toContain('/password"');
     expect(page).not.toContain('/delete"');
@@ -535,7 +542,7 @@ describe('admin engine on the User model (real PostgreSQL and Redis)', () => {
     const before = await adminLog('User', superuser.id);
     expectStatus(
       await agent
-        .post(`/admin/user/${superuser.id}`)
+        .post(`/admin/user/${superuser.id}/change`)
         .type('form')
         .send({ _csrf: csrf, _version: versionFrom(own), email: 'mine@example.com' }),
       403,

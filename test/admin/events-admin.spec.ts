@@ -34,12 +34,12 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
     expect(index).toContain('href="/admin/event"');
     expect(index).not.toContain('href="/admin/user"');
     const list = (await agent.get('/admin/event').expect(200)).text;
-    expect(list).toContain(`href="/admin/event/${id}"`);
+    expect(list).toContain(`href="/admin/event/${id}/change"`);
     expect(list).not.toContain('/admin/event/add');
     expect(list).not.toContain('value="delete_selected"');
     expect(list).not.toContain('value="cancel_events"');
     expect(list).toContain('value="export_csv"');
-    const detail = (await agent.get(`/admin/event/${id}`).expect(200)).text;
+    const detail = (await agent.get(`/admin/event/${id}/change`).expect(200)).text;
     expect(detail).not.toContain('name="_save"');
     expect(detail).not.toContain(`/admin/event/${id}/delete`);
     expect(detail).not.toContain('name="title"');
@@ -49,7 +49,7 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
 
     const csrf = csrfFrom(detail);
     for (const [path, form] of [
-      [`/admin/event/${id}`, { title: 'Forged', capacity: '1' }],
+      [`/admin/event/${id}/change`, { title: 'Forged', capacity: '1' }],
       [`/admin/event/${id}/delete`, {}],
       ['/admin/event/add', { title: 'Forged' }],
       ['/admin/event/action', { action: 'delete_selected', _selected_action: String(id), confirm: 'yes' }],
@@ -75,7 +75,7 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
   it('a staff user with event.change but not event.delete may edit but not delete', async () => {
     const id = await createEvent(organizer.id, `Changeable ${Date.now()}`);
     const { agent } = await loggedIn(app, { staff: true, permissions: ['event.change'] });
-    const detail = (await agent.get(`/admin/event/${id}`).expect(200)).text;
+    const detail = (await agent.get(`/admin/event/${id}/change`).expect(200)).text;
     expect(detail).toContain('name="_save"');
     expect(detail).not.toContain('name="_addanother"');
     expect(detail).not.toContain(`/admin/event/${id}/delete`);
@@ -152,11 +152,11 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
     );
     expect(event.starts_at.toISOString()).toBe('2030-01-01T10:00:00.000Z');
 
-    const page = (await admin.get(`/admin/event/${event.id}`).expect(200)).text;
+    const page = (await admin.get(`/admin/event/${event.id}/change`).expect(200)).text;
     const version = /name="_version" value="([^"]+)"/.exec(page)![1];
     expectStatus(
       await admin
-        .post(`/admin/event/${event.id}`)
+        .post(`/admin/event/${event.id}/change`)
         .type('form')
         .send({
           _csrf: csrfFrom(page),
@@ -231,11 +231,11 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
     ).text;
     expect(filtered).toContain('No Events match');
     const byOrganizer = (await admin.get(`/admin/event?f_organizer=${organizer.id}`).expect(200)).text;
-    expect(byOrganizer).toContain(`href="/admin/event/${id}"`);
+    expect(byOrganizer).toContain(`href="/admin/event/${id}/change"`);
     const search = (
       await admin.get(`/admin/event?q=${encodeURIComponent(organizer.email.toUpperCase())}`).expect(200)
     ).text;
-    expect(search).toContain(`href="/admin/event/${id}"`);
+    expect(search).toContain(`href="/admin/event/${id}/change"`);
     // Deleted through the events service, as in the API: the attendee is told, the deletion logged.
     expectStatus(
       await admin
@@ -274,7 +274,7 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
       `INSERT INTO rsvps (event_id, user_id, status, updated_at) VALUES ($1, $2, 'going', now()), ($1, $3, 'waitlisted', now())`,
       [id, going.id, waiting.id],
     );
-    const page = (await admin.get(`/admin/event/${id}`).expect(200)).text;
+    const page = (await admin.get(`/admin/event/${id}/change`).expect(200)).text;
     const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)![1];
     const form = {
       _csrf: csrfFrom(page),
@@ -289,7 +289,7 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
     };
     const lower = expectStatus(
       await admin
-        .post(`/admin/event/${id}`)
+        .post(`/admin/event/${id}/change`)
         .type('form')
         .send({ ...form, capacity: '0' }),
       400,
@@ -297,7 +297,7 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
     expect(lower.text).toContain('id="err-capacity"');
     expectStatus(
       await admin
-        .post(`/admin/event/${id}`)
+        .post(`/admin/event/${id}/change`)
         .type('form')
         .send({ ...form, capacity: '2' }),
       303,
@@ -316,10 +316,10 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
     expect(entry.changes).toEqual({ capacity: [1, 2] });
 
     await sql(`UPDATE events SET status = 'cancelled', cancelled_at = now() WHERE id = $1`, [id]);
-    const cancelled = (await admin.get(`/admin/event/${id}`).expect(200)).text;
+    const cancelled = (await admin.get(`/admin/event/${id}/change`).expect(200)).text;
     const refused = expectStatus(
       await admin
-        .post(`/admin/event/${id}`)
+        .post(`/admin/event/${id}/change`)
         .type('form')
         .send({ ...form, _version: /name="_version" value="([^"]*)"/.exec(cancelled)![1], capacity: '3' }),
       400,

@@ -35,7 +35,7 @@ describe('admin registrations (real PostgreSQL and Redis)', () => {
        RETURNING id`,
       [`<${Date.now()}@test>`],
     );
-    const page = expectStatus(await admin.get(`/admin/outgoingemail/${failed.id}`), 200).text;
+    const page = expectStatus(await admin.get(`/admin/outgoingemail/${failed.id}/change`), 200).text;
     expect(page).toContain('SMTP down');
     expect(page).not.toContain('SECRET-TOKEN');
     expect(page).not.toContain('name="_save"');

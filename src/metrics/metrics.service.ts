@@ -1,0 +1,72 @@
+import { getQueueToken } from '@nestjs/bull';
+import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { Queue } from 'bull';
+import type { Request, Response } from 'express';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { ALL_QUEUES } from '../queue/queues';
+
+const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
+
+/**
+ * The Prometheus figures of the web process (prom-client): Node's own (CPU, memory, event-loop
+ * delay, GC), request durations by route and status, and the number of jobs in each state of every
+ * Bull queue, read from Redis when scraped (so the worker's backlog shows here too: the worker has
+ * no HTTP listener). One registry per application, so several apps in one process stay apart.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  private readonly requests: Histogram<'method' | 'route' | 'status'>;
+
+  constructor(moduleRef: ModuleRef) {
+    collectDefaultMetrics({ register: this.registry });
+    this.requests = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP requests by method, route pattern and status code',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [this.registry],
+    });
+    // Resolved at the first scrape: the queues are other modules' providers.
+    let queues: Queue[] | undefined;
+    const queuesOf = () =>
+      (queues ??= ALL_QUEUES.map((name) => moduleRef.get<Queue>(getQueueToken(name), { strict: false })));
+    new Gauge({
+      name: 'bull_queue_jobs',
+      help: 'Jobs in each state of every Bull queue (read when scraped)',
+      labelNames: ['queue', 'state'],
+      registers: [this.registry],
+      async collect() {
+        for (const queue of queuesOf()) {
+          // Redis down: the other figures are still worth serving.
+          const counts = await queue.getJobCounts().catch(() => undefined);
+          if (!counts) continue;
+          for (const state of JOB_STATES) this.set({ queue: queue.name, state }, counts[state]);
+        }
+      },
+    });
+  }
+
+  /** Times one request; call first thing, it records when the response is finished. */
+  observe(req: Request, res: Response): void {
+    const stop = this.requests.startTimer();
+    res.once('finish', () =>
+      stop({ method: req.method, route: routeOf(req, res), status: String(res.statusCode) }),
+    );
+  }
+
+  async text(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+/** A bounded label: the route pattern (`/events/:id`), never the URL itself. */
+function routeOf(req: Request, res: Response): string {
+  const route = (req.route as { path?: unknown } | undefined)?.path;
+  // The 404 handler is a catch-all route (`{/*splat}`): not a page of its own.
+  if (typeof route === 'string' && !route.includes('*')) return `${req.baseUrl}${route}`;
+  if (req.originalUrl.startsWith('/static/')) return '/static';
+  if (res.getHeader('X-Page-Cache') === 'hit') return 'page-cache';
+  return 'unmatched';
+}
