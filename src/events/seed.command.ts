@@ -14,17 +14,28 @@ const DEMO_USERS = [
   { email: 'linus@example.com', displayName: 'Linus Attendee' },
   { email: 'margaret@example.com', displayName: 'Margaret Attendee' },
 ];
-const DEMO_EVENTS = [
+interface DemoEvent {
+  title: string;
+  location: string;
+  days: number;
+  /** Null: no limit. */
+  capacity: number | null;
+  timeZone?: string;
+  draft?: boolean;
+}
+const DEMO_EVENTS: DemoEvent[] = [
   { title: 'Board games night', location: 'The Library, room 2', days: 3, capacity: 12 },
   { title: 'Intro to pottery', location: 'Clay Studio, 14 Mill Lane', days: 6, capacity: 2 },
-  { title: 'Sunday trail run (10 km)', location: 'North park entrance', days: 9, capacity: 30 },
+  { title: 'Sunday trail run (10 km)', location: 'North park entrance', days: 9, capacity: null },
   {
     title: 'TypeScript meetup: strict mode in practice',
-    location: 'Tech Hub, floor 3',
+    location: 'Tech Hub, floor 3, New York',
     days: 14,
     capacity: 80,
+    timeZone: 'America/New_York',
   },
   { title: 'Community garden clean-up', location: 'Elm Street garden', days: 21, capacity: 25 },
+  { title: 'Autumn fair (planning)', location: 'Market square', days: 40, capacity: 200, draft: true },
 ];
 const BATCH = 100_000;
 
@@ -78,8 +89,10 @@ export class SeedCommand extends CommandRunner {
     for (const demo of DEMO_EVENTS) {
       const startsAt = new Date(Date.now() + demo.days * 86_400_000);
       startsAt.setUTCHours(18, 0, 0, 0);
-      const going = attendees.slice(0, demo.capacity);
-      const waiting = attendees.slice(demo.capacity);
+      // A draft takes no RSVPs; without a capacity everyone goes.
+      const answering = demo.draft ? [] : attendees;
+      const going = answering.slice(0, demo.capacity ?? undefined);
+      const waiting = answering.slice(demo.capacity ?? answering.length);
       await this.prisma.event.create({
         data: {
           organizerId: organizer.id,
@@ -89,6 +102,8 @@ export class SeedCommand extends CommandRunner {
           startsAt,
           endsAt: new Date(startsAt.getTime() + 2 * 3600_000),
           capacity: demo.capacity,
+          timeZone: demo.timeZone,
+          status: demo.draft ? 'draft' : 'published',
           goingCount: going.length,
           rsvps: {
             create: [
