@@ -226,7 +226,7 @@ export class EventsController {
       await this.events.publish(id, await this.actors.of(user));
     } catch (error) {
       if (!(error instanceof EventValidationError)) throw error;
-      // Something to correct first (e.g. the start has passed): on the form, at the field.
+      // Something to correct first (e.g. the start has passed): said on the edit form.
       for (const messages of Object.values(error.errors)) addFlash(req, 'error', messages.join(' '));
       return res.redirect(303, `/events/${id}/edit`);
     }
