@@ -61,8 +61,16 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
   async prepared<Row>(statement: PreparedStatement, values: unknown[]): Promise<Row[]> {
     const started = performance.now();
     try {
-      const result = await this.pool.query({ name: statement.name, text: statement.text, values });
-      return result.rows as Row[];
+      try {
+        const result = await this.pool.query({ name: statement.name, text: statement.text, values });
+        return result.rows as Row[];
+      } catch (error) {
+        if (!isStalePlan(error)) throw error;
+        // A migration changed a column the statement returns, under this running process (a rolling
+        // deploy): that connection's prepared plan is unusable, so run the text unprepared.
+        const result = await this.pool.query({ text: statement.text, values });
+        return result.rows as Row[];
+      }
     } catch (error) {
       throw isUnavailableDriverError(error) ? new DatabaseUnavailableError(error as Error) : error;
     } finally {
@@ -85,4 +93,9 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     await this.$disconnect();
   }
+}
+
+/** PostgreSQL's "cached plan must not change result type" (SQLSTATE 0A000) for a prepared statement. */
+function isStalePlan(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '0A000';
 }
