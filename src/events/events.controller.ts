@@ -210,7 +210,8 @@ export class EventsController {
         return render({ values: formValues(body), errors: error.errors });
       throw error;
     }
-    addFlash(req, 'success', 'Event updated.');
+    const published = event.status === 'draft' && form.value.status === 'published';
+    addFlash(req, 'success', published ? 'Your event is published.' : 'Event updated.');
     res.redirect(303, `/events/${id}`);
   }
 
