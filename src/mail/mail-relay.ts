@@ -43,6 +43,10 @@ export class MailRelay implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.tick(), this.config.values.MAIL_RELAY_INTERVAL_MS);
     void this.listen();
+    // A first sweep right away: what was left unqueued while no worker ran goes out now, not an
+    // interval later (and Prisma's first query, which costs a ~150 ms pause, happens at start-up
+    // instead of in the middle of deliveries).
+    void this.tick();
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -4,7 +4,7 @@ import type { Job, Queue } from 'bull';
 import { AppConfig } from '../config/app-config';
 import { Prisma } from '../generated/prisma/client';
 import { runInJobContext } from '../logging/job-context';
-import { PrismaService } from '../prisma/prisma.service';
+import { PrismaService, type PreparedStatement } from '../prisma/prisma.service';
 import { QUEUES } from '../queue/queues';
 import { GroupCommit } from './group-commit';
 import { MAIL_JOBS, type MailJobData } from './mail-jobs';
@@ -15,16 +15,24 @@ export type MailJobResult = { delivered: true } | { skipped: string };
 
 const MAX_ERROR_LENGTH = 2_000;
 
-const CLAIMED_FIELDS = {
-  id: true,
-  template: true,
-  context: true,
-  toAddress: true,
-  subject: true,
-  messageId: true,
-} as const;
+/** What a claim returns (CLAIM_ROWS' RETURNING list), typed from the Prisma model. */
+type ClaimedEmail = Prisma.OutgoingEmailGetPayload<{
+  select: { id: true; template: true; context: true; toAddress: true; subject: true; messageId: true };
+}>;
 
-type ClaimedEmail = Prisma.OutgoingEmailGetPayload<{ select: typeof CLAIMED_FIELDS }>;
+// The two statements every delivery makes (batched): SQL rather than Prisma's updateManyAndReturn /
+// updateMany, which cost 0.19 / 0.06 ms of CPU per row here, a third of the worker's time per e-mail.
+const CLAIM_ROWS: PreparedStatement = {
+  name: 'mail_claim',
+  text: `UPDATE outgoing_emails SET status = 'sending', attempts = attempts + 1, updated_at = now()
+         WHERE id = ANY($1::uuid[]) AND status <> 'sent'
+         RETURNING id, template, context, to_address AS "toAddress", subject, message_id AS "messageId"`,
+};
+const MARK_SENT: PreparedStatement = {
+  name: 'mail_mark_sent',
+  text: `UPDATE outgoing_emails SET status = 'sent', sent_at = now(), updated_at = now()
+         WHERE id = ANY($1::uuid[])`,
+};
 
 /**
  * Delivers `mail` jobs (worker only). Registered with `queue.process` rather than `@Process` so the
@@ -114,11 +122,7 @@ export class MailProcessor implements OnModuleInit {
    * the same time in one UPDATE … RETURNING; then tells each caller what it got.
    */
   private readonly claims = new GroupCommit<string, ClaimedEmail | 'sent' | 'missing'>(async (ids) => {
-    const rows = await this.prisma.outgoingEmail.updateManyAndReturn({
-      where: { id: { in: ids }, status: { not: 'sent' } },
-      data: { status: 'sending', attempts: { increment: 1 } },
-      select: CLAIMED_FIELDS,
-    });
+    const rows = await this.prisma.prepared<ClaimedEmail>(CLAIM_ROWS, [ids]);
     const claimed = new Map(rows.map((row) => [row.id, row]));
     const others = ids.filter((id) => !claimed.has(id));
     const existing = others.length
@@ -133,10 +137,7 @@ export class MailProcessor implements OnModuleInit {
 
   /** Marks delivered rows `sent`, one UPDATE per batch; a job completes only after its row is marked. */
   private readonly sent = new GroupCommit<string, void>(async (ids) => {
-    await this.prisma.outgoingEmail.updateMany({
-      where: { id: { in: ids } },
-      data: { status: 'sent', sentAt: new Date() },
-    });
+    await this.prisma.prepared(MARK_SENT, [ids]);
     return ids.map(() => undefined);
   });
 

@@ -5,7 +5,7 @@ import type { Queue } from 'bull';
 import { isEmail } from 'class-validator';
 import { AppConfig } from '../config/app-config';
 import { Prisma } from '../generated/prisma/client';
-import { PrismaService } from '../prisma/prisma.service';
+import { PrismaService, type PreparedStatement } from '../prisma/prisma.service';
 import { QUEUES } from '../queue/queues';
 import { GroupCommit } from './group-commit';
 import { MailInputError } from './mail-input.error';
@@ -16,6 +16,29 @@ export interface SendOptions {
   /** The caller's transaction: the message is recorded (and later sent) only if it commits. */
   tx?: Prisma.TransactionClient;
 }
+
+/** A message as recorded in `outgoing_emails` when it is sent. */
+interface OutboxRow {
+  id: string;
+  toAddress: string;
+  template: string;
+  subject: string;
+  context: Prisma.InputJsonObject;
+  messageId: string;
+}
+
+/**
+ * A batch of messages in one statement, the columns as arrays unnested into rows. SQL rather than
+ * Prisma's createMany, which costs about 0.27 ms of CPU per row (its query compiler), twenty times
+ * this and most of what a send costs the web process.
+ */
+const INSERT_OUTBOX_ROWS: PreparedStatement = {
+  name: 'mail_outbox_insert',
+  text: `INSERT INTO outgoing_emails (id, to_address, template, subject, context, message_id, updated_at)
+         SELECT id, to_address, template, subject, context, message_id, now()
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[])
+           AS batch (id, to_address, template, subject, context, message_id)`,
+};
 
 /** How long a send waits for Redis before leaving the message to the relay. */
 const ENQUEUE_TIMEOUT_MS = 2_000;
@@ -44,8 +67,15 @@ export class MailService {
   }
 
   // Concurrent sends share round trips (one INSERT, one Redis pipeline, one UPDATE per batch).
-  private readonly inserts = new GroupCommit<Prisma.OutgoingEmailCreateManyInput, void>(async (rows) => {
-    await this.prisma.outgoingEmail.createMany({ data: rows });
+  private readonly inserts = new GroupCommit<OutboxRow, void>(async (rows) => {
+    await this.prisma.prepared(INSERT_OUTBOX_ROWS, [
+      rows.map((row) => row.id),
+      rows.map((row) => row.toAddress),
+      rows.map((row) => row.template),
+      rows.map((row) => row.subject),
+      rows.map((row) => JSON.stringify(row.context)),
+      rows.map((row) => row.messageId),
+    ]);
     return rows.map(() => undefined);
   });
   private readonly adds = new GroupCommit<string, boolean>((ids) => this.addJobs(ids));
@@ -69,7 +99,7 @@ export class MailService {
   ): Promise<{ id: string }> {
     const toAddress = this.validate(template, to, context);
     const id = randomUUID();
-    const data = {
+    const data: OutboxRow = {
       id,
       toAddress,
       template,

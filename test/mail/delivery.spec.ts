@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { MailInputError } from '../../src/mail/mail-input.error';
 import type { RunningProcess } from '../support/processes';
 import { SmtpSink } from '../support/smtp-sink';
@@ -55,6 +56,29 @@ describe('mail delivery through the worker', () => {
     expect(row.enqueuedAt).toBeInstanceOf(Date);
   });
 
+  it('records every message of a concurrent batch with its context exactly as given', async () => {
+    const tricky = {
+      displayName: 'Zoë "Z" O\'Brien, {braces} \\ back\\slash; 日本語 🎉\nsecond line',
+      nested: { list: [1, 'two', null, { three: true }], empty: {} },
+    };
+    const sent = await Promise.all(
+      Array.from({ length: 40 }, (_, index) =>
+        side.mail.send('welcome', `batch-${index}@example.com`, { ...tricky, index }),
+      ),
+    );
+    const rows = await side.prisma.outgoingEmail.findMany({
+      where: { id: { in: sent.map((message) => message.id) } },
+      orderBy: { toAddress: 'asc' },
+    });
+    expect(rows).toHaveLength(40);
+    for (const row of rows) {
+      const index = Number(/batch-(\d+)@/.exec(row.toAddress)![1]);
+      expect(row.context).toEqual({ ...tricky, index });
+      expect(row).toMatchObject({ template: 'welcome', subject: expect.stringContaining('Zoë') });
+      expect(row.createdAt).toBeInstanceOf(Date);
+    }
+  });
+
   it('records the message in the caller’s transaction: committed → sent, rolled back → nothing', async () => {
     const committed = await side.prisma.$transaction((tx) =>
       side.mail.send('test', 'committed@example.com', { sentBy: 'a test' }, { tx }),
@@ -78,6 +102,24 @@ describe('mail delivery through the worker', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(sink.messages.some((mail) => JSON.stringify(mail.to).includes('rolled-back@'))).toBe(false);
+  });
+
+  it('a worker starting up queues at once what was left unqueued while none was running', async () => {
+    const id = randomUUID();
+    // Recorded a minute ago, never queued (Redis was down and no worker ran since).
+    await side.prisma.$executeRaw`
+      INSERT INTO outgoing_emails (id, to_address, template, subject, context, message_id, created_at, updated_at)
+      VALUES (${id}::uuid, 'left-behind@example.com', 'test', 'Left behind', '{}', ${`<${id}@localhost>`},
+              now() - interval '1 minute', now() - interval '1 minute')`;
+    const late = await startWorker({ SMTP_URL: sink.url, MAIL_RELAY_INTERVAL_MS: '600000' });
+    try {
+      await sink.waitUntil(
+        (messages) => messages.some((mail) => JSON.stringify(mail.to).includes('left-behind@')),
+        15_000,
+      );
+    } finally {
+      await late.stop();
+    }
   });
 
   it('queues a message sent in a transaction only when it commits, then at once', async () => {
