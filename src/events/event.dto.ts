@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
@@ -37,6 +38,33 @@ const TIME_ZONE_MESSAGE = 'Choose a time zone from the list (an IANA name such a
 
 const STATUS_MESSAGE = 'Status must be "published" or "draft".';
 
+// Each field's checks, shared by the form / create body and the PATCH body (each documents its own).
+const StatusRules = () =>
+  applyDecorators(IsOptional(), IsIn(['published', 'draft'], { message: STATUS_MESSAGE }));
+const TitleRules = () =>
+  applyDecorators(
+    Transform(trim),
+    IsString({ message: TITLE_MESSAGE }),
+    Length(TITLE_MIN, TITLE_MAX, { message: TITLE_MESSAGE }),
+  );
+const TextRules = (field: string, max: number) =>
+  applyDecorators(
+    IsOptional(),
+    Transform(trim),
+    IsString({ message: `${field} must be text.` }),
+    MaxLength(max, { message: `${field} must be at most ${max} characters.` }),
+  );
+const TimeZoneRule = () => IsTimeZone({ message: TIME_ZONE_MESSAGE });
+const InstantRule = () => IsISO8601({ strict: true }, { message: DATE_MESSAGE });
+const CapacityRules = () =>
+  applyDecorators(
+    IsOptional(),
+    Transform(toOptionalNumber),
+    IsInt({ message: CAPACITY_MESSAGE }),
+    Min(1, { message: CAPACITY_MESSAGE }),
+    Max(CAPACITY_MAX, { message: CAPACITY_MESSAGE }),
+  );
+
 /** The event form and the API's create body: the same rules at both edges. */
 export class EventInput {
   @ApiPropertyOptional({
@@ -44,28 +72,19 @@ export class EventInput {
     default: 'published',
     description: 'A draft is seen only by its organizer (and staff): not listed, no RSVPs.',
   })
-  @IsOptional()
-  @IsIn(['published', 'draft'], { message: STATUS_MESSAGE })
+  @StatusRules()
   status?: 'published' | 'draft';
 
   @ApiProperty({ minLength: TITLE_MIN, maxLength: TITLE_MAX, example: 'Board games night' })
-  @Transform(trim)
-  @IsString({ message: TITLE_MESSAGE })
-  @Length(TITLE_MIN, TITLE_MAX, { message: TITLE_MESSAGE })
+  @TitleRules()
   title!: string;
 
   @ApiPropertyOptional({ maxLength: DESCRIPTION_MAX, default: '' })
-  @IsOptional()
-  @Transform(trim)
-  @IsString({ message: 'Description must be text.' })
-  @MaxLength(DESCRIPTION_MAX, { message: `Description must be at most ${DESCRIPTION_MAX} characters.` })
+  @TextRules('Description', DESCRIPTION_MAX)
   description?: string;
 
   @ApiPropertyOptional({ maxLength: LOCATION_MAX, default: '' })
-  @IsOptional()
-  @Transform(trim)
-  @IsString({ message: 'Location must be text.' })
-  @MaxLength(LOCATION_MAX, { message: `Location must be at most ${LOCATION_MAX} characters.` })
+  @TextRules('Location', LOCATION_MAX)
   location?: string;
 
   @ApiPropertyOptional({
@@ -75,7 +94,7 @@ export class EventInput {
   })
   @IsOptional()
   @Transform(emptyToUndefined)
-  @IsTimeZone({ message: TIME_ZONE_MESSAGE })
+  @TimeZoneRule()
   timeZone?: string;
 
   @ApiProperty({
@@ -83,12 +102,12 @@ export class EventInput {
     description: 'ISO 8601; without an offset it is a wall-clock time in timeZone.',
   })
   @Transform(emptyToUndefined)
-  @IsISO8601({ strict: true }, { message: DATE_MESSAGE })
+  @InstantRule()
   startsAt!: string;
 
   @ApiProperty({ format: 'date-time', description: 'Must be after startsAt.' })
   @Transform(emptyToUndefined)
-  @IsISO8601({ strict: true }, { message: DATE_MESSAGE })
+  @InstantRule()
   endsAt!: string;
 
   @ApiPropertyOptional({
@@ -98,11 +117,7 @@ export class EventInput {
     nullable: true,
     description: 'Places for people going; beyond it RSVPs are waitlisted. Omitted or null: no limit.',
   })
-  @IsOptional()
-  @Transform(toOptionalNumber)
-  @IsInt({ message: CAPACITY_MESSAGE })
-  @Min(1, { message: CAPACITY_MESSAGE })
-  @Max(CAPACITY_MAX, { message: CAPACITY_MESSAGE })
+  @CapacityRules()
   capacity?: number | null;
 }
 
@@ -112,29 +127,20 @@ export class EventPatch {
     enum: ['published', 'draft'],
     description: '"published" publishes a draft; a published event cannot become a draft again.',
   })
-  @IsOptional()
-  @IsIn(['published', 'draft'], { message: STATUS_MESSAGE })
+  @StatusRules()
   status?: 'published' | 'draft';
 
   @ApiPropertyOptional({ minLength: TITLE_MIN, maxLength: TITLE_MAX })
   @IsOptional()
-  @Transform(trim)
-  @IsString({ message: TITLE_MESSAGE })
-  @Length(TITLE_MIN, TITLE_MAX, { message: TITLE_MESSAGE })
+  @TitleRules()
   title?: string;
 
   @ApiPropertyOptional({ maxLength: DESCRIPTION_MAX })
-  @IsOptional()
-  @Transform(trim)
-  @IsString({ message: 'Description must be text.' })
-  @MaxLength(DESCRIPTION_MAX, { message: `Description must be at most ${DESCRIPTION_MAX} characters.` })
+  @TextRules('Description', DESCRIPTION_MAX)
   description?: string;
 
   @ApiPropertyOptional({ maxLength: LOCATION_MAX })
-  @IsOptional()
-  @Transform(trim)
-  @IsString({ message: 'Location must be text.' })
-  @MaxLength(LOCATION_MAX, { message: `Location must be at most ${LOCATION_MAX} characters.` })
+  @TextRules('Location', LOCATION_MAX)
   location?: string;
 
   @ApiPropertyOptional({
@@ -143,7 +149,7 @@ export class EventPatch {
       'IANA time zone. The event keeps its instants; offset-less times in this body are read in it.',
   })
   @IsOptional()
-  @IsTimeZone({ message: TIME_ZONE_MESSAGE })
+  @TimeZoneRule()
   timeZone?: string;
 
   @ApiPropertyOptional({
@@ -151,12 +157,12 @@ export class EventPatch {
     description: "Without an offset: a wall-clock time in timeZone (this body's, else the event's).",
   })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: DATE_MESSAGE })
+  @InstantRule()
   startsAt?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: DATE_MESSAGE })
+  @InstantRule()
   endsAt?: string;
 
   @ApiPropertyOptional({
@@ -165,11 +171,7 @@ export class EventPatch {
     nullable: true,
     description: 'null lifts the limit (everyone waitlisted goes).',
   })
-  @IsOptional()
-  @Transform(toOptionalNumber)
-  @IsInt({ message: CAPACITY_MESSAGE })
-  @Min(1, { message: CAPACITY_MESSAGE })
-  @Max(CAPACITY_MAX, { message: CAPACITY_MESSAGE })
+  @CapacityRules()
   capacity?: number | null;
 }
 

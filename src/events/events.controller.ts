@@ -262,16 +262,7 @@ export class EventsController {
   @RequireLogin()
   async attendees(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
     const event = await this.events.findManageable(id, await this.actors.of(user));
-    const attendees = await this.attendeeRows(event);
-    res.render('events/attendees', {
-      title: `Attendees of ${event.title}`,
-      event,
-      attendees,
-      goingCount: attendees.filter((attendee) => attendee.status === 'going').length,
-      waitlistCount: attendees.filter((attendee) => attendee.status === 'waitlisted').length,
-      values: {},
-      errors: {},
-    });
+    await this.renderAttendees(res, event, { values: {}, errors: {} });
   }
 
   @Post('/events/:id/email')
@@ -284,16 +275,7 @@ export class EventsController {
   ) {
     const event = await this.events.findManageable(id, await this.actors.of(user));
     const form = await validateForm(AnnouncementForm, body);
-    if (!form.ok) {
-      const attendees = await this.attendeeRows(event);
-      return res.status(400).render('events/attendees', {
-        title: `Attendees of ${event.title}`,
-        event,
-        attendees,
-        values: form.values,
-        errors: form.errors,
-      });
-    }
+    if (!form.ok) return this.renderAttendees(res, event, { values: form.values, errors: form.errors }, 400);
     const task = await this.tasks.start(TaskKind.email_attendees, user.id, id, {
       subject: form.value.subject,
       message: form.value.message,
@@ -313,12 +295,18 @@ export class EventsController {
     res.redirect(303, `/tasks/${task.id}`);
   }
 
-  /** The attendee list with answer times in the event's time zone. */
-  private async attendeeRows(event: Event) {
-    return (await this.events.attendees(event.id)).map((attendee) => ({
+  /** The organizer's attendee page (answer times in the event's zone) with the announcement form. */
+  private async renderAttendees(res: Response, event: Event, form: FormState, status = 200): Promise<void> {
+    const attendees = (await this.events.attendees(event.id)).map((attendee) => ({
       ...attendee,
       respondedAt: formatDate(attendee.respondedAt, event.timeZone),
     }));
+    res.status(status).render('events/attendees', {
+      title: `Attendees of ${event.title}`,
+      event,
+      attendees,
+      ...form,
+    });
   }
 }
 

@@ -8,22 +8,14 @@ import {
 import { Prisma, RsvpStatus, type Rsvp } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 import { EVENT_MAILER, type EventMailer } from './event-mailer';
-import { eventMailContext } from './event-view';
+import { eventMailContext, type EventLike } from './event-view';
 import { EventsCache } from './events.cache';
 import { KeyedQueue } from './keyed-queue';
 
 /** Interactive transactions queue for a pooled connection under load; give them room. */
 export const TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
 
-export interface LockedEvent {
-  id: number;
-  title: string;
-  location: string;
-  startsAt: Date;
-  endsAt: Date;
-  timeZone: string;
-  capacity: number | null;
-  goingCount: number;
+export interface LockedEvent extends EventLike {
   status: 'published' | 'cancelled' | 'draft';
   organizerId: number;
 }

@@ -72,6 +72,9 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
   let unverified: string;
 
   const api = () => request(app.getHttpServer());
+  /** POST /api/v1/events as the token's user. */
+  const postEvent = (token: string, body: object) =>
+    api().post('/api/v1/events').set('Authorization', `Bearer ${token}`).send(body);
 
   beforeAll(async () => {
     app = await startWebApp({ API_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT) });
@@ -122,11 +125,7 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
   });
 
   it('creates, reads, lists (filters, pagination), updates, RSVPs and deletes', async () => {
-    const created = await api()
-      .post('/api/v1/events')
-      .set('Authorization', `Bearer ${owner}`)
-      .send(validEvent())
-      .expect(201);
+    const created = await postEvent(owner, validEvent()).expect(201);
     const id = created.body.id as number;
     expect(created.body).toMatchObject({
       title: 'API meetup',
@@ -192,16 +191,12 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
   });
 
   it('reads and writes times in the event’s time zone; offsets always win', async () => {
-    const created = await api()
-      .post('/api/v1/events')
-      .set('Authorization', `Bearer ${owner}`)
-      .send({
-        ...validEvent(),
-        timeZone: 'Asia/Tokyo',
-        startsAt: '2031-03-01T19:00',
-        endsAt: '2031-03-01T21:00',
-      })
-      .expect(201);
+    const created = await postEvent(owner, {
+      ...validEvent(),
+      timeZone: 'Asia/Tokyo',
+      startsAt: '2031-03-01T19:00',
+      endsAt: '2031-03-01T21:00',
+    }).expect(201);
     expect(created.body).toMatchObject({
       timeZone: 'Asia/Tokyo',
       startsAt: '2031-03-01T10:00:00.000Z',
@@ -234,27 +229,15 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
       timeZone: 'Europe/Paris',
     });
 
-    const bad = await api()
-      .post('/api/v1/events')
-      .set('Authorization', `Bearer ${owner}`)
-      .send({ ...validEvent(), timeZone: 'Mars/Olympus_Mons' })
-      .expect(400);
+    const bad = await postEvent(owner, { ...validEvent(), timeZone: 'Mars/Olympus_Mons' }).expect(400);
     expect(bad.body.errors.timeZone).toEqual([expect.stringContaining('time zone')]);
   });
 
   it('creates events without a capacity (no limit) and lifts a limit with capacity: null', async () => {
     const { capacity: _omitted, ...withoutCapacity } = validEvent();
-    const open = await api()
-      .post('/api/v1/events')
-      .set('Authorization', `Bearer ${owner}`)
-      .send(withoutCapacity)
-      .expect(201);
+    const open = await postEvent(owner, withoutCapacity).expect(201);
     expect(open.body.capacity).toBeNull();
-    const limited = await api()
-      .post('/api/v1/events')
-      .set('Authorization', `Bearer ${owner}`)
-      .send({ ...validEvent(), capacity: 3 })
-      .expect(201);
+    const limited = await postEvent(owner, { ...validEvent(), capacity: 3 }).expect(201);
     const lifted = await api()
       .patch(`/api/v1/events/${limited.body.id}`)
       .set('Authorization', `Bearer ${owner}`)
@@ -270,11 +253,9 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
   });
 
   it('drafts: hidden from others (404) and from the list until published; no way back to draft', async () => {
-    const draft = await api()
-      .post('/api/v1/events')
-      .set('Authorization', `Bearer ${owner}`)
-      .send({ ...validEvent(), title: 'API draft', status: 'draft' })
-      .expect(201);
+    const draft = await postEvent(owner, { ...validEvent(), title: 'API draft', status: 'draft' }).expect(
+      201,
+    );
     expect(draft.body.status).toBe('draft');
     const id = draft.body.id as number;
     await api().get(`/api/v1/events/${id}`).set('Authorization', `Bearer ${other}`).expect(404);
@@ -303,20 +284,12 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
       .send({ status: 'draft' })
       .expect(400);
     expect(back.body.errors.status).toEqual(['A published event cannot go back to being a draft.']);
-    const bogus = await api()
-      .post('/api/v1/events')
-      .set('Authorization', `Bearer ${owner}`)
-      .send({ ...validEvent(), status: 'cancelled' })
-      .expect(400);
+    const bogus = await postEvent(owner, { ...validEvent(), status: 'cancelled' }).expect(400);
     expect(bogus.body.errors.status).toEqual(['Status must be "published" or "draft".']);
   });
 
   it("refuses changes to someone else's event (403) and creation by unverified users", async () => {
-    const created = await api()
-      .post('/api/v1/events')
-      .set('Authorization', `Bearer ${owner}`)
-      .send(validEvent())
-      .expect(201);
+    const created = await postEvent(owner, validEvent()).expect(201);
     const id = created.body.id as number;
     const patch = await api()
       .patch(`/api/v1/events/${id}`)
@@ -328,28 +301,26 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
     expect((await api().get(`/api/v1/events/${id}`).set('Authorization', `Bearer ${other}`)).body.title).toBe(
       'API meetup',
     );
-    await api()
-      .post('/api/v1/events')
-      .set('Authorization', `Bearer ${unverified}`)
-      .send(validEvent())
-      .expect(403);
+    await postEvent(unverified, validEvent()).expect(403);
   });
 
   it('answers bad input with per-field problem+json errors, never a 500; malformed ids are 404', async () => {
-    const bad = await api()
-      .post('/api/v1/events')
-      .set('Authorization', `Bearer ${owner}`)
-      .send({ title: 'x', startsAt: 'tomorrow', endsAt: inDays(1), capacity: 0, extra: true })
-      .expect(400);
+    const bad = await postEvent(owner, {
+      title: 'x',
+      startsAt: 'tomorrow',
+      endsAt: inDays(1),
+      capacity: 0,
+      extra: true,
+    }).expect(400);
     expect(bad.headers['content-type']).toMatch(/^application\/problem\+json/);
     const problem = JSON.parse(bad.text);
     expect(Object.keys(problem.errors).sort()).toEqual(['capacity', 'extra', 'startsAt', 'title']);
 
-    const order = await api()
-      .post('/api/v1/events')
-      .set('Authorization', `Bearer ${owner}`)
-      .send({ ...validEvent(), startsAt: inDays(-1), endsAt: inDays(-2) })
-      .expect(400);
+    const order = await postEvent(owner, {
+      ...validEvent(),
+      startsAt: inDays(-1),
+      endsAt: inDays(-2),
+    }).expect(400);
     expect(JSON.parse(order.text).errors).toEqual({
       startsAt: ['The event must start in the future.'],
       endsAt: ['The event must end after it starts.'],
@@ -499,22 +470,13 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
     const ownerId = (await prisma.apiToken.findFirstOrThrow({ where: { name: 'owner' } })).userId;
     const cancelled = await createEvent(prisma, ownerId);
     await prisma.event.update({ where: { id: cancelled.id }, data: { status: 'cancelled' } });
-    const id = (
-      await api()
-        .post('/api/v1/events')
-        .set('Authorization', `Bearer ${owner}`)
-        .send(validEvent())
-        .expect(201)
-    ).body.id as number;
+    const id = (await postEvent(owner, validEvent()).expect(201)).body.id as number;
 
     const cases = [
       {
         method: 'post' as const,
         path: '/api/v1/events',
-        response: await api()
-          .post('/api/v1/events')
-          .set('Authorization', `Bearer ${owner}`)
-          .send({ ...validEvent(), title: 'x', capacity: 0 }),
+        response: await postEvent(owner, { ...validEvent(), title: 'x', capacity: 0 }),
         status: 400,
       },
       {
@@ -535,10 +497,7 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
       {
         method: 'post' as const,
         path: '/api/v1/events',
-        response: await api()
-          .post('/api/v1/events')
-          .set('Authorization', `Bearer ${unverified}`)
-          .send(validEvent()),
+        response: await postEvent(unverified, validEvent()),
         status: 403,
       },
       {

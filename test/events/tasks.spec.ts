@@ -31,6 +31,20 @@ function progressEvents(stream: string): ProgressEvent[] {
     .map((data) => JSON.parse(data) as ProgressEvent);
 }
 
+/** A server-sent events stream read to its end (the server closes it once the task is finished). */
+function readStream(app: NestExpressApplication, path: string, cookie: string) {
+  return request(app.getHttpServer())
+    .get(path)
+    .set('Cookie', cookie)
+    .buffer(true)
+    .parse((res, done) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => done(null, text));
+    });
+}
+
 describe('organizer tasks: worker, live progress over SSE through Redis, CSV, announcements', () => {
   const smtp = new SmtpSink();
   let replicaA: NestExpressApplication;
@@ -91,16 +105,7 @@ describe('organizer tasks: worker, live progress over SSE through Redis, CSV, an
     expect(taskPath).toMatch(/^\/tasks\/[0-9a-f-]{36}$/);
 
     // The stream is served by replica B; the worker's updates reach it through Redis pub/sub.
-    const stream = await request(replicaB.getHttpServer())
-      .get(`${taskPath}/events`)
-      .set('Cookie', organizerCookie)
-      .buffer(true)
-      .parse((res, done) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => done(null, text));
-      })
+    const stream = await readStream(replicaB, `${taskPath}/events`, organizerCookie)
       .expect(200)
       .expect('content-type', /text\/event-stream/);
     const events = progressEvents(stream.body as string);
@@ -155,17 +160,7 @@ describe('organizer tasks: worker, live progress over SSE through Redis, CSV, an
       303,
     );
     const taskPath = started.headers.location as string;
-    const stream = await request(replicaB.getHttpServer())
-      .get(`${taskPath}/events`)
-      .set('Cookie', organizerCookie)
-      .buffer(true)
-      .parse((res, done) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => done(null, text));
-      })
-      .expect(200);
+    const stream = await readStream(replicaB, `${taskPath}/events`, organizerCookie).expect(200);
     expect(progressEvents(stream.body as string).at(-1)).toMatchObject({
       status: 'succeeded',
       progress: 100,
