@@ -18,10 +18,10 @@ export interface ThrottleState {
 }
 
 /**
- * Counts failed log-ins per account and per client IP in Redis (rate-limiter-flexible), so the
- * limit holds across web replicas. After LOGIN_FAILURES_PER_ACCOUNT failures in the window the
- * account refuses every attempt, right or wrong, until the window ends; the per-IP limit stops one
- * client from walking through many accounts. While Redis is down the counts fall back to memory
+ * Counts log-in attempts per account and per client IP in Redis (rate-limiter-flexible), so the
+ * limit holds across web replicas and under parallel requests. After LOGIN_FAILURES_PER_ACCOUNT
+ * attempts without a success in the window the account refuses every attempt, right or wrong,
+ * until the window ends; the per-IP limit stops one client from walking through many accounts. While Redis is down the counts fall back to memory
  * (per process) rather than disabling the protection or the log-in.
  */
 @Injectable()
@@ -71,34 +71,44 @@ export class LoginThrottleService {
     }
   }
 
-  async check(email: string, ip: string): Promise<ThrottleState> {
-    const states = await Promise.all([this.stateOf(this.byAccount, email), this.stateOf(this.byIp, ip)]);
+  /**
+   * Counts a log-in attempt for the account and the client IP, before the password is looked at,
+   * and says whether it may go ahead. Counting first (an atomic increment in Redis) is what makes
+   * the limit hold under parallel requests: checking first and recording the failure after the
+   * slow password hash let a burst of 40 simultaneous guesses all be judged. An attempt refused
+   * here is counted too; the window does not grow with it.
+   */
+  async consumeAttempt(email: string, ip: string): Promise<ThrottleState> {
+    const states = await Promise.all([this.consume(this.byAccount, email), this.consume(this.byIp, ip)]);
     const throttled = states.filter((state) => state.throttled);
     if (!throttled.length) return { throttled: false, retryAfterMinutes: 0 };
     return { throttled: true, retryAfterMinutes: Math.max(...throttled.map((s) => s.retryAfterMinutes)) };
   }
 
-  async recordFailure(email: string, ip: string): Promise<void> {
-    await Promise.all([this.consume(this.byAccount, email), this.consume(this.byIp, ip)]);
+  /**
+   * A successful log-in (or password reset) clears the account's count. With the client IP (a
+   * log-in), that attempt is also given back to the IP: the per-IP limit counts failures only.
+   */
+  async recordSuccess(email: string, ip?: string): Promise<void> {
+    await Promise.all([
+      this.byAccount.delete(email).catch((error: Error) => this.logger.warn(error.message)),
+      ip === undefined
+        ? undefined
+        : this.byIp.reward(ip, 1).catch((error: Error) => this.logger.warn(error.message)),
+    ]);
   }
 
-  /** A successful log-in clears the account's count (not the IP's). */
-  async recordSuccess(email: string): Promise<void> {
-    await this.byAccount.delete(email).catch((error: Error) => this.logger.warn(error.message));
-  }
-
-  private async stateOf(limiter: RateLimiterAbstract, key: string): Promise<ThrottleState> {
-    const result = await limiter.get(key);
-    if (!result || result.consumedPoints < limiter.points) return { throttled: false, retryAfterMinutes: 0 };
-    return { throttled: true, retryAfterMinutes: Math.max(1, Math.ceil(result.msBeforeNext / 60_000)) };
-  }
-
-  private async consume(limiter: RateLimiterAbstract, key: string): Promise<void> {
+  private async consume(limiter: RateLimiterAbstract, key: string): Promise<ThrottleState> {
     try {
       await limiter.consume(key);
+      return { throttled: false, retryAfterMinutes: 0 };
     } catch (error) {
-      // Over the limit is expected here (it is what check() reports); anything else is not.
-      if (!(error instanceof RateLimiterRes)) this.logger.warn((error as Error).message);
+      if (error instanceof RateLimiterRes) {
+        return { throttled: true, retryAfterMinutes: Math.max(1, Math.ceil(error.msBeforeNext / 60_000)) };
+      }
+      // Neither Redis nor the in-memory insurance answered: let the attempt through, say why.
+      this.logger.warn((error as Error).message);
+      return { throttled: false, retryAfterMinutes: 0 };
     }
   }
 }

@@ -5,12 +5,24 @@ import { csrfFrom, sql, uniqueEmail } from './support';
 
 /** One log-in attempt the way a browser makes it: fetch the form (session + CSRF), post it. */
 async function attempt(base: string, email: string, password: string): Promise<request.Response> {
+  return (await preparedAttempt(base, email, password))();
+}
+
+/**
+ * A browser that has loaded the log-in form (from `forwardedFor`, when given: the proxy's
+ * X-Forwarded-For, trusted from loopback) and submits it when called.
+ */
+async function preparedAttempt(
+  base: string,
+  email: string,
+  password: string,
+  forwardedFor?: string,
+): Promise<() => Promise<request.Response>> {
   const agent = request.agent(base);
-  const page = await agent.get('/accounts/login');
-  return agent
-    .post('/accounts/login')
-    .type('form')
-    .send({ email, password, _csrf: csrfFrom(page.text) });
+  const headers: Record<string, string> = forwardedFor ? { 'X-Forwarded-For': forwardedFor } : {};
+  const page = await agent.get('/accounts/login').set(headers);
+  const _csrf = csrfFrom(page.text);
+  return async () => agent.post('/accounts/login').set(headers).type('form').send({ email, password, _csrf });
 }
 
 describe('login throttling across two real web processes (shared Redis)', () => {
@@ -53,6 +65,27 @@ describe('login throttling across two real web processes (shared Redis)', () => 
       [other, await hash(password)],
     );
     expect((await attempt(webs[1].base, other, password)).status).toBe(303);
+  });
+
+  it('40 simultaneous wrong passwords from 40 addresses get 5 verdicts, as a sequence would', async () => {
+    const email = uniqueEmail('burst');
+    await sql(
+      `INSERT INTO users (email, display_name, password_hash, email_verified_at, updated_at) VALUES ($1, 'B', $2, now(), now())`,
+      [email, await hash('the right passphrase 13')],
+    );
+    const attempts = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        preparedAttempt(webs[i % 2].base, email, `wrong guess ${i}`, `203.0.113.${i + 1}`),
+      ),
+    );
+    // Every form is loaded first, then all 40 are submitted at once, half to each process.
+    const responses = await Promise.all(attempts.map((submitForm) => submitForm()));
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses.filter((status) => status === 400)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(35);
+    for (const response of responses.filter((r) => r.status === 429)) {
+      expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
+    }
   });
 
   it('a success resets the count: 4 failures, a success, then 4 more failures are all allowed', async () => {
