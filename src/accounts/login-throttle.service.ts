@@ -15,6 +15,18 @@ export interface ThrottleState {
   throttled: boolean;
   /** Whole minutes until the next attempt is allowed (≥ 1 when throttled). */
   retryAfterMinutes: number;
+  /** The same in whole seconds (≥ 1 when throttled), for Retry-After. */
+  retryAfterSeconds: number;
+}
+
+const NOT_THROTTLED: ThrottleState = { throttled: false, retryAfterMinutes: 0, retryAfterSeconds: 0 };
+
+function throttledFor(msBeforeNext: number): ThrottleState {
+  return {
+    throttled: true,
+    retryAfterMinutes: Math.max(1, Math.ceil(msBeforeNext / 60_000)),
+    retryAfterSeconds: Math.max(1, Math.ceil(msBeforeNext / 1_000)),
+  };
 }
 
 /**
@@ -29,6 +41,7 @@ export class LoginThrottleService {
   private readonly logger = new Logger(LoginThrottleService.name);
   private readonly byAccount: RateLimiterAbstract;
   private readonly byIp: RateLimiterAbstract;
+  private readonly bearerByIp: RateLimiterAbstract;
   private readonly accountMail: RateLimiterAbstract;
 
   constructor(config: AppConfig, redis: RedisService) {
@@ -43,6 +56,7 @@ export class LoginThrottleService {
       });
     this.byAccount = limiter('login-fail:account', config.values.LOGIN_FAILURES_PER_ACCOUNT);
     this.byIp = limiter('login-fail:ip', config.values.LOGIN_FAILURES_PER_IP);
+    this.bearerByIp = limiter('bearer-fail:ip', config.values.API_TOKEN_FAILURES_PER_IP);
     this.accountMail = new RateLimiterRedis({
       storeClient: redis.client,
       keyPrefix: 'account-mail',
@@ -80,9 +94,31 @@ export class LoginThrottleService {
    */
   async consumeAttempt(email: string, ip: string): Promise<ThrottleState> {
     const states = await Promise.all([this.consume(this.byAccount, email), this.consume(this.byIp, ip)]);
-    const throttled = states.filter((state) => state.throttled);
-    if (!throttled.length) return { throttled: false, retryAfterMinutes: 0 };
-    return { throttled: true, retryAfterMinutes: Math.max(...throttled.map((s) => s.retryAfterMinutes)) };
+    return states.find((state) => state.throttled) ? laterOf(states) : NOT_THROTTLED;
+  }
+
+  /**
+   * Whether a client address may present API tokens now: false once API_TOKEN_FAILURES_PER_IP
+   * invalid tokens came from it within the window (the caller answers 429 without a lookup).
+   */
+  async bearerState(ip: string): Promise<ThrottleState> {
+    try {
+      const result = await this.bearerByIp.get(ip);
+      if (!result || result.consumedPoints < this.bearerByIp.points) return NOT_THROTTLED;
+      return throttledFor(result.msBeforeNext);
+    } catch (error) {
+      this.logger.warn((error as Error).message);
+      return NOT_THROTTLED;
+    }
+  }
+
+  /**
+   * Counts an invalid API token from `ip`, atomically, and says whether that one was already over
+   * the limit (then it is answered 429 like the ones refused before the lookup, so however many
+   * arrive at once, at most API_TOKEN_FAILURES_PER_IP are told "invalid").
+   */
+  recordBearerFailure(ip: string): Promise<ThrottleState> {
+    return this.consume(this.bearerByIp, ip);
   }
 
   /**
@@ -101,14 +137,17 @@ export class LoginThrottleService {
   private async consume(limiter: RateLimiterAbstract, key: string): Promise<ThrottleState> {
     try {
       await limiter.consume(key);
-      return { throttled: false, retryAfterMinutes: 0 };
+      return NOT_THROTTLED;
     } catch (error) {
-      if (error instanceof RateLimiterRes) {
-        return { throttled: true, retryAfterMinutes: Math.max(1, Math.ceil(error.msBeforeNext / 60_000)) };
-      }
+      if (error instanceof RateLimiterRes) return throttledFor(error.msBeforeNext);
       // Neither Redis nor the in-memory insurance answered: let the attempt through, say why.
       this.logger.warn((error as Error).message);
-      return { throttled: false, retryAfterMinutes: 0 };
+      return NOT_THROTTLED;
     }
   }
+}
+
+/** The throttled state that lasts longest. */
+function laterOf(states: ThrottleState[]): ThrottleState {
+  return states.reduce((a, b) => (b.retryAfterSeconds > a.retryAfterSeconds ? b : a));
 }

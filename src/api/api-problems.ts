@@ -86,7 +86,7 @@ const HEADERS: Partial<Record<ProblemStatus, Record<string, HeaderObject>>> = {
     },
   },
   429: {
-    'Retry-After': retryAfter('Seconds until this token may call again'),
+    'Retry-After': retryAfter('Seconds until this token (or client address) may call again'),
     'RateLimit-Limit': { description: 'Requests allowed per token per minute', schema: { type: 'integer' } },
     'RateLimit-Remaining': { description: 'Always 0 here', schema: { type: 'integer' } },
   },
@@ -118,7 +118,8 @@ const DEFAULTS: Record<ProblemStatus, Omit<ProblemDoc, 'status'>> = {
   429: {
     description:
       'Rate limit of this token exceeded (requests per minute, counted per token as sent, before ' +
-      'authentication); wait `Retry-After` seconds',
+      'authentication), or too many invalid tokens from this client address (then without the ' +
+      '`RateLimit-*` headers); wait `Retry-After` seconds',
     detail: 'Rate limit exceeded: at most 120 requests a minute per token; retry in 12 s.',
   },
   500: {

@@ -76,6 +76,8 @@ export const configSchema = z
     LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
     LOGIN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(50),
     LOGIN_THROTTLE_MINUTES: z.coerce.number().int().min(1).default(15),
+    /** Invalid API tokens one client IP may present within LOGIN_THROTTLE_MINUTES (then 429). */
+    API_TOKEN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
     /** Lifetime of the "remember me" session cookie; otherwise it ends with the browser. */
     SESSION_REMEMBER_DAYS: z.coerce.number().int().min(1).default(30),
     /** The debug toolbar: on by default in development, off in test; never served in production. */

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { hash } from '@node-rs/argon2';
 import request from 'supertest';
 import { freePort, startProcess, type RunningProcess } from '../support/processes';
@@ -101,5 +102,38 @@ describe('login throttling across two real web processes (shared Redis)', () => 
     for (let i = 0; i < 4; i++)
       expect((await attempt(webs[i % 2].base, email, 'nope nope')).status).toBe(400);
     expect((await attempt(webs[1].base, email, password)).status).toBe(303);
+  });
+
+  it('invalid API tokens: 150 at once from one address are told "invalid" 20 times, then 429 until the window ends', async () => {
+    const [user] = await sql<{ id: number }>(
+      `INSERT INTO users (email, display_name, email_verified_at, updated_at) VALUES ($1, 'A', now(), now()) RETURNING id`,
+      [uniqueEmail('bearer')],
+    );
+    const valid = `ept_${randomBytes(32).toString('base64url')}`;
+    await sql(`INSERT INTO api_tokens (user_id, name, prefix, token_hash) VALUES ($1, 'ok', $2, $3)`, [
+      user.id,
+      valid.slice(0, 10),
+      createHash('sha256').update(valid).digest('hex'),
+    ]);
+    const call = (i: number, token: string, from: string) =>
+      request(webs[i % 2].base)
+        .get('/api/v1/events')
+        .set('Authorization', `Bearer ${token}`)
+        .set('X-Forwarded-For', from);
+    const attacker = '198.51.100.7';
+    const responses = await Promise.all(
+      Array.from({ length: 150 }, (_, i) =>
+        call(i, `ept_${randomBytes(32).toString('base64url')}`, attacker),
+      ),
+    );
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(20);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(130);
+    const refused = responses.find((response) => response.status === 429)!;
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(800);
+    expect(refused.headers['content-type']).toMatch(/problem\+json/);
+    // The address is refused before any lookup, a valid token included; other addresses are not.
+    expect((await call(0, valid, attacker)).status).toBe(429);
+    expect((await call(1, valid, '198.51.100.8')).status).toBe(200);
   });
 });
