@@ -21,7 +21,7 @@ import { AdminLogService } from './admin-log.service';
 import { ACTION_LIMIT, AdminFormError, AdminObjectsService } from './admin-objects.service';
 import { AdminPresenter, changeUrlOf } from './admin-presenter';
 import { AdminSite, formatValue, humanize, type AdminModelInfo } from './admin-site';
-import { parsePk, type SubmittedForm } from './admin-values';
+import { formText as text, parsePk, type SubmittedForm } from './admin-values';
 import { queryString, renderAdmin } from './admin-views';
 import { ChangeListService, filterParam, type ListParams } from './change-list.service';
 import type { AdminAction, AdminPermissionAction } from './model-admin';
@@ -45,10 +45,6 @@ const BUILTIN_ACTIONS: AdminAction[] = [
  */
 function spreadsheetSafe(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
-
-function text(value: string | string[] | undefined): string {
-  return (Array.isArray(value) ? value[0] : value) ?? '';
 }
 
 /**

@@ -31,7 +31,6 @@ import {
   parseInstant,
   type EventValues,
 } from '../events/event.dto';
-import { IdPipe } from '../events/event-id.pipe';
 import { EventValidationError, EventsService, PAGE_SIZE } from '../events/events.service';
 import { RsvpService } from '../events/rsvp.service';
 import type { Event } from '../generated/prisma/client';
@@ -138,7 +137,7 @@ export class EventsApiController {
   @Get(':id')
   @ApiOkResponse({ type: EventDto })
   @ApiProblems({ status: 404, description: 'No such event, or a draft the token’s user may not manage' })
-  async read(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser): Promise<EventDto> {
+  async read(@Param('id') id: number, @CurrentUser() user: SessionUser): Promise<EventDto> {
     return eventDto(await this.events.findVisible(id, await this.actors.of(user)));
   }
 
@@ -184,7 +183,7 @@ export class EventsApiController {
     404,
   )
   async update(
-    @Param('id', IdPipe) id: number,
+    @Param('id') id: number,
     @Body() body: EventPatch,
     @CurrentUser() user: SessionUser,
   ): Promise<EventDto> {
@@ -210,7 +209,7 @@ export class EventsApiController {
   @ApiOperation({ summary: 'Delete an event (attendees of a published one are told it is cancelled)' })
   @ApiNoContentResponse()
   @ApiProblems(NOT_THE_ORGANIZER, 404)
-  async remove(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser): Promise<void> {
+  async remove(@Param('id') id: number, @CurrentUser() user: SessionUser): Promise<void> {
     await this.events.delete(id, await this.actors.of(user));
   }
 
@@ -227,7 +226,7 @@ export class EventsApiController {
     404,
     { status: 409, description: 'The event has been cancelled', detail: 'This event has been cancelled.' },
   )
-  async rsvp(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser): Promise<RsvpDto> {
+  async rsvp(@Param('id') id: number, @CurrentUser() user: SessionUser): Promise<RsvpDto> {
     const { rsvp, changed } = await this.rsvps.rsvp(id, user.id);
     return { eventId: id, status: rsvp.status, changed };
   }
@@ -237,10 +236,7 @@ export class EventsApiController {
   @ApiOperation({ summary: 'Cancel my RSVP (the first waitlisted attendee is promoted)' })
   @ApiOkResponse({ type: RsvpCancelDto })
   @ApiProblems(404)
-  async cancelRsvp(
-    @Param('id', IdPipe) id: number,
-    @CurrentUser() user: SessionUser,
-  ): Promise<RsvpCancelDto> {
+  async cancelRsvp(@Param('id') id: number, @CurrentUser() user: SessionUser): Promise<RsvpCancelDto> {
     await this.events.find(id);
     return this.rsvps.cancel(id, user.id);
   }
