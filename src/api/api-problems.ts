@@ -109,7 +109,7 @@ const DEFAULTS: Record<ProblemStatus, Omit<ProblemDoc, 'status'>> = {
     detail: 'Only the organizer can do this.',
   },
   404: {
-    description: 'No such event (a malformed id is a 404 too)',
+    description: 'No such event, or a draft the token’s user may not see (a malformed id is a 404 too)',
     detail: 'Event not found',
   },
   409: {

@@ -237,7 +237,7 @@ export class EventsApiController {
   @ApiOkResponse({ type: RsvpCancelDto })
   @ApiProblems(404)
   async cancelRsvp(@Param('id') id: number, @CurrentUser() user: SessionUser): Promise<RsvpCancelDto> {
-    await this.events.find(id);
+    await this.events.findVisible(id, await this.actors.of(user));
     return this.rsvps.cancel(id, user.id);
   }
 }

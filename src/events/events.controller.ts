@@ -164,7 +164,7 @@ export class EventsController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    await this.events.find(id);
+    await this.events.findVisible(id, await this.actors.of(user));
     const { cancelled } = await this.rsvps.cancel(id, user.id);
     if (cancelled) addFlash(req, 'info', 'Your RSVP is cancelled.');
     res.redirect(303, `/events/${id}`);

@@ -186,11 +186,24 @@ export class EventsService {
     return actor.id === event.organizerId || actor.canChangeAnyEvent;
   }
 
-  /** The event, if `actor` may manage it: 404 when it does not exist, 403 when not theirs. */
+  /**
+   * The event, if `actor` may manage it: 404 when it does not exist or is a draft they may not
+   * see, 403 when it is someone else's published (or cancelled) event.
+   */
   async findManageable(id: number, actor: Actor): Promise<Event> {
     const event = await this.find(id);
-    if (!this.canManage(actor, event)) throw new ForbiddenException('Only the organizer can do this.');
+    this.requireManageable(actor, event);
     return event;
+  }
+
+  /**
+   * Refuses `actor` an event they may not manage. A draft they may not manage looks missing
+   * (404, like a wrong id), so no route reveals that it exists; anything else is a 403.
+   */
+  private requireManageable(actor: Actor, event: Pick<Event, 'organizerId' | 'status'>): void {
+    if (this.canManage(actor, event)) return;
+    if (event.status === EventStatus.draft) throw new NotFoundException('Event not found');
+    throw new ForbiddenException('Only the organizer can do this.');
   }
 
   /** A new event, published (listed, open to RSVPs) or a draft only its organizer sees. */
@@ -220,7 +233,7 @@ export class EventsService {
   ): Promise<Event> {
     const updated = await this.prisma.$transaction(async (tx) => {
       const current = await lockEvent(tx, id);
-      if (!this.canManage(actor, current)) throw new ForbiddenException('Only the organizer can do this.');
+      this.requireManageable(actor, current);
       const full = await tx.event.findUniqueOrThrow({ where: { id } });
       const values: EventValues = {
         title: changes.title ?? full.title,
@@ -271,7 +284,7 @@ export class EventsService {
   async cancel(id: number, actor: Actor): Promise<Event> {
     const event = await this.prisma.$transaction(async (tx) => {
       const current = await lockEvent(tx, id);
-      if (!this.canManage(actor, current)) throw new ForbiddenException('Only the organizer can do this.');
+      this.requireManageable(actor, current);
       if (current.status === EventStatus.cancelled) return tx.event.findUniqueOrThrow({ where: { id } });
       const cancelled = await tx.event.update({
         where: { id },
@@ -288,7 +301,7 @@ export class EventsService {
   async delete(id: number, actor: Actor): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
       const current = await lockEvent(tx, id);
-      if (!this.canManage(actor, current)) throw new ForbiddenException('Only the organizer can do this.');
+      this.requireManageable(actor, current);
       if (current.status === EventStatus.published) {
         const event = await tx.event.findUniqueOrThrow({ where: { id } });
         await this.notifyAttendees(tx, event, 'event_cancelled');
