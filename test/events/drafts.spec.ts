@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { browser, csrfFrom, sql, type Agent } from '../accounts/support';
+import { csrfFrom, sql, type Agent } from '../accounts/support';
 import { createUser, loggedIn } from '../admin/support';
 import { fillPath, nestRoutes } from '../support/routes';
 import { startWebApp } from '../support/web-app';
