@@ -10,11 +10,18 @@ import { QUEUES } from '../queue/queues';
 import { GroupCommit } from './group-commit';
 import { MailInputError } from './mail-input.error';
 import { MAIL_JOBS, MAIL_OUTBOX_CHANNEL, mailJobOptions, type MailJobData } from './mail-jobs';
+import { MailSecrets, type MailSecretValues } from './mail-secrets';
 import { MailTemplates } from './mail-templates';
 
 export interface SendOptions {
   /** The caller's transaction: the message is recorded (and later sent) only if it commits. */
   tx?: Prisma.TransactionClient;
+  /**
+   * Values the templates need that must not be stored readable (one-time links): sealed with
+   * MailSecrets, opened by the worker to render the body, erased once the message is sent or
+   * failed. Never in the subject (it is rendered from `context` alone, and stored).
+   */
+  secrets?: MailSecretValues;
 }
 
 /** A message as recorded in `outgoing_emails` when it is sent. */
@@ -24,6 +31,8 @@ interface OutboxRow {
   template: string;
   subject: string;
   context: Prisma.InputJsonObject;
+  /** `SendOptions.secrets`, sealed; null without any. */
+  secrets: string | null;
   messageId: string;
 }
 
@@ -34,10 +43,10 @@ interface OutboxRow {
  */
 const INSERT_OUTBOX_ROWS: PreparedStatement = {
   name: 'mail_outbox_insert',
-  text: `INSERT INTO outgoing_emails (id, to_address, template, subject, context, message_id, updated_at)
-         SELECT id, to_address, template, subject, context, message_id, now()
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[])
-           AS batch (id, to_address, template, subject, context, message_id)`,
+  text: `INSERT INTO outgoing_emails (id, to_address, template, subject, context, sealed_secrets, message_id, updated_at)
+         SELECT id, to_address, template, subject, context, sealed_secrets, message_id, now()
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::text[])
+           AS batch (id, to_address, template, subject, context, sealed_secrets, message_id)`,
 };
 
 /** How long a send waits for Redis before leaving the message to the relay. */
@@ -61,6 +70,7 @@ export class MailService {
     private readonly prisma: PrismaService,
     private readonly templates: MailTemplates,
     private readonly config: AppConfig,
+    private readonly secrets: MailSecrets,
     @InjectQueue(QUEUES.mail) private readonly queue: Queue<MailJobData>,
   ) {
     this.messageIdDomain = config.appHostname;
@@ -74,6 +84,7 @@ export class MailService {
       rows.map((row) => row.template),
       rows.map((row) => row.subject),
       rows.map((row) => JSON.stringify(row.context)),
+      rows.map((row) => row.secrets),
       rows.map((row) => row.messageId),
     ]);
     return rows.map(() => undefined);
@@ -97,7 +108,7 @@ export class MailService {
     context: Record<string, unknown>,
     options: SendOptions = {},
   ): Promise<{ id: string }> {
-    const toAddress = this.validate(template, to, context);
+    const toAddress = this.validate(template, to, context, options.secrets);
     const id = randomUUID();
     const data: OutboxRow = {
       id,
@@ -105,6 +116,7 @@ export class MailService {
       template,
       subject: this.templates.renderSubject(template, context).slice(0, 998),
       context: context as Prisma.InputJsonObject,
+      secrets: options.secrets ? this.secrets.seal(id, options.secrets) : null,
       messageId: `<${id}@${this.messageIdDomain}>`,
     };
 
@@ -124,13 +136,22 @@ export class MailService {
    * attempts. The row is updated first, so if Redis is down the relay still picks it up.
    */
   async retry(id: string): Promise<void> {
+    // A message whose one-time link was erased when it failed would go out without it.
     const { count } = await this.prisma.outgoingEmail.updateMany({
-      where: { id, status: 'failed' },
+      where: { id, status: 'failed', erasedAt: null },
       data: { status: 'queued', enqueuedAt: null },
     });
     if (!count) {
-      const row = await this.prisma.outgoingEmail.findUnique({ where: { id }, select: { status: true } });
+      const row = await this.prisma.outgoingEmail.findUnique({
+        where: { id },
+        select: { status: true, erasedAt: true },
+      });
       if (!row) throw new NotFoundException(`No e-mail ${id}`);
+      if (row.status === 'failed') {
+        throw new ConflictException(
+          `E-mail ${id} carried a one-time link, erased when it failed; the person must ask for a new one`,
+        );
+      }
       throw new ConflictException(`E-mail ${id} is ${row.status}; only failed e-mails can be retried`);
     }
     // The failed job still holds the id; remove it so the new one is not a no-op.
@@ -178,7 +199,12 @@ export class MailService {
       .catch((error: Error) => this.logger.warn(`Could not mark e-mail ${id} queued: ${error.message}`));
   }
 
-  private validate(template: string, to: string, context: Record<string, unknown>): string {
+  private validate(
+    template: string,
+    to: string,
+    context: Record<string, unknown>,
+    secrets: MailSecretValues | undefined,
+  ): string {
     const errors: Record<string, string[]> = {};
     const address = typeof to === 'string' ? to.trim() : '';
     if (!address || address.length > 254 || !isEmail(address)) {
@@ -189,6 +215,9 @@ export class MailService {
     }
     if (!context || typeof context !== 'object' || Array.isArray(context)) {
       errors.context = ['must be an object'];
+    }
+    if (secrets !== undefined && Object.values(secrets).some((value) => typeof value !== 'string')) {
+      errors.secrets = ['must be text values'];
     }
     if (Object.keys(errors).length) throw new MailInputError(errors);
     return address;
