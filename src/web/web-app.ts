@@ -13,6 +13,7 @@ import type { AppConfig } from '../config/app-config';
 import { PUBLIC_DIR } from '../paths';
 import { mountQueueDashboard } from '../queue-dashboard/queue-dashboard';
 import { MetricsService } from '../metrics/metrics.service';
+import { privateResponses } from './private-responses';
 import { configureRequestInput } from './request-input';
 import { configureViews } from './views';
 
@@ -61,6 +62,8 @@ export async function createWebApp(
   app.use(anonymousPageCache(app));
   // Sessions, Passport, CSRF token and flash locals: after static files, before every route.
   configureSessions(app, config);
+  // Responses for someone (a session, a bearer token) are never stored by caches.
+  app.use(privateResponses());
   // Bodies parsed; malformed paths, queries and bodies refused (400) before any route sees them.
   configureRequestInput(app);
   // Bull Board: an Express router that needs req.user, so after the sessions.
