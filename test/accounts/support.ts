@@ -73,13 +73,22 @@ let mailSecrets: MailSecrets | undefined;
  * context and its sealed secrets (one-time links), opened as the worker does.
  */
 export async function lastEmail(to: string, template: string): Promise<Record<string, string> | undefined> {
-  const rows = await sql<{ id: string; context: Record<string, string>; secrets: string | null }>(
-    `SELECT id, context, sealed_secrets AS secrets FROM outgoing_emails
+  const rows = await sql<{
+    id: string;
+    context: Record<string, string>;
+    secrets: string | null;
+    erased: Date | null;
+  }>(
+    `SELECT id, context, sealed_secrets AS secrets, secrets_erased_at AS erased FROM outgoing_emails
      WHERE to_address = $1 AND template = $2 ORDER BY created_at DESC LIMIT 1`,
     [to, template],
   );
   if (!rows[0]) return undefined;
-  const { id, context, secrets } = rows[0];
+  const { id, context, secrets, erased } = rows[0];
+  if (erased)
+    throw new Error(
+      `The ${template} e-mail to ${to} was sent and its links erased: read the delivered e-mail`,
+    );
   mailSecrets ??= new MailSecrets(loadConfig(process.env));
   return { ...context, ...(secrets ? mailSecrets.open(id, secrets) : {}) };
 }
