@@ -68,6 +68,12 @@ export interface AdminModelInfo {
   versionField?: string;
   secretFields: Set<string>;
   perPage: number;
+  /**
+   * Whether the add form can create an object: it edits every column the database requires and
+   * cannot default. Registrations that show such a column read-only (API tokens: the owner
+   * creates them) get no add form.
+   */
+  addable: boolean;
 }
 
 const SECRET_NAME = /password|secret|tokenhash/i;
@@ -191,6 +197,7 @@ export class AdminSite {
       versionField: model.fields.find((field) => field.isUpdatedAt)?.name,
       secretFields,
       perPage: admin.listPerPage ?? 25,
+      addable: true,
     };
     this.models.set(info.slug, info);
     // Columns and fields may refer to other registered models (relation reprs): resolved lazily.
@@ -301,6 +308,15 @@ export class AdminSite {
           m2m: link,
         };
       });
+    const editable = new Set(info.formFields.filter((field) => !field.readonly).map((field) => field.name));
+    info.addable = model.fields.every(
+      (field) =>
+        field.kind !== 'scalar' ||
+        !field.isRequired ||
+        field.hasDefaultValue ||
+        field.isUpdatedAt ||
+        editable.has(field.name),
+    );
   }
 
   /** Recognises an explicit many-to-many link table: a model keyed by exactly two foreign keys. */

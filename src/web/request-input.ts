@@ -21,7 +21,8 @@ const BODY_LIMIT = '100kb';
  * - the path, query and body must be valid UTF-8 (the decoders would otherwise turn bad bytes into
  *   U+FFFD silently, and store them);
  * - no key or value may contain U+0000 (PostgreSQL text cannot hold it: SQLSTATE 22021);
- * - no key may be `__proto__` (it would replace the prototype of the object it is copied into);
+ * - no key may be `__proto__`, `constructor` or `prototype` (copied onto an object, they reach
+ *   its prototype: prototype pollution, or a crash in class-transformer);
  * - bodies nest at most MAX_INPUT_DEPTH levels.
  *
  * Each refusal is a 400 naming the field (problem+json `errors` under /api, the error page
@@ -58,6 +59,8 @@ function refuseMalformedAddress(req: Request, _res: Response, next: NextFunction
 }
 
 function refuseMalformedFields(req: Request, _res: Response, next: NextFunction): void {
+  // Express 5 leaves the body undefined when there is none; routes get an empty form instead.
+  req.body ??= {};
   const problem = inputProblem(req.query) ?? inputProblem(req.body);
   next(problem ? fieldError(problem.field, problem.message) : undefined);
 }
@@ -102,6 +105,12 @@ function percentDecoded(text: string): Buffer {
   return Buffer.from(decoded, 'latin1');
 }
 
+/**
+ * Names that reach into an object's prototype when input is copied onto objects (`__proto__`
+ * replaces it; class-transformer follows `constructor`): never field names here.
+ */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 export interface InputProblem {
   /** Where: `title`, `tags[0]`, `a[b]` (the form's own notation). */
   field: string;
@@ -109,7 +118,7 @@ export interface InputProblem {
 }
 
 /**
- * The first problem in a parsed body or query: a NUL in a key or a value, a `__proto__` key, or
+ * The first problem in a parsed body or query: a NUL in a key or a value, a reserved key, or
  * nesting deeper than MAX_INPUT_DEPTH. Iterative, so no input can exhaust the stack here.
  */
 export function inputProblem(input: unknown): InputProblem | undefined {
@@ -132,7 +141,7 @@ export function inputProblem(input: unknown): InputProblem | undefined {
           message: 'has a NUL character (U+0000) in its name.',
         };
       }
-      if (key === '__proto__') return { field: child, message: 'is not an allowed field name.' };
+      if (RESERVED_KEYS.has(key)) return { field: child, message: 'is not an allowed field name.' };
       pending.push({ value: (value as Record<string, unknown>)[key], field: child, depth: depth + 1 });
     }
   }
