@@ -30,7 +30,11 @@ import { corpusFor, requestArbitrary, type FuzzRequest, type FuzzVocabulary } fr
  * write is attributed to the role whose request made it.
  */
 
-const SEED = Number(process.env.FUZZ_SEED ?? 20_261_201);
+// Fixed unless FUZZ_SEED says otherwise (`FUZZ_SEED=random` explores: the seed is printed).
+const SEED =
+  process.env.FUZZ_SEED === 'random'
+    ? Math.floor(Math.random() * 2 ** 31)
+    : Number(process.env.FUZZ_SEED ?? 20_261_201);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 6);
 type RoleName = 'anonymous' | 'member' | 'staff';
 const ROLES: RoleName[] = ['anonymous', 'member', 'staff'];
