@@ -60,7 +60,7 @@ export class ProblemDetailsDto implements ProblemDetails {
   errors?: Record<string, string[]>;
 }
 
-export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 429 | 500 | 503;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503;
 
 /** How one error status of one operation is documented. */
 export interface ProblemDoc {
@@ -114,6 +114,10 @@ const DEFAULTS: Record<ProblemStatus, Omit<ProblemDoc, 'status'>> = {
   },
   409: {
     description: 'The request conflicts with the state of the resource',
+  },
+  413: {
+    description: 'The request body is over 100 KB',
+    detail: 'request entity too large',
   },
   429: {
     description:

@@ -56,6 +56,16 @@ function eventDto(event: Event): EventDto {
   };
 }
 
+/** What the edge (src/web/request-input.ts) refuses before any operation runs. */
+const MALFORMED_INPUT: ProblemDoc = {
+  status: 400,
+  description:
+    'Malformed request, refused before the operation: a NUL character, invalid UTF-8, a ' +
+    '`__proto__`/`constructor`/`prototype` key or nesting deeper than 10 levels; `errors` names the field',
+  detail: 'The field "title" contains a NUL character (U+0000).',
+  errors: { title: ['This field contains a NUL character (U+0000).'] },
+};
+
 /** EventsService's 403 for changes to someone else's event. */
 const NOT_THE_ORGANIZER: ProblemDoc = {
   status: 403,
@@ -77,12 +87,13 @@ async function validated<T>(write: () => Promise<T>): Promise<T> {
 
 /**
  * Events and RSVPs as JSON. Bearer API tokens; rate-limited per token; problem+json errors. Every
- * operation can answer 401 (token), 429 (rate limit), 503 (the token lookup needs the database) and
- * 500; each one documents its own further problems with @ApiProblems, from what its code can throw.
+ * operation can answer 400 and 413 (malformed or oversized input, refused at the edge), 401
+ * (token), 429 (rate limit), 503 (the token lookup needs the database) and 500; each one documents
+ * its own further problems with @ApiProblems, from what its code can throw.
  */
 @ApiTags('events')
 @ApiBearerAuth()
-@ApiProblems(401, 429, 500, 503)
+@ApiProblems(MALFORMED_INPUT, 401, 413, 429, 500, 503)
 @Controller('api/v1/events')
 @RequireApiToken()
 // No cookie ever authenticates here (RequireApiToken reads only the bearer token), so there is no
