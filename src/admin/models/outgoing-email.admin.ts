@@ -7,7 +7,18 @@ export const outgoingEmailAdmin: ModelAdmin = {
   module: 'Mail',
   label: 'Outgoing e-mail',
   reprField: 'subject',
-  listDisplay: ['createdAt', 'toAddress', 'template', 'subject', 'status', 'attempts', 'sentAt'],
+  listDisplay: ['createdAt', 'toAddress', 'template', 'subject', 'status', 'attempts', 'error', 'sentAt'],
+  columns: {
+    // The SMTP server's last answer (why it is failed, or still queued for a retry); in full on the
+    // e-mail's page.
+    error: {
+      label: 'Last error',
+      value: (row) => {
+        const error = typeof row.lastError === 'string' ? row.lastError : '';
+        return error.length > 120 ? `${error.slice(0, 119)}…` : error || '—';
+      },
+    },
+  },
   searchFields: ['toAddress', 'subject'],
   listFilter: ['status', 'createdAt', 'sentAt'],
   ordering: ['-createdAt'],
