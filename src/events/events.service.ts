@@ -298,20 +298,22 @@ export class EventsService {
     await this.cache.invalidate(id);
   }
 
+  /** E-mails everyone going or waitlisted, in the caller's transaction: one read, one insert. */
   private async notifyAttendees(tx: Prisma.TransactionClient, event: Event, template: string): Promise<void> {
-    const attendees = await tx.rsvp.findMany({
-      where: { eventId: event.id, status: { in: [RsvpStatus.going, RsvpStatus.waitlisted] } },
-      include: { user: { select: { email: true, displayName: true } } },
-      orderBy: { id: 'asc' },
-    });
-    for (const rsvp of attendees) {
-      await this.mailer.send(
-        template,
-        rsvp.user.email,
-        { name: rsvp.user.displayName || rsvp.user.email, event: eventMailContext(event) },
-        { tx },
-      );
-    }
+    const attendees = await tx.$queryRaw<Array<{ email: string; displayName: string }>>`
+      SELECT u.email, u.display_name AS "displayName"
+      FROM rsvps r JOIN users u ON u.id = r.user_id
+      WHERE r.event_id = ${event.id} AND r.status IN ('going', 'waitlisted')
+      ORDER BY r.id`;
+    const context = eventMailContext(event);
+    await this.mailer.sendMany(
+      template,
+      attendees.map((user) => ({
+        to: user.email,
+        context: { name: user.displayName || user.email, event: context },
+      })),
+      { tx },
+    );
   }
 
   async organizedBy(userId: number): Promise<EventSummaryView[]> {

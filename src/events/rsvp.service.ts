@@ -42,7 +42,8 @@ export async function lockEvent(tx: Prisma.TransactionClient, eventId: number): 
 /**
  * Moves the first `count` waitlisted attendees (all of them for Infinity: the limit was lifted) to
  * "going", first come, first served, and e-mails them, inside the caller's transaction (which holds
- * the event lock). Returns how many moved.
+ * the event lock): one statement moves them and counts them in, one records their e-mails.
+ * Returns how many moved.
  */
 export async function promoteFromWaitlist(
   tx: Prisma.TransactionClient,
@@ -51,25 +52,30 @@ export async function promoteFromWaitlist(
   count: number,
 ): Promise<number> {
   if (count <= 0) return 0;
-  const next = await tx.rsvp.findMany({
-    where: { eventId: event.id, status: RsvpStatus.waitlisted },
-    orderBy: [{ respondedAt: 'asc' }, { id: 'asc' }],
-    take: Number.isFinite(count) ? count : undefined,
-    include: { user: { select: { email: true, displayName: true } } },
-  });
-  for (const rsvp of next) {
-    await tx.rsvp.update({ where: { id: rsvp.id }, data: { status: RsvpStatus.going } });
-    await mailer.send(
-      'event_promoted',
-      rsvp.user.email,
-      { name: rsvp.user.displayName || rsvp.user.email, event: eventMailContext(event) },
-      { tx },
-    );
-  }
-  if (next.length) {
-    await tx.event.update({ where: { id: event.id }, data: { goingCount: { increment: next.length } } });
-  }
-  return next.length;
+  const promoted = await tx.$queryRaw<Array<{ email: string; displayName: string }>>`
+    WITH next AS (
+      SELECT id FROM rsvps
+      WHERE event_id = ${event.id} AND status = 'waitlisted'
+      ORDER BY responded_at, id
+      LIMIT ${Number.isFinite(count) ? count : null}
+    ), moved AS (
+      UPDATE rsvps SET status = 'going', updated_at = now()
+      FROM next WHERE rsvps.id = next.id
+      RETURNING rsvps.user_id
+    ), counted AS (
+      UPDATE events SET going_count = going_count + (SELECT count(*) FROM moved) WHERE id = ${event.id}
+    )
+    SELECT u.email, u.display_name AS "displayName" FROM moved JOIN users u ON u.id = moved.user_id`;
+  const context = eventMailContext(event);
+  await mailer.sendMany(
+    'event_promoted',
+    promoted.map((user) => ({
+      to: user.email,
+      context: { name: user.displayName || user.email, event: context },
+    })),
+    { tx },
+  );
+  return promoted.length;
 }
 
 interface RsvpContext {

@@ -92,10 +92,12 @@ export class MailRelay implements OnApplicationBootstrap, OnModuleDestroy {
     client.on('error', lost);
     client.on('end', () => lost());
     client.on('notification', ({ payload }: Notification) => {
-      if (!payload) return;
-      this.announced.add(payload).catch((error: Error) => {
-        this.logger.debug(`Could not queue announced e-mail ${payload} yet: ${error.message}`);
-      });
+      // One id, or up to 200 comma-separated (MailService.sendMany).
+      for (const id of (payload ?? '').split(',').filter(Boolean)) {
+        this.announced.add(id).catch((error: Error) => {
+          this.logger.debug(`Could not queue announced e-mail ${id} yet: ${error.message}`);
+        });
+      }
     });
     try {
       await client.connect();
