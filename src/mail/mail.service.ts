@@ -162,21 +162,27 @@ export class MailService {
 
   /**
    * Sends a failed message again (the admin's "retry"): back to `queued` with a fresh set of
-   * attempts. The row is updated first, so if Redis is down the relay still picks it up.
+   * attempts. The row is updated first, so if Redis is down the relay still picks it up; in the
+   * caller's transaction (`tx`) it is queued by the relay once that commits, like `send`.
    */
-  async retry(id: string): Promise<void> {
-    const { count } = await this.prisma.outgoingEmail.updateMany({
+  async retry(id: string, options: SendOptions = {}): Promise<void> {
+    const client = options.tx ?? this.prisma;
+    const { count } = await client.outgoingEmail.updateMany({
       where: { id, status: 'failed' },
       data: { status: 'queued', enqueuedAt: null },
     });
     if (!count) {
-      const row = await this.prisma.outgoingEmail.findUnique({ where: { id }, select: { status: true } });
+      const row = await client.outgoingEmail.findUnique({ where: { id }, select: { status: true } });
       if (!row) throw new NotFoundException(`No e-mail ${id}`);
       throw new ConflictException(`E-mail ${id} is ${row.status}; only failed e-mails can be retried`);
     }
     // The failed job still holds the id; remove it so the new one is not a no-op.
     const previous = await this.queue.getJob(id).catch(() => null);
     if (previous && ((await previous.isFailed()) || (await previous.isCompleted()))) await previous.remove();
+    if (options.tx) {
+      await options.tx.$executeRaw`SELECT pg_notify(${MAIL_OUTBOX_CHANNEL}, ${id})`;
+      return;
+    }
     if (await this.enqueue(id)) this.markQueued(id);
   }
 

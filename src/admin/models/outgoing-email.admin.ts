@@ -32,16 +32,16 @@ export const outgoingEmailAdmin: ModelAdmin = {
       permission: 'change',
       description:
         'Failed messages among the selection are queued again with a fresh set of attempts; others are left alone.',
-      run: async ({ moduleRef, prisma, ids }) => {
+      run: async ({ moduleRef, tx, ids }) => {
         const mail = moduleRef.get(MailService, { strict: false });
-        const failed = await prisma.outgoingEmail.findMany({
+        const failed = await tx.outgoingEmail.findMany({
           where: { id: { in: ids.map(String) }, status: 'failed' },
           select: { id: true },
         });
         let retried = 0;
         for (const { id } of failed) {
           try {
-            await mail.retry(id);
+            await mail.retry(id, { tx });
             retried += 1;
           } catch (error) {
             if (!(error instanceof ConflictException)) throw error;
