@@ -49,6 +49,17 @@ const INSERT_OUTBOX_ROWS: PreparedStatement = {
            AS batch (id, to_address, template, subject, context, message_id)`,
 };
 
+/**
+ * The same insert inside a caller's transaction, announcing the new ids on MAIL_OUTBOX_CHANNEL in
+ * the same statement ($7), IDS_PER_NOTIFICATION ($8) a payload: PostgreSQL delivers the
+ * notifications when the transaction commits, and drops them if it rolls back.
+ */
+const INSERT_AND_ANNOUNCE_OUTBOX_ROWS = `
+  WITH inserted AS (${INSERT_OUTBOX_ROWS.text} RETURNING id)
+  SELECT pg_notify($7, string_agg(id::text, ','))
+  FROM (SELECT id, (row_number() OVER () - 1) / $8 AS chunk FROM inserted) numbered
+  GROUP BY chunk`;
+
 /** How long a send waits for Redis before leaving the message to the relay. */
 const ENQUEUE_TIMEOUT_MS = 2_000;
 
@@ -120,18 +131,12 @@ export class MailService {
     if (!rows.length) return [];
     const columns = outboxColumns(rows);
     if (options.tx) {
-      // The NOTIFYs are delivered when the transaction commits (and dropped if it rolls back).
-      await options.tx.$executeRaw`
-        WITH inserted AS (
-          INSERT INTO outgoing_emails (id, to_address, template, subject, context, message_id, updated_at)
-          SELECT id, to_address, template, subject, context, message_id, now()
-          FROM unnest(${columns[0]}::uuid[], ${columns[1]}::text[], ${columns[2]}::text[],
-                      ${columns[3]}::text[], ${columns[4]}::jsonb[], ${columns[5]}::text[])
-            AS batch (id, to_address, template, subject, context, message_id)
-          RETURNING id)
-        SELECT pg_notify(${MAIL_OUTBOX_CHANNEL}, string_agg(id::text, ','))
-        FROM (SELECT id, (row_number() OVER () - 1) / ${IDS_PER_NOTIFICATION} AS chunk FROM inserted) numbered
-        GROUP BY chunk`;
+      await options.tx.$executeRawUnsafe(
+        INSERT_AND_ANNOUNCE_OUTBOX_ROWS,
+        ...columns,
+        MAIL_OUTBOX_CHANNEL,
+        IDS_PER_NOTIFICATION,
+      );
     } else {
       await this.prisma.prepared(INSERT_OUTBOX_ROWS, columns);
       const ids = rows.map((row) => row.id);
