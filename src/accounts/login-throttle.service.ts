@@ -33,8 +33,9 @@ function throttledFor(msBeforeNext: number): ThrottleState {
  * Counts log-in attempts per account and per client IP in Redis (rate-limiter-flexible), so the
  * limit holds across web replicas and under parallel requests. After LOGIN_FAILURES_PER_ACCOUNT
  * attempts without a success in the window the account refuses every attempt, right or wrong,
- * until the window ends; the per-IP limit stops one client from walking through many accounts. While Redis is down the counts fall back to memory
- * (per process) rather than disabling the protection or the log-in.
+ * until the window ends; the per-IP limit stops one client from walking through many accounts.
+ * Invalid API tokens are counted per IP here too. While Redis is down the counts fall back to
+ * memory (per process) rather than disabling the protection or the log-in.
  */
 @Injectable()
 export class LoginThrottleService {
