@@ -10,6 +10,8 @@ import { LoginThrottleService } from './login-throttle.service';
 import { safeNextPath } from './next-url';
 import { clientIp, padResponseTime, renderPage } from './render';
 import type { SessionUser } from './session-user';
+import { SECOND_STEP_PATH, TwoFactorLogin } from './mfa/two-factor-login';
+import { SessionLogin } from './session-login';
 import { sessionCookieName } from './web-session';
 import { AppConfig } from '../config/app-config';
 
@@ -31,6 +33,8 @@ export class AccountsController {
   constructor(
     private readonly accounts: AccountsService,
     private readonly throttle: LoginThrottleService,
+    private readonly sessionLogin: SessionLogin,
+    private readonly twoFactor: TwoFactorLogin,
     private readonly config: AppConfig,
   ) {}
 
@@ -137,17 +141,11 @@ export class AccountsController {
 
     await this.throttle.recordSuccess(email, ip);
     try {
-      // Passport regenerates the session (new id, nothing carried over): a session id planted or
-      // stolen before log-in is worthless after it.
-      await new Promise<void>((resolve, reject) =>
-        req.logIn(user, (error) => (error ? reject(error) : resolve())),
-      );
-      if (remember) req.session.cookie.maxAge = this.config.values.SESSION_REMEMBER_DAYS * 86_400_000;
-      await this.accounts.recordLogin(user.id);
-      addFlash(req, 'success', `Welcome back${user.displayName ? `, ${user.displayName}` : ''}!`);
-      await new Promise<void>((resolve, reject) =>
-        req.session.save((error) => (error ? reject(error) : resolve())),
-      );
+      if (await this.twoFactor.needsSecondStep(req, user)) {
+        await this.sessionLogin.beginSecondStep(req, user, { remember: !!remember, next });
+        return res.redirect(303, SECOND_STEP_PATH);
+      }
+      await this.sessionLogin.complete(req, user, { remember: !!remember });
     } catch (error) {
       this.logger.warn(`Log-in failed to start a session: ${(error as Error).message}`);
       return page({ form: [SESSIONS_UNAVAILABLE] }, 503, { email });

@@ -10,19 +10,30 @@ import { CsrfGuard } from './csrf.guard';
 import { CsrfService } from './csrf.service';
 import { LocalStrategy } from './local.strategy';
 import { LoginThrottleService } from './login-throttle.service';
+import { MfaService } from './mfa/mfa.service';
+import { RecoveryCodesService } from './mfa/recovery-codes.service';
+import { TotpService } from './mfa/totp.service';
+import { TrustedBrowsersService } from './mfa/trusted-browsers.service';
+import { TwoFactorLogin } from './mfa/two-factor-login';
+import { TwoFactorLoginController } from './mfa/two-factor-login.controller';
+import { TwoFactorController } from './mfa/two-factor.controller';
+import { WebauthnService } from './mfa/webauthn.service';
+import { PasswordConfirmation } from './password-confirmation';
 import { PasswordService } from './passwords';
 import { PermissionsService } from './permissions.service';
 import { ProfileController } from './profile.controller';
+import { SessionLogin } from './session-login';
 import { SessionSerializer } from './session.serializer';
 
 /**
  * Accounts for the web process: pages under /accounts, sessions (configured by
  * configureSessions in web-session.ts), the global CSRF guard, and the services other features
  * use (PermissionsService, ApiTokensService; guards through the decorators in auth.decorators.ts).
+ * Two-factor sign-in (authenticator apps, recovery codes, passkeys) is in mfa/.
  */
 @Module({
   imports: [PassportModule.register({ session: true }), MailModule],
-  controllers: [AccountsController, ProfileController],
+  controllers: [AccountsController, ProfileController, TwoFactorLoginController, TwoFactorController],
   providers: [
     AccountsService,
     ApiTokensService,
@@ -32,9 +43,25 @@ import { SessionSerializer } from './session.serializer';
     CsrfService,
     LocalStrategy,
     SessionSerializer,
+    SessionLogin,
+    PasswordConfirmation,
+    MfaService,
+    TotpService,
+    RecoveryCodesService,
+    WebauthnService,
+    TrustedBrowsersService,
+    TwoFactorLogin,
     AccessGuard,
     { provide: APP_GUARD, useClass: CsrfGuard },
   ],
-  exports: [AccountsService, ApiTokensService, PermissionsService, PasswordService, CsrfService, AccessGuard],
+  exports: [
+    AccountsService,
+    ApiTokensService,
+    PermissionsService,
+    PasswordService,
+    CsrfService,
+    AccessGuard,
+    MfaService,
+  ],
 })
 export class AccountsModule {}

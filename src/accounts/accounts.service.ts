@@ -213,6 +213,12 @@ export class AccountsService {
     await this.prisma.user.update({ where: { id: userId }, data: { displayName: input.displayName } });
   }
 
+  /** An active user by id (a passkey named them), or undefined. */
+  async activeUser(id: number): Promise<SessionUser | undefined> {
+    const user = await this.prisma.user.findUnique({ where: { id } });
+    return user?.isActive ? toSessionUser(user) : undefined;
+  }
+
   /** The current user for a session (undefined when gone, inactive, or the password changed since). */
   async userForSession(id: number, hash: string): Promise<SessionUser | undefined> {
     const user = await this.prisma.user.findUnique({ where: { id } });

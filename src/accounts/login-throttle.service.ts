@@ -42,6 +42,7 @@ export class LoginThrottleService {
   private readonly logger = new Logger(LoginThrottleService.name);
   private readonly byAccount: RateLimiterAbstract;
   private readonly byIp: RateLimiterAbstract;
+  private readonly secondStepByAccount: RateLimiterAbstract;
   private readonly bearerByIp: RateLimiterAbstract;
   private readonly accountMail: RateLimiterAbstract;
 
@@ -57,6 +58,7 @@ export class LoginThrottleService {
       });
     this.byAccount = limiter('login-fail:account', config.values.LOGIN_FAILURES_PER_ACCOUNT);
     this.byIp = limiter('login-fail:ip', config.values.LOGIN_FAILURES_PER_IP);
+    this.secondStepByAccount = limiter('login-2fa:account', config.values.LOGIN_FAILURES_PER_ACCOUNT);
     this.bearerByIp = limiter('bearer-fail:ip', config.values.API_TOKEN_FAILURES_PER_IP);
     this.accountMail = new RateLimiterRedis({
       storeClient: redis.client,
@@ -96,6 +98,43 @@ export class LoginThrottleService {
   async consumeAttempt(email: string, ip: string): Promise<ThrottleState> {
     const states = await Promise.all([this.consume(this.byAccount, email), this.consume(this.byIp, ip)]);
     return states.find((state) => state.throttled) ? laterOf(states) : NOT_THROTTLED;
+  }
+
+  /**
+   * Counts an attempt at the second step of a log-in (a code, a passkey) for the account (by user
+   * id: the password was right) and the client IP, before it is checked, exactly like
+   * consumeAttempt: LOGIN_FAILURES_PER_ACCOUNT guesses per account in the window, whoever makes
+   * them, and the IP's budget is the one password guesses use. The password step does not clear
+   * this count, so logging in again with a known password buys no more guesses.
+   */
+  async consumeSecondStepAttempt(userId: number, ip: string): Promise<ThrottleState> {
+    const states = await Promise.all([
+      this.consume(this.secondStepByAccount, String(userId)),
+      this.consume(this.byIp, ip),
+    ]);
+    return states.find((state) => state.throttled) ? laterOf(states) : NOT_THROTTLED;
+  }
+
+  /** A passed second step clears the account's count and gives the IP its attempt back. */
+  async recordSecondStepSuccess(userId: number, ip: string): Promise<void> {
+    await Promise.all([
+      this.secondStepByAccount
+        .delete(String(userId))
+        .catch((error: Error) => this.logger.warn(error.message)),
+      this.byIp.reward(ip, 1).catch((error: Error) => this.logger.warn(error.message)),
+    ]);
+  }
+
+  /**
+   * Counts a password-less log-in attempt (a passkey alone names no account until it is checked)
+   * against the client IP's budget; `recordIpSuccess` gives it back when it succeeds.
+   */
+  consumeIpAttempt(ip: string): Promise<ThrottleState> {
+    return this.consume(this.byIp, ip);
+  }
+
+  async recordIpSuccess(ip: string): Promise<void> {
+    await this.byIp.reward(ip, 1).catch((error: Error) => this.logger.warn(error.message));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { addFlash } from '../web/flash';
 import { validateForm, type FieldErrors } from '../web/forms';
@@ -6,23 +6,36 @@ import { AccountsService } from './accounts.service';
 import { ApiTokensService } from './api-tokens.service';
 import { CurrentUser, RequireLogin } from './auth.decorators';
 import { ApiTokenForm, ChangePasswordForm, ProfileForm } from './dto/account-forms';
+import { RECOVERY_CODE_COUNT } from './mfa/recovery-codes.service';
+import { MfaService } from './mfa/mfa.service';
+import { safeNextPath } from './next-url';
 import { renderPage } from './render';
 import type { SessionUser } from './session-user';
 
 type Body = Record<string, unknown>;
 
-/** The signed-in user's own pages: profile (name, API tokens) and password change. */
+/**
+ * The signed-in user's own pages: profile (name, two-factor methods, API tokens) and password
+ * change. The two-factor section's pages are in mfa/two-factor.controller.ts.
+ */
 @Controller('accounts')
 @RequireLogin()
 export class ProfileController {
   constructor(
     private readonly accounts: AccountsService,
     private readonly apiTokens: ApiTokensService,
+    private readonly mfa: MfaService,
   ) {}
 
+  /** `next`: where staff sent here to enrol (MFA_REQUIRED_FOR_STAFF) go back to afterwards. */
   @Get('profile')
-  async profile(@CurrentUser() user: SessionUser, @Res() res: Response): Promise<void> {
-    await this.renderProfile(res, user, {});
+  async profile(
+    @CurrentUser() user: SessionUser,
+    @Query('next') next: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    const back = safeNextPath(next);
+    await this.renderProfile(res, user, { enrolNext: back && encodeURIComponent(back) });
   }
 
   @Post('profile')
@@ -98,11 +111,19 @@ export class ProfileController {
     extra: Record<string, unknown>,
     status = 200,
   ): Promise<void> {
-    const tokens = await this.apiTokens.list(user.id);
+    const [tokens, mfa] = await Promise.all([this.apiTokens.list(user.id), this.mfa.overview(user.id)]);
     renderPage(
       res,
       'accounts/profile',
-      { title: 'Your profile', values: { displayName: user.displayName }, errors: {}, tokens, ...extra },
+      {
+        title: 'Your profile',
+        values: { displayName: user.displayName },
+        errors: {},
+        tokens,
+        mfa,
+        recoveryCodeCount: RECOVERY_CODE_COUNT,
+        ...extra,
+      },
       status,
     );
   }

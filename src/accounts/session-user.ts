@@ -1,6 +1,7 @@
 import type {} from 'express-session';
 import type {} from 'passport';
 import type { User } from '../generated/prisma/client';
+import type { PendingLogin } from './session-login';
 
 /**
  * The signed-in user as every request sees it (`req.user`, `@CurrentUser()`, `res.locals.currentUser`).
@@ -53,5 +54,11 @@ declare module 'express-session' {
     csrf?: true;
     /** Passport's slot: the user id and a digest of the password hash (see SessionSerializer). */
     passport?: { user?: { id: number; hash: string } };
+    /** When this session last proved its user (log-in, password re-entered), ms since the epoch. */
+    authenticatedAt?: number;
+    /** The password was accepted and the second step is pending (see SessionLogin). */
+    pendingLogin?: PendingLogin;
+    /** An authenticator-app enrolment waiting for its first code: the sealed secret (TotpService). */
+    totpEnrolment?: { sealed: string; expiresAt: number };
   }
 }

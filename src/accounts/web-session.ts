@@ -10,6 +10,8 @@ import { RedisService } from '../redis/redis.service';
 import { takeFlash } from '../web/flash';
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails } from '../web/problem';
 import { CsrfService, isBearerApiRequest, SAFE_METHODS } from './csrf.service';
+import { MfaService } from './mfa/mfa.service';
+import { requireStaffTwoFactor } from './mfa/staff-policy';
 
 export const SESSIONS_UNAVAILABLE_MESSAGE =
   'This needs our session store, which is not responding right now. Please try again in a minute.';
@@ -123,6 +125,9 @@ export function configureSessions(app: NestExpressApplication, config: AppConfig
       next();
     });
   });
+
+  // Before anything under /admin (the Nest admin and Bull Board) is mounted.
+  app.use(requireStaffTwoFactor(config, app.get(MfaService)));
 
   const csrf = app.get(CsrfService);
   app.use((req: Request, res: Response, next: NextFunction) => {

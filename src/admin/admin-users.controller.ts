@@ -3,6 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { RequireStaff } from '../accounts/auth.decorators';
 import { AccountsService } from '../accounts/accounts.service';
+import { MfaService } from '../accounts/mfa/mfa.service';
 import { PasswordService } from '../accounts/passwords';
 import { PrismaService } from '../prisma/prisma.service';
 import { addFlash } from '../web/flash';
@@ -17,7 +18,9 @@ import { renderAdmin } from './admin-views';
 
 /**
  * The user admin's "Set password" page (Django's AdminPasswordChangeForm): the accounts password
- * validators apply; the hash is never shown and the log records only that it changed.
+ * validators apply; the hash is never shown and the log records only that it changed. And "Reset
+ * two-factor": removes a member's authenticator app, passkeys and recovery codes (they lost them),
+ * logged and e-mailed to them.
  */
 @Controller('admin/user')
 @RequireStaff()
@@ -30,7 +33,59 @@ export class AdminUsersController {
     private readonly log: AdminLogService,
     private readonly prisma: PrismaService,
     private readonly moduleRef: ModuleRef,
+    private readonly mfa: MfaService,
   ) {}
+
+  @Get(':id/two-factor')
+  async twoFactorForm(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const { info, permissions, user } = await this.changeableUser(id, req);
+    const overview = await this.mfa.overview(user.id as number);
+    renderAdmin(
+      res,
+      'reset_two_factor',
+      {
+        title: `Reset two-factor authentication: ${String(user.email)}`,
+        ...this.presenter.modelLocals(info, permissions),
+        object: { id: String(user.id), repr: String(user.email), url: `/admin/user/${String(user.id)}` },
+        mfa: overview,
+      },
+      info,
+    );
+  }
+
+  @Post(':id/two-factor')
+  async resetTwoFactor(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const { info, permissions, user } = await this.changeableUser(id, req);
+    const member = {
+      id: user.id as number,
+      email: String(user.email),
+      displayName: String(user.displayName),
+    };
+    const removed = await this.prisma.$transaction(async (tx) => {
+      const what = await this.mfa.reset(member, tx);
+      if (what.length) {
+        await this.log.write(tx, [
+          {
+            userId: permissions.user.id,
+            info,
+            objectId: member.id,
+            repr: this.site.repr(info, user),
+            action: 'change',
+            message: `Two-factor authentication reset (${what.join(', ')})`,
+          },
+        ]);
+      }
+      return what;
+    });
+    addFlash(
+      req,
+      removed.length ? 'success' : 'info',
+      removed.length
+        ? `Two-factor authentication reset: ${member.email} logs in with the password alone until they set it up again.`
+        : `${member.email} had no two-factor authentication.`,
+    );
+    res.redirect(303, changeUrlOf('user', member.id));
+  }
 
   @Get(':id/password')
   async form(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
@@ -98,6 +153,18 @@ export class AdminUsersController {
     }
     addFlash(req, 'success', 'Password changed successfully.');
     res.redirect(303, changeUrlOf('user', user.id));
+  }
+
+  /** The user `id`, if the signed-in staff member may change that user (else 403). */
+  private async changeableUser(id: string, req: Request) {
+    const info = this.site.get('user');
+    const permissions = await this.access.of(req);
+    permissions.require(info, 'change');
+    const user = await this.objects.get(info, id);
+    if (!this.site.allowsObject(info, user, permissions.user, 'change')) {
+      throw new ForbiddenException('You may not change this user.');
+    }
+    return { info, permissions, user };
   }
 
   private render(

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
 import { AdminAccess } from './admin-access';
 import { AdminLogService } from './admin-log.service';
 import { AdminObjectsService } from './admin-objects.service';
@@ -13,6 +14,8 @@ import { ChangeListService } from './change-list.service';
  * src/admin/models/. Needs AccountsModule in the app (sessions, RequireStaff, permissions).
  */
 @Module({
+  // MfaService for the user admin's "Reset two-factor".
+  imports: [AccountsModule],
   // The users controller first: its /admin/user/:id/password must win over /admin/:model/:id/…
   controllers: [AdminUsersController, AdminController],
   providers: [

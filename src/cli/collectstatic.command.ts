@@ -1,21 +1,7 @@
 import { cpSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, CommandRunner } from 'nest-commander';
-import { PUBLIC_DIR } from '../paths';
-
-/**
- * Where each URL prefix under /static/ comes from, as the web process serves them
- * (src/web/web-app.ts). The collectstatic test checks the two agree.
- */
-export function staticSources(): { urlPrefix: string; dir: string }[] {
-  return [
-    { urlPrefix: '/static/', dir: PUBLIC_DIR },
-    {
-      urlPrefix: '/static/vendor/pico/',
-      dir: join(dirname(require.resolve('@picocss/pico/package.json')), 'css'),
-    },
-  ];
-}
+import { staticSources } from '../web/static-files';
 
 /**
  * Like Django's collectstatic: copies every static file into one directory laid out as its URL

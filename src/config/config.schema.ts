@@ -97,6 +97,13 @@ export const configSchema = z
     API_TOKEN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
     /** Lifetime of the "remember me" session cookie; otherwise it ends with the browser. */
     SESSION_REMEMBER_DAYS: z.coerce.number().int().min(1).default(30),
+    /**
+     * Staff must set up a second factor (authenticator app or passkey) before the admin opens; they
+     * are sent to the profile to enrol first.
+     */
+    MFA_REQUIRED_FOR_STAFF: booleanFlag.default(false),
+    /** How long "trust this browser" skips the second step of log-in on that browser. */
+    MFA_TRUST_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     /** The debug toolbar: on by default in development, off in test; never served in production. */
     DEBUG_TOOLBAR: booleanFlag.optional(),
   })

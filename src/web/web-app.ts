@@ -1,4 +1,3 @@
-import { dirname, join } from 'node:path';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -10,10 +9,10 @@ import { setupApiDocs } from '../api/api-docs';
 import { AppModule } from '../app.module';
 import { anonymousPageCache } from '../events/anonymous-page-cache';
 import type { AppConfig } from '../config/app-config';
-import { PUBLIC_DIR } from '../paths';
 import { mountQueueDashboard } from '../queue-dashboard/queue-dashboard';
 import { MetricsService } from '../metrics/metrics.service';
 import { privateResponses } from './private-responses';
+import { staticSources } from './static-files';
 import { configureRequestInput } from './request-input';
 import { configureViews } from './views';
 
@@ -53,11 +52,9 @@ export async function createWebApp(
   );
   configureViews(app, !config.isDevelopment);
   const staticOptions = { maxAge: config.isProduction ? '1d' : 0 };
-  app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', ...staticOptions });
-  app.useStaticAssets(join(dirname(require.resolve('@picocss/pico/package.json')), 'css'), {
-    prefix: '/static/vendor/pico/',
-    ...staticOptions,
-  });
+  for (const { urlPrefix, dir } of staticSources()) {
+    app.useStaticAssets(dir, { prefix: urlPrefix, ...staticOptions });
+  }
   // Public event pages for visitors without a session, straight from Redis (before sessions).
   app.use(anonymousPageCache(app));
   // Sessions, Passport, CSRF token and flash locals: after static files, before every route.

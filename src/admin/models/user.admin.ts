@@ -65,7 +65,10 @@ export const userAdmin: ModelAdmin = {
       where: { emailVerifiedAt: null },
     },
   ],
-  objectLinks: (_row, url) => [{ label: 'Set password', href: `${url}/password`, permission: 'change' }],
+  objectLinks: (_row, url) => [
+    { label: 'Set password', href: `${url}/password`, permission: 'change' },
+    { label: 'Reset two-factor', href: `${url}/two-factor`, permission: 'change' },
+  ],
   // What the user leaves behind goes through the services that own it, not through the database's
   // cascade: their places at upcoming events are cancelled by the RSVP service (the going count
   // drops and the waitlist moves up, with its e-mail), and the events they organize are deleted by
