@@ -1,5 +1,6 @@
 // Passkeys need JavaScript (the WebAuthn API has no HTML form): every form marked
-// data-passkey="register" or "authenticate" stays hidden without it, and with it gets its button
+// data-passkey="register" or "authenticate" stays hidden without it (a data-passkey-unsupported
+// message shows instead, hidden here once passkeys work), and with it gets its button
 // wired: fetch fresh options from data-options (a POST with the form's CSRF token), let the
 // browser create or use a passkey (@simplewebauthn/browser, served from /static/vendor/), put its
 // answer in the form's hidden "credential" field and submit the form like any other.
@@ -14,6 +15,9 @@
     SecurityError: 'Passkeys cannot be used on this address.',
   };
 
+  Array.prototype.forEach.call(document.querySelectorAll('[data-passkey-unsupported]'), function (note) {
+    note.hidden = true;
+  });
   Array.prototype.forEach.call(forms, function (form) {
     var button = form.querySelector('[data-passkey-start]');
     var error = form.querySelector('[data-passkey-error]');

@@ -4,12 +4,22 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import hbs from 'hbs';
 import { VIEWS_DIR } from '../paths';
 
+const DISPLAY_DATE = new Intl.DateTimeFormat('en-GB', {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+});
+
 /** Helpers available in every template. Keep them few and logic-free. */
 function registerHelpers(): void {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('year', () => new Date().getFullYear());
   hbs.registerHelper('isoDate', (value: Date | string | undefined) =>
     value ? new Date(value).toISOString() : '',
+  );
+  // For people: "1 Dec 2026, 11:26 UTC" (pair it with <time datetime="{{isoDate …}}">).
+  hbs.registerHelper('displayDate', (value: Date | string | undefined) =>
+    value ? `${DISPLAY_DATE.format(new Date(value))} UTC` : '',
   );
 }
 
