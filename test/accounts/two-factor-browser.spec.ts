@@ -192,7 +192,7 @@ describeInBrowser(
       await context.close();
     });
 
-    it('adds a named passkey (virtual authenticator), uses it as the second factor and for a password-less log-in, then removes it with the password', async () => {
+    it('adds a named passkey (virtual authenticator), uses it as the second factor and for a password-less log-in, adds and renames another from a second device, then removes the first with the password', async () => {
       const email = await member();
       const { context, page, cdp, authenticatorId } = await browserWithAuthenticator();
       const cspViolations: string[] = [];
@@ -215,18 +215,43 @@ describeInBrowser(
       const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
       expect(credentials).toHaveLength(1);
       expect(credentials[0].isResidentCredential).toBe(true);
+      const recoveryCodes = await page.locator('.recovery-code-list code').allTextContents();
       await page.click('text=I have saved my codes');
       // A second one, on the same account (the authenticator refuses a duplicate: the list excludes it).
       await page.goto(`${base}/accounts/2fa/webauthn/add`);
       await page.fill('#name', 'Again');
       await page.click('[data-passkey-start]');
       await page.getByText('This device already holds a passkey for your account.').waitFor();
+
+      // Several per account: a second device (its own authenticator) logs in with a recovery
+      // code, adds its passkey and renames it.
+      const other = await browserWithAuthenticator();
+      await logInWithPassword(other.page, email);
+      await other.page.waitForURL(`${base}/accounts/2fa/authenticate`);
+      await other.page.fill('#code', recoveryCodes[0]);
+      await other.page.click('form[action="/accounts/2fa/authenticate"] button[type=submit]');
+      await other.page.waitForURL(`${base}/`);
+      await other.page.goto(`${base}/accounts/2fa/webauthn/add`);
+      await other.page.fill('#name', 'Phone');
+      await other.page.click('[data-passkey-start]');
+      await other.page.getByText('Your passkey “Phone” has been added.').waitFor();
+      await other.page.click('a[aria-label="Rename the passkey Phone"]');
+      await other.page.fill('#name', 'My phone');
+      await other.page.click('form[action$="/rename"] button[type=submit]');
+      await other.page.getByText('The passkey is now called “My phone”.').waitFor();
+      await other.context.close();
+
       await page.goto(`${base}/accounts/profile`);
       await page.locator('.factor-list strong', { hasText: 'Work laptop' }).waitFor();
+      await page.locator('.factor-list strong', { hasText: 'My phone' }).waitFor();
+      await page.getByText('9 of 10').waitFor();
       await shoot(page, '07-profile-passkey');
-      expect(await lastEmail(email, 'two-factor-changed')).toMatchObject({
-        headline: 'A passkey (“Work laptop”) was added to your account',
-      });
+      expect(
+        await sql(
+          `SELECT 1 FROM outgoing_emails WHERE to_address = $1 AND template = 'two-factor-changed' AND subject = $2`,
+          [email, 'A passkey (“Work laptop”) was added to your account'],
+        ),
+      ).toHaveLength(1);
 
       // Second factor after the password.
       await logOut(page);
@@ -246,7 +271,7 @@ describeInBrowser(
       await page.waitForURL(`${base}/`);
       await page.getByText('Welcome back, Petra Passkey!').waitFor();
       const [row] = await sql<{ last_used_at: Date | null }>(
-        `SELECT c.last_used_at FROM mfa_webauthn_credentials c JOIN users u ON u.id = c.user_id WHERE u.email = $1`,
+        `SELECT c.last_used_at FROM mfa_webauthn_credentials c JOIN users u ON u.id = c.user_id WHERE u.email = $1 AND c.name = 'Work laptop'`,
         [email],
       );
       expect(row.last_used_at).not.toBeNull();
@@ -261,14 +286,16 @@ describeInBrowser(
       await page.fill('#password', PASSWORD);
       await page.click('form button[type=submit].contrast');
       await page.getByText('The passkey “Work laptop” has been removed.').waitFor();
-      await page.getByText('Off').first().waitFor();
       await shoot(page, '11-profile-after-removal');
-      expect(
-        await sql(
-          `SELECT 1 FROM mfa_webauthn_credentials c JOIN users u ON u.id = c.user_id WHERE u.email = $1`,
-          [email],
-        ),
-      ).toHaveLength(0);
+      const left = await sql<{ name: string }>(
+        `SELECT c.name FROM mfa_webauthn_credentials c JOIN users u ON u.id = c.user_id WHERE u.email = $1`,
+        [email],
+      );
+      expect(left).toEqual([{ name: 'My phone' }]);
+      expect(await lastEmail(email, 'two-factor-changed')).toMatchObject({
+        headline: 'The passkey “Work laptop” was removed from your account',
+        detail: 'Your other two-factor methods still protect your account.',
+      });
 
       // The authenticator still holds the (now unknown) passkey: password-less log-in is refused.
       await logOut(page);

@@ -131,7 +131,7 @@ describe('two-factor sign-in: authenticator apps, recovery codes, the second ste
     const anonymous = browser(app);
     const loginPage = await anonymous.get('/accounts/login?next=%2Fmy%2Fevents').expect(200);
     const first = sessionCookie(loginPage)!;
-    const password = await passwordStep(anonymous, email, { next: '/my/events' });
+    const password = await passwordStep(anonymous, email, { next: '/my/events', remember: 'on' });
     const pending = sessionCookie(password)!;
     expect(pending).not.toBe(first);
     // Not signed in yet: the profile still sends to the log-in page.
@@ -149,6 +149,8 @@ describe('two-factor sign-in: authenticator apps, recovery codes, the second ste
     const passed = expectStatus(await secondStep(anonymous, code), 303);
     expect(passed.headers.location).toBe('/my/events');
     const signedInSession = sessionCookie(passed)!;
+    // "Remember me", ticked with the password, holds after the second step.
+    expect(cookiesOf(passed).find((c) => c.startsWith('sessionid='))).toMatch(/Expires=/);
     expect(signedInSession).not.toBe(pending);
     expect((await anonymous.get('/accounts/profile')).status).toBe(200);
 

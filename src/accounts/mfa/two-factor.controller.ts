@@ -20,7 +20,7 @@ import { PasswordConfirmation } from '../password-confirmation';
 import { clientIp, renderPage } from '../render';
 import { SessionLogin } from '../session-login';
 import type { SessionUser } from '../session-user';
-import { NewPasskeyForm, PasswordAgainForm, TotpActivationForm } from './mfa-forms';
+import { NewPasskeyForm, PasskeyNameForm, PasswordAgainForm, TotpActivationForm } from './mfa-forms';
 import { MfaService } from './mfa.service';
 import { TotpService } from './totp.service';
 import { TrustedBrowsersService } from './trusted-browsers.service';
@@ -259,6 +259,53 @@ export class TwoFactorController {
     const codes = await this.mfa.addPasskey(user, form.value.name, verified.credential);
     if (!codes) return page({ credential: ['This passkey is already registered.'] });
     this.showActivated(req, res, `Your passkey “${form.value.name}” has been added.`, codes, next);
+  }
+
+  @Get('2fa/webauthn/:id/rename')
+  async renamePasskeyForm(
+    @CurrentUser() user: SessionUser,
+    @Param('id') id: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const passkey = (await this.webauthn.list(user.id)).find((row) => row.id === id);
+    if (!passkey) {
+      addFlash(req, 'error', 'No such passkey.');
+      return res.redirect(303, PROFILE);
+    }
+    renderPage(res, 'accounts/two-factor-passkey-rename', {
+      title: 'Rename a passkey',
+      passkey,
+      values: { name: passkey.name },
+      errors: {},
+    });
+  }
+
+  @Post('2fa/webauthn/:id/rename')
+  async renamePasskey(
+    @CurrentUser() user: SessionUser,
+    @Param('id') id: number,
+    @Body() body: Body,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const form = await validateForm(PasskeyNameForm, body);
+    if (!form.ok) {
+      const passkey = { id, name: '' };
+      return renderPage(
+        res,
+        'accounts/two-factor-passkey-rename',
+        { title: 'Rename a passkey', passkey, values: form.values, errors: form.errors },
+        400,
+      );
+    }
+    const renamed = await this.webauthn.rename(user.id, id, form.value.name);
+    addFlash(
+      req,
+      renamed ? 'success' : 'error',
+      renamed ? `The passkey is now called “${form.value.name}”.` : 'No such passkey.',
+    );
+    res.redirect(303, PROFILE);
   }
 
   @Get('2fa/webauthn/:id/remove')
