@@ -13,6 +13,7 @@
     NotAllowedError: 'The passkey request was cancelled or timed out. Try again when you are ready.',
     InvalidStateError: 'This device already holds a passkey for your account.',
     SecurityError: 'Passkeys cannot be used on this address.',
+    Throttled: 'Too many attempts from your network. Please try again in a few minutes.',
   };
 
   Array.prototype.forEach.call(document.querySelectorAll('[data-passkey-unsupported]'), function (note) {
@@ -45,6 +46,7 @@
         },
       })
         .then(function (response) {
+          if (response.status === 429) throw { name: 'Throttled' };
           if (!response.ok) throw new Error('options ' + response.status);
           return response.json();
         })

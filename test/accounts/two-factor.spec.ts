@@ -358,6 +358,23 @@ describe('two-factor sign-in: authenticator apps, recovery codes, the second ste
     expect((await logIn(browser(app), email)).headers.location).toBe('/');
   });
 
+  it('counts password-less passkey attempts against the address: challenges stop at LOGIN_FAILURES_PER_IP', async () => {
+    const visitor = browser(app);
+    const csrf = csrfFrom((await visitor.get('/accounts/login')).text);
+    const ask = () =>
+      visitor
+        .post('/accounts/login/passkey/options')
+        .set('X-Forwarded-For', '192.0.2.77')
+        .set('X-CSRF-Token', csrf)
+        .set('Accept', 'application/json');
+    const first = await ask();
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ rpId: 'localhost', userVerification: 'required', allowCredentials: [] });
+    const statuses = await Promise.all(Array.from({ length: 55 }, () => ask().then((r) => r.status)));
+    expect(statuses.filter((status) => status === 200)).toHaveLength(49);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(6);
+  });
+
   it('leaves API bearer tokens as they were', async () => {
     const { agent } = await signedIn(app);
     await enrolTotp(agent);

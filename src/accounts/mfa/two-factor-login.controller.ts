@@ -3,6 +3,8 @@ import {
   Controller,
   Get,
   HttpCode,
+  HttpException,
+  HttpStatus,
   Logger,
   Post,
   Req,
@@ -111,9 +113,21 @@ export class TwoFactorLoginController {
     });
   }
 
+  /**
+   * Counted against the client IP's log-in budget (each challenge is a key in Redis, and each can
+   * be answered once, so this also bounds the answers); a successful log-in gives it back.
+   */
   @Post('login/passkey/options')
   @HttpCode(200)
-  passkeyLoginOptions(): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  async passkeyLoginOptions(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    const throttle = await this.throttle.consumeIpAttempt(clientIp(req.ip));
+    if (throttle.throttled) {
+      res.setHeader('Retry-After', String(throttle.retryAfterSeconds));
+      throw new HttpException(tooMany(throttle), HttpStatus.TOO_MANY_REQUESTS);
+    }
     return this.webauthn.authenticationOptions('login');
   }
 
@@ -130,17 +144,11 @@ export class TwoFactorLoginController {
         status,
       );
     if (!form.ok) return refuse(PASSKEY_FAILED, 400);
-    const ip = clientIp(req.ip);
-    const throttle = await this.throttle.consumeIpAttempt(ip);
-    if (throttle.throttled) {
-      res.setHeader('Retry-After', String(throttle.retryAfterSeconds));
-      return refuse(tooMany(throttle), 429);
-    }
     const proven = await this.webauthn.authenticate('login', form.value.credential);
     const user = proven && (await this.accounts.activeUser(proven.userId));
     if (!user) return refuse(PASSKEY_FAILED, 400);
     if (!req.session) return refuse(SESSION_STORE_DOWN, 503);
-    await this.throttle.recordIpSuccess(ip);
+    await this.throttle.recordIpSuccess(clientIp(req.ip));
     await this.finish(req, res, user, { remember: !!form.value.remember, trust: false, next });
   }
 
