@@ -369,7 +369,11 @@ describe('two-factor sign-in: authenticator apps, recovery codes, the second ste
         .set('Accept', 'application/json');
     const first = await ask();
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ rpId: 'localhost', userVerification: 'required', allowCredentials: [] });
+    expect(first.body).toMatchObject({
+      rpId: 'localhost',
+      userVerification: 'required',
+      allowCredentials: [],
+    });
     const statuses = await Promise.all(Array.from({ length: 55 }, () => ask().then((r) => r.status)));
     expect(statuses.filter((status) => status === 200)).toHaveLength(49);
     expect(statuses.filter((status) => status === 429)).toHaveLength(6);
