@@ -4,7 +4,10 @@ import { ScheduleRegistry } from '../scheduler/schedule.registry';
 
 const BATCH = 1_000;
 
-/** Daily purge of spent and expired e-mail verification / password reset tokens (worker only). */
+/**
+ * Daily purge of spent and expired e-mail verification / password reset tokens, and of expired
+ * "trusted browsers" (two-factor sign-in), in the worker.
+ */
 @Injectable()
 export class TokenPurge implements OnModuleInit {
   private readonly logger = new Logger(TokenPurge.name);
@@ -35,7 +38,11 @@ export class TokenPurge implements OnModuleInit {
       total += deleted;
       if (deleted < BATCH) break;
     }
-    this.logger.log(`Purged ${total} spent or expired account token(s)`);
-    return total;
+    // One row per "trust this browser" ticked: few enough for one statement.
+    const browsers = await this.prisma.trustedBrowser.deleteMany({ where: { expiresAt: { lt: now } } });
+    this.logger.log(
+      `Purged ${total} spent or expired account token(s), ${browsers.count} expired trusted browser(s)`,
+    );
+    return total + browsers.count;
   }
 }

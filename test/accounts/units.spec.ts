@@ -56,7 +56,7 @@ describe('e-mail normalisation and look-alikes', () => {
   });
 });
 
-describe('scheduled purge of spent and expired e-mail tokens', () => {
+describe('scheduled purge of spent and expired e-mail tokens and trusted browsers', () => {
   let context: INestApplicationContext;
 
   beforeAll(async () => {
@@ -88,7 +88,15 @@ describe('scheduled purge of spent and expired e-mail tokens', () => {
     await insert('a1', '1 hour', null);
     await insert('b2', '-1 minute', null);
     await insert('c3', '1 hour', 'used');
+    await sql(
+      `INSERT INTO mfa_trusted_browsers (user_id, token_hash, label, expires_at) VALUES
+         ($1, $2, 'Chrome on Linux', now() + interval '1 day'), ($1, $3, 'Old', now() - interval '1 minute')`,
+      [user.id, 'd4'.padEnd(64, '0'), 'e5'.padEnd(64, '0')],
+    );
     await context.get(TokenPurge).purge();
+    expect(await sql('SELECT label FROM mfa_trusted_browsers WHERE user_id = $1', [user.id])).toEqual([
+      { label: 'Chrome on Linux' },
+    ]);
     const left = await sql<{ token_hash: string }>(
       'SELECT token_hash FROM account_tokens WHERE user_id = $1',
       [user.id],
