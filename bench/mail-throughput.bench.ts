@@ -28,7 +28,7 @@ import { MailContextModule } from '../src/mail/mail-context.module';
 import { MailService } from '../src/mail/mail.service';
 import { MIGRATIONS_DIR } from '../src/paths';
 import { PrismaService } from '../src/prisma/prisma.service';
-import { QUEUES } from '../src/queue/queues';
+import { QUEUES } from '../src/jobs/queue/queues';
 
 const DATABASE_URL =
   process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/event_planner_bench';

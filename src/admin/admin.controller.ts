@@ -81,7 +81,7 @@ export class AdminController {
     renderAdmin(res, 'index', {
       title: 'Site administration',
       modules: this.presenter.nav(permissions),
-      // Bull Board (mounted by src/queue-dashboard behind the same staff + permission check).
+      // Bull Board (mounted by src/jobs/dashboard behind the same staff + permission check).
       queuesUrl: permissions.hasCodename('queues.view') ? '/admin/queues' : undefined,
       recent: recent.map((entry) => {
         const info = this.site.byName(entry.model);

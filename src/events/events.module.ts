@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
-import { TasksCoreModule } from '../tasks/tasks-core.module';
+import { TasksCoreModule } from '../jobs/tasks/tasks-core.module';
 import { CalendarController } from './calendar.controller';
 import { EventActors } from './event-actors';
 import { EventCalendar } from './event-calendar';

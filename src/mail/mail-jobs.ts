@@ -1,6 +1,6 @@
 import type { JobOptions } from 'bull';
 import type { AppConfigValues } from '../config/config.schema';
-import { attemptsCovering, CAPPED_EXPONENTIAL } from '../queue/backoff';
+import { attemptsCovering, CAPPED_EXPONENTIAL } from '../jobs/queue/backoff';
 
 /** Jobs on the `mail` queue. */
 export const MAIL_JOBS = {

@@ -4,7 +4,7 @@ import type { Queue } from 'bull';
 import { Client, type Notification } from 'pg';
 import { AppConfig } from '../config/app-config';
 import { PrismaService } from '../prisma/prisma.service';
-import { QUEUES } from '../queue/queues';
+import { QUEUES } from '../jobs/queue/queues';
 import { GroupCommit } from './group-commit';
 import { MAIL_JOBS, MAIL_OUTBOX_CHANNEL, mailJobOptions, type MailJobData } from './mail-jobs';
 

@@ -5,7 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { Prisma } from '../generated/prisma/client';
 import { runInJobContext } from '../logging/job-context';
 import { PrismaService, type PreparedStatement } from '../prisma/prisma.service';
-import { QUEUES } from '../queue/queues';
+import { QUEUES } from '../jobs/queue/queues';
 import { GroupCommit } from './group-commit';
 import { MAIL_JOBS, type MailJobData } from './mail-jobs';
 import { MailTemplates } from './mail-templates';

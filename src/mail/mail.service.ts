@@ -6,7 +6,7 @@ import { isEmail } from 'class-validator';
 import { AppConfig } from '../config/app-config';
 import { Prisma } from '../generated/prisma/client';
 import { PrismaService, type PreparedStatement } from '../prisma/prisma.service';
-import { QUEUES } from '../queue/queues';
+import { QUEUES } from '../jobs/queue/queues';
 import { GroupCommit } from './group-commit';
 import { MailInputError } from './mail-input.error';
 import { MAIL_JOBS, MAIL_OUTBOX_CHANNEL, mailJobOptions, type MailJobData } from './mail-jobs';

@@ -11,7 +11,7 @@ import { AppModule } from '../app.module';
 import { anonymousPageCache } from '../events/anonymous-page-cache';
 import type { AppConfig } from '../config/app-config';
 import { PUBLIC_DIR } from '../paths';
-import { mountQueueDashboard } from '../queue-dashboard/queue-dashboard';
+import { mountQueueDashboard } from '../jobs/dashboard/queue-dashboard';
 import { MetricsService } from '../metrics/metrics.service';
 import { configureViews } from './views';
 

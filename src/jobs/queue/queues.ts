@@ -7,9 +7,9 @@ export const QUEUES = {
   system: 'system',
   /** Outgoing e-mail: one job per message, job id = the OutgoingEmail id (see src/mail). */
   mail: 'mail',
-  /** Repeatable jobs from the scheduled-jobs registry (see src/scheduler). */
+  /** Repeatable jobs from the scheduled-jobs registry (see src/jobs/scheduler). */
   scheduler: 'scheduler',
-  /** Organizer tasks with live progress (e-mail attendees, CSV export); job id = the Task id (see src/tasks). */
+  /** Organizer tasks with live progress (e-mail attendees, CSV export); job id = the Task id (see src/jobs/tasks). */
   tasks: 'tasks',
 } as const;
 

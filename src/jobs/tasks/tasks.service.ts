@@ -1,10 +1,10 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { Prisma, TaskKind, TaskStatus, type Task } from '../generated/prisma/client';
-import { PrismaService } from '../prisma/prisma.service';
+import { Prisma, TaskKind, TaskStatus, type Task } from '../../generated/prisma/client';
+import { PrismaService } from '../../prisma/prisma.service';
 import { QUEUES } from '../queue/queues';
-import { RedisService } from '../redis/redis.service';
+import { RedisService } from '../../redis/redis.service';
 import { TASK_JOB, taskChannel, type TaskJobData, type TaskState } from './task-jobs';
 
 /** How long an export's file can be downloaded. */

@@ -1,7 +1,7 @@
 import { Process, Processor } from '@nestjs/bull';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bull';
-import { runInJobContext } from '../logging/job-context';
+import { runInJobContext } from '../../logging/job-context';
 import { QUEUES } from '../queue/queues';
 import { SYSTEM_JOBS, type PingResult } from './system-jobs';
 

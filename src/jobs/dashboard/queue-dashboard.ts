@@ -6,9 +6,9 @@ import type { IServerAdapter } from '@bull-board/api/typings/app';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bull';
 import type { RequestHandler } from 'express';
-import { requireSameOrigin, requireStaffPermission } from '../accounts/express-guards';
-import { PermissionsService } from '../accounts/permissions.service';
-import type { AppConfig } from '../config/app-config';
+import { requireSameOrigin, requireStaffPermission } from '../../accounts/express-guards';
+import { PermissionsService } from '../../accounts/permissions.service';
+import type { AppConfig } from '../../config/app-config';
 import { ALL_QUEUES } from '../queue/queues';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';

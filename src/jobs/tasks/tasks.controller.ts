@@ -1,9 +1,9 @@
 import { Controller, Get, GoneException, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { CurrentUser, RequireLogin } from '../accounts/auth.decorators';
-import type { SessionUser } from '../accounts/session-user';
-import { ShutdownState } from '../core/shutdown-state';
-import { UuidPipe } from '../events/event-id.pipe';
+import { CurrentUser, RequireLogin } from '../../accounts/auth.decorators';
+import type { SessionUser } from '../../accounts/session-user';
+import { ShutdownState } from '../../core/shutdown-state';
+import { UuidPipe } from '../../events/event-id.pipe';
 import { TaskEventsService } from './task-events.service';
 import type { TaskState } from './task-jobs';
 import { TasksService } from './tasks.service';

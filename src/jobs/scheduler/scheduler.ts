@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { CronRepeatOptions, EveryRepeatOptions, Job, Queue } from 'bull';
-import { runInJobContext } from '../logging/job-context';
+import { runInJobContext } from '../../logging/job-context';
 import { QUEUES } from '../queue/queues';
 import { ScheduleRegistry } from './schedule.registry';
 import type { ScheduledJob } from './scheduled-job';

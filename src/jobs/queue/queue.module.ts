@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bull';
 import { Global, Module } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { RedisService } from '../redis/redis.service';
+import { AppConfig } from '../../config/app-config';
+import { RedisService } from '../../redis/redis.service';
 import { BACKOFF_STRATEGIES } from './backoff';
 import { ALL_QUEUES } from './queues';
 

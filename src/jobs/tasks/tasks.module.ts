@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TaskEventsService } from './task-events.service';
-import { AccountsModule } from '../accounts/accounts.module';
+import { AccountsModule } from '../../accounts/accounts.module';
 import { TasksCoreModule } from './tasks-core.module';
 import { TasksController } from './tasks.controller';
 
