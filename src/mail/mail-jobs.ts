@@ -1,5 +1,5 @@
-import type { JobOptions } from 'bull';
 import type { AppConfigValues } from '../config/config.schema';
+import type { JobOptions } from '../jobs/queue/job-queue';
 import { attemptsCovering, CAPPED_EXPONENTIAL } from '../jobs/queue/backoff';
 
 /** Jobs on the `mail` queue. */

@@ -1,10 +1,7 @@
-import { getQueueToken } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import type { Queue } from 'bull';
 import type { Request, Response } from 'express';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { ALL_QUEUES } from '../jobs/queue/queues';
+import { JobQueues } from '../jobs/queue/queue.module';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
 
@@ -19,7 +16,7 @@ export class MetricsService {
   readonly registry = new Registry();
   private readonly requests: Histogram<'method' | 'route' | 'status'>;
 
-  constructor(moduleRef: ModuleRef) {
+  constructor(queues: JobQueues) {
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Histogram({
       name: 'http_request_duration_seconds',
@@ -28,19 +25,15 @@ export class MetricsService {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [this.registry],
     });
-    // Resolved at the first scrape: the queues are other modules' providers.
-    let queues: Queue[] | undefined;
-    const queuesOf = () =>
-      (queues ??= ALL_QUEUES.map((name) => moduleRef.get<Queue>(getQueueToken(name), { strict: false })));
     new Gauge({
       name: 'bull_queue_jobs',
       help: 'Jobs in each state of every Bull queue (read when scraped)',
       labelNames: ['queue', 'state'],
       registers: [this.registry],
       async collect() {
-        for (const queue of queuesOf()) {
+        for (const queue of queues.all()) {
           // Redis down: the other figures are still worth serving.
-          const counts = await queue.getJobCounts().catch(() => undefined);
+          const counts = await queue.counts().catch(() => undefined);
           if (!counts) continue;
           for (const state of JOB_STATES) this.set({ queue: queue.name, state }, counts[state]);
         }

@@ -1,20 +1,17 @@
-import { getQueueToken } from '@nestjs/bull';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createBullBoard } from '@bull-board/api';
-import { BullAdapter } from '@bull-board/api/bullAdapter';
 import type { IServerAdapter } from '@bull-board/api/typings/app';
 import { ExpressAdapter } from '@bull-board/express';
-import type { Queue } from 'bull';
 import type { RequestHandler } from 'express';
 import { requireSameOrigin, requireStaffPermission } from '../../accounts/express-guards';
 import { PermissionsService } from '../../accounts/permissions.service';
 import type { AppConfig } from '../../config/app-config';
-import { ALL_QUEUES } from '../queue/queues';
+import { JobQueues } from '../queue/queue.module';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 
 /**
- * Bull Board (every queue in ALL_QUEUES: inspect, retry, remove jobs) at /admin/queues. It is an
+ * Bull Board (every queue: inspect, retry, remove jobs) at /admin/queues. It is an
  * Express router, outside Nest's router, so Nest guards do not run on it: it is mounted behind the
  * accounts' Express guards instead, after the session middleware that sets req.user. Fail-closed:
  * no session user → login redirect (401 for API calls); not active staff with `queues.view` → 403;
@@ -23,7 +20,10 @@ export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 export function mountQueueDashboard(app: NestExpressApplication, config: AppConfig): void {
   const serverAdapter = new ExpressAdapter().setBasePath(QUEUE_DASHBOARD_PATH);
   createBullBoard({
-    queues: ALL_QUEUES.map((name) => new BullAdapter(app.get<Queue>(getQueueToken(name), { strict: false }))),
+    queues: app
+      .get(JobQueues)
+      .all()
+      .map((queue) => queue.dashboardAdapter()),
     // @bull-board/express pins an older patch of @bull-board/api: same shapes, separate
     // declarations (private fields), so TypeScript needs telling they are one interface.
     serverAdapter: serverAdapter as unknown as IServerAdapter,
@@ -31,7 +31,7 @@ export function mountQueueDashboard(app: NestExpressApplication, config: AppConf
   });
   const guards: RequestHandler[] = [
     requireSameOrigin(config),
-    requireStaffPermission(app.get(PermissionsService, { strict: false })),
+    requireStaffPermission(app.get(PermissionsService)),
   ];
   app.use(QUEUE_DASHBOARD_PATH, ...guards, serverAdapter.getRouter() as RequestHandler);
 }

@@ -1,13 +1,31 @@
-import { BullModule } from '@nestjs/bull';
+import { BullModule, getQueueToken } from '@nestjs/bull';
 import { Global, Module } from '@nestjs/common';
+import type { Queue } from 'bull';
 import { AppConfig } from '../../config/app-config';
 import { RedisService } from '../../redis/redis.service';
 import { BACKOFF_STRATEGIES } from './backoff';
-import { ALL_QUEUES } from './queues';
+import { JobQueue, jobQueueToken } from './job-queue';
+import { ALL_QUEUES, type QueueName } from './queues';
+
+/** Every queue of ALL_QUEUES, for what looks at all of them (metrics, the dashboard). */
+export class JobQueues {
+  constructor(private readonly queues: Map<QueueName, JobQueue>) {}
+
+  all(): JobQueue[] {
+    return [...this.queues.values()];
+  }
+}
+
+const queueProviders = ALL_QUEUES.map((name) => ({
+  provide: jobQueueToken(name),
+  inject: [getQueueToken(name)],
+  useFactory: (bull: Queue) => new JobQueue(bull),
+}));
 
 /**
- * Bull on REDIS_URL, with every queue registered so any provider can `@InjectQueue(name)`.
- * Connections come from RedisService so they share its reconnect policy and are closed with it.
+ * Bull on REDIS_URL, with every queue of ALL_QUEUES, each as a JobQueue any provider can inject
+ * (`@InjectJobQueue(name)`). Connections come from RedisService so they share its reconnect policy
+ * and are closed with it.
  */
 @Global()
 @Module({
@@ -43,6 +61,15 @@ import { ALL_QUEUES } from './queues';
     }),
     BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name }))),
   ],
-  exports: [BullModule],
+  providers: [
+    ...queueProviders,
+    {
+      provide: JobQueues,
+      inject: queueProviders.map((provider) => provider.provide),
+      useFactory: (...queues: JobQueue[]) =>
+        new JobQueues(new Map(queues.map((queue, index) => [ALL_QUEUES[index], queue]))),
+    },
+  ],
+  exports: [...queueProviders.map((provider) => provider.provide), JobQueues],
 })
 export class QueueModule {}

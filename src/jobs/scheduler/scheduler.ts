@@ -1,15 +1,13 @@
-import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import type { CronRepeatOptions, EveryRepeatOptions, Job, Queue } from 'bull';
-import { runInJobContext } from '../../logging/job-context';
+import { InjectJobQueue, JobQueue, type Job, type Repeat } from '../queue/job-queue';
 import { QUEUES } from '../queue/queues';
 import { ScheduleRegistry } from './schedule.registry';
 import type { ScheduledJob } from './scheduled-job';
 
 const RETRY_SYNC_MS = 10_000;
 
-function repeatOf(job: ScheduledJob): CronRepeatOptions | EveryRepeatOptions {
-  return job.cron ? { cron: job.cron, tz: 'UTC' } : { every: job.every! };
+function repeatOf(job: ScheduledJob): Repeat {
+  return job.cron ? { cron: job.cron } : { every: job.every! };
 }
 
 /**
@@ -24,14 +22,12 @@ export class Scheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private retry?: NodeJS.Timeout;
 
   constructor(
-    @InjectQueue(QUEUES.scheduler) private readonly queue: Queue,
+    @InjectJobQueue(QUEUES.scheduler) private readonly queue: JobQueue,
     private readonly registry: ScheduleRegistry,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.queue
-      .process('*', 1, (job: Job) => runInJobContext(job, () => this.run(job)))
-      .catch((error: Error) => this.logger.error(`Scheduler stopped: ${error.message}`));
+    this.queue.process('*', 1, (job) => this.run(job));
     void this.syncUntilDone();
   }
 
@@ -51,21 +47,21 @@ export class Scheduler implements OnApplicationBootstrap, OnModuleDestroy {
   /** Makes Bull's repeatable jobs match the registry. */
   async sync(): Promise<void> {
     const wanted = this.registry.list();
-    for (const existing of await this.queue.getRepeatableJobs()) {
+    for (const existing of await this.queue.repeatables()) {
       const keep = wanted.some(
         (job) =>
           job.name === existing.name &&
-          (job.cron ? existing.cron === job.cron : Number(existing.every) === job.every),
+          (job.cron ? existing.cron === job.cron : existing.every === job.every),
       );
       if (!keep) {
-        await this.queue.removeRepeatableByKey(existing.key);
+        await this.queue.removeRepeatable(existing.key);
         this.logger.log(
           `Removed schedule ${existing.name} (${existing.cron ?? `every ${existing.every} ms`})`,
         );
       }
     }
     for (const job of wanted) {
-      await this.queue.add(job.name, {}, { repeat: repeatOf(job), removeOnComplete: 100, removeOnFail: 100 });
+      await this.queue.repeat(job.name, {}, repeatOf(job), { removeOnComplete: 100, removeOnFail: 100 });
     }
     if (wanted.length) {
       this.logger.log(
@@ -74,7 +70,7 @@ export class Scheduler implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async run(job: Job): Promise<unknown> {
+  private async run(job: Job<unknown>): Promise<unknown> {
     const scheduled = this.registry.get(job.name);
     if (!scheduled) {
       // Installed by a newer or older worker version; not ours to run.

@@ -1,19 +1,21 @@
-import { Process, Processor } from '@nestjs/bull';
-import { Logger } from '@nestjs/common';
-import type { Job } from 'bull';
-import { runInJobContext } from '../../logging/job-context';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectJobQueue, JobQueue, type Job } from '../queue/job-queue';
 import { QUEUES } from '../queue/queues';
 import { SYSTEM_JOBS, type PingResult } from './system-jobs';
 
-@Processor(QUEUES.system)
-export class SystemProcessor {
+/** Worker side of the system queue. */
+@Injectable()
+export class SystemProcessor implements OnModuleInit {
   private readonly logger = new Logger(SystemProcessor.name);
 
-  @Process(SYSTEM_JOBS.ping)
-  ping(job: Job<{ echo: string }>): Promise<PingResult> {
-    return runInJobContext(job, async () => {
-      this.logger.log('ping received');
-      return { pid: process.pid, handledAt: new Date().toISOString(), echo: job.data.echo };
-    });
+  constructor(@InjectJobQueue(QUEUES.system) private readonly queue: JobQueue<{ echo: string }>) {}
+
+  onModuleInit(): void {
+    this.queue.process(SYSTEM_JOBS.ping, 1, (job) => this.ping(job));
+  }
+
+  async ping(job: Job<{ echo: string }>): Promise<PingResult> {
+    this.logger.log('ping received');
+    return { pid: process.pid, handledAt: new Date().toISOString(), echo: job.data.echo };
   }
 }

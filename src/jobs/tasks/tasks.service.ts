@@ -1,8 +1,7 @@
-import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
-import type { Queue } from 'bull';
 import { Prisma, TaskKind, TaskStatus, type Task } from '../../generated/prisma/client';
 import { PrismaService } from '../../prisma/prisma.service';
+import { InjectJobQueue, JobQueue } from '../queue/job-queue';
 import { QUEUES } from '../queue/queues';
 import { RedisService } from '../../redis/redis.service';
 import { TASK_JOB, taskChannel, type TaskJobData, type TaskState } from './task-jobs';
@@ -22,7 +21,7 @@ export class TasksService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly redis: RedisService,
-    @InjectQueue(QUEUES.tasks) private readonly queue: Queue<TaskJobData>,
+    @InjectJobQueue(QUEUES.tasks) private readonly queue: JobQueue<TaskJobData>,
   ) {}
 
   async start(
