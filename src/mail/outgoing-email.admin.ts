@@ -1,6 +1,6 @@
 import { ConflictException } from '@nestjs/common';
-import { MailService } from '../../mail/mail.service';
-import type { ModelAdmin } from '../model-admin';
+import { MailService } from './mail.service';
+import type { ModelAdmin } from '../admin/model-admin';
 
 export const outgoingEmailAdmin: ModelAdmin = {
   model: 'OutgoingEmail',

@@ -1,7 +1,7 @@
-import { EventsCache } from '../../events/events.cache';
-import { EventsService, EventValidationError } from '../../events/events.service';
-import { TIME_ZONES } from '../../events/event-view';
-import type { ModelAdmin } from '../model-admin';
+import { EventsCache } from './events.cache';
+import { EventsService, EventValidationError } from './events.service';
+import { TIME_ZONES } from './event-view';
+import type { ModelAdmin } from '../admin/model-admin';
 
 export const eventAdmin: ModelAdmin = {
   model: 'Event',

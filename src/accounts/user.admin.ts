@@ -1,7 +1,7 @@
-import { EventsService } from '../../events/events.service';
-import { RsvpService } from '../../events/rsvp.service';
-import { EventsCache } from '../../events/events.cache';
-import type { ModelAdmin } from '../model-admin';
+import { EventsService } from '../events/events.service';
+import { RsvpService } from '../events/rsvp.service';
+import { EventsCache } from '../events/events.cache';
+import type { ModelAdmin } from '../admin/model-admin';
 
 export const userAdmin: ModelAdmin = {
   model: 'User',

@@ -1,4 +1,4 @@
-import type { ModelAdmin } from '../model-admin';
+import type { ModelAdmin } from '../admin/model-admin';
 
 export const permissionAdmin: ModelAdmin = {
   model: 'Permission',

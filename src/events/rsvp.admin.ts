@@ -1,6 +1,6 @@
-import { EventsCache } from '../../events/events.cache';
-import { RsvpService } from '../../events/rsvp.service';
-import type { ModelAdmin } from '../model-admin';
+import { EventsCache } from './events.cache';
+import { RsvpService } from './rsvp.service';
+import type { ModelAdmin } from '../admin/model-admin';
 
 export const rsvpAdmin: ModelAdmin = {
   model: 'Rsvp',

@@ -1,4 +1,4 @@
-import type { ModelAdmin } from '../model-admin';
+import type { ModelAdmin } from './model-admin';
 
 export const adminLogAdmin: ModelAdmin = {
   model: 'AdminLog',
