@@ -1,17 +1,18 @@
-import type { ModelAdmin } from '../admin/model-admin';
+import { RegisterAdmin, type AdminAction, type ModelAdmin } from '../admin/model-admin';
 
-export const apiTokenAdmin: ModelAdmin = {
-  model: 'ApiToken',
-  module: 'Accounts',
-  label: 'API token',
-  reprField: 'name',
-  listDisplay: ['id', 'name', 'prefix', 'user', 'lastUsedAt', 'revokedAt', 'createdAt'],
-  searchFields: ['name', 'prefix', 'user.email'],
-  listFilter: ['revokedAt', 'createdAt'],
+@RegisterAdmin()
+export class ApiTokenAdmin implements ModelAdmin {
+  readonly model = 'ApiToken';
+  readonly module = 'Accounts';
+  readonly label = 'API token';
+  readonly reprField = 'name';
+  readonly listDisplay = ['id', 'name', 'prefix', 'user', 'lastUsedAt', 'revokedAt', 'createdAt'];
+  readonly searchFields = ['name', 'prefix', 'user.email'];
+  readonly listFilter = ['revokedAt', 'createdAt'];
   // Tokens are created by their owner (shown once); the admin may only revoke them.
-  fields: ['userId', 'name', 'prefix', 'lastUsedAt', 'revokedAt', 'createdAt'],
-  readonlyFields: ['userId', 'name', 'prefix', 'lastUsedAt', 'createdAt'],
-  actions: [
+  readonly fields = ['userId', 'name', 'prefix', 'lastUsedAt', 'revokedAt', 'createdAt'];
+  readonly readonlyFields = ['userId', 'name', 'prefix', 'lastUsedAt', 'createdAt'];
+  readonly actions: AdminAction[] = [
     {
       name: 'revoke',
       label: 'Revoke selected tokens',
@@ -19,5 +20,5 @@ export const apiTokenAdmin: ModelAdmin = {
       data: { revokedAt: () => new Date() },
       where: { revokedAt: null },
     },
-  ],
-};
+  ];
+}

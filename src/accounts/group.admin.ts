@@ -1,12 +1,13 @@
-import type { ModelAdmin } from '../admin/model-admin';
+import { RegisterAdmin, type ModelAdmin } from '../admin/model-admin';
 
-export const groupAdmin: ModelAdmin = {
-  model: 'Group',
-  module: 'Accounts',
-  reprField: 'name',
-  listDisplay: ['name', 'createdAt'],
-  searchFields: ['name'],
-  ordering: ['name'],
+@RegisterAdmin()
+export class GroupAdmin implements ModelAdmin {
+  readonly model = 'Group';
+  readonly module = 'Accounts';
+  readonly reprField = 'name';
+  readonly listDisplay = ['name', 'createdAt'];
+  readonly searchFields = ['name'];
+  readonly ordering = ['name'];
   // Members are managed from each user's page (the users table can hold millions).
-  fields: ['name', 'permissions'],
-};
+  readonly fields = ['name', 'permissions'];
+}

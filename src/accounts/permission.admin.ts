@@ -1,11 +1,12 @@
-import type { ModelAdmin } from '../admin/model-admin';
+import { RegisterAdmin, type ModelAdmin } from '../admin/model-admin';
 
-export const permissionAdmin: ModelAdmin = {
-  model: 'Permission',
-  module: 'Accounts',
-  reprField: 'codename',
-  listDisplay: ['codename', 'name'],
-  searchFields: ['codename', 'name'],
-  ordering: ['codename'],
-  fields: ['codename', 'name'],
-};
+@RegisterAdmin()
+export class PermissionAdmin implements ModelAdmin {
+  readonly model = 'Permission';
+  readonly module = 'Accounts';
+  readonly reprField = 'codename';
+  readonly listDisplay = ['codename', 'name'];
+  readonly searchFields = ['codename', 'name'];
+  readonly ordering = ['codename'];
+  readonly fields = ['codename', 'name'];
+}

@@ -1,15 +1,16 @@
-import type { ModelAdmin } from './model-admin';
+import { RegisterAdmin, type ModelAdmin } from './model-admin';
 
-export const adminLogAdmin: ModelAdmin = {
-  model: 'AdminLog',
-  module: 'Administration',
-  label: 'Log entry',
-  labelPlural: 'Log entries',
-  reprField: 'objectRepr',
-  listDisplay: ['createdAt', 'user', 'action', 'model', 'objectRepr'],
-  searchFields: ['objectRepr', 'model', 'user.email'],
-  listFilter: ['action', 'createdAt'],
-  ordering: ['-createdAt'],
+@RegisterAdmin()
+export class AdminLogAdmin implements ModelAdmin {
+  readonly model = 'AdminLog';
+  readonly module = 'Administration';
+  readonly label = 'Log entry';
+  readonly labelPlural = 'Log entries';
+  readonly reprField = 'objectRepr';
+  readonly listDisplay = ['createdAt', 'user', 'action', 'model', 'objectRepr'];
+  readonly searchFields = ['objectRepr', 'model', 'user.email'];
+  readonly listFilter = ['action', 'createdAt'];
+  readonly ordering = ['-createdAt'];
   // The log is evidence: read-only for everyone.
-  disallow: ['add', 'change', 'delete'],
-};
+  readonly disallow = ['add', 'change', 'delete'] as const;
+}

@@ -1,5 +1,4 @@
 import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type { SessionUser } from '../accounts/session-user';
 import { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
@@ -52,7 +51,6 @@ export class AdminObjectsService {
     private readonly prisma: PrismaService,
     private readonly site: AdminSite,
     private readonly log: AdminLogService,
-    private readonly moduleRef: ModuleRef,
   ) {}
 
   /** The object or a 404 (also for ids that cannot be a key of this model). */
@@ -186,7 +184,7 @@ export class AdminObjectsService {
   async changed(info: AdminModelInfo, ids: (string | number)[]): Promise<void> {
     if (!info.admin.onChange || !ids.length) return;
     await info.admin
-      .onChange({ moduleRef: this.moduleRef, ids })
+      .onChange({ ids })
       .catch((error: Error) => this.logger.warn(`onChange of ${info.name} failed: ${error.message}`));
   }
 
@@ -227,7 +225,6 @@ export class AdminObjectsService {
     try {
       after = await this.prisma.$transaction(async (tx) => {
         await info.admin.updateObject!({
-          moduleRef: this.moduleRef,
           user,
           id,
           data,
@@ -504,7 +501,6 @@ export class AdminObjectsService {
       for (const row of rows) {
         const id = row[info.pk.name] as string | number;
         await info.admin.deleteObject!({
-          moduleRef: this.moduleRef,
           user,
           id,
           tx,
@@ -590,14 +586,7 @@ export class AdminObjectsService {
       const afterCommit: Array<() => Promise<void>> = [];
       await this.prisma.$transaction(async (tx) => {
         message =
-          (await action.run!({
-            prisma: this.prisma,
-            tx,
-            afterCommit: (work) => afterCommit.push(work),
-            moduleRef: this.moduleRef,
-            user,
-            ids,
-          })) ?? undefined;
+          (await action.run!({ tx, afterCommit: (work) => afterCommit.push(work), user, ids })) ?? undefined;
         await collectLog(tx);
         await this.log.write(tx, entries);
       }, FEATURE_TX_OPTIONS);

@@ -51,6 +51,10 @@ export class AdminPresenter {
       });
       modules.set(info.module, group);
     }
+    // As Django's index: modules by name, their models by label.
+    for (const group of modules.values()) {
+      group.models.sort((a, b) => String(a.label).localeCompare(String(b.label)));
+    }
     return [...modules.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 

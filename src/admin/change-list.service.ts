@@ -145,7 +145,10 @@ export class ChangeListService {
   }
 
   /** Validated ordering: `-field,other`, falling back to the model's default; pk appended. */
-  ordering(info: AdminModelInfo, o: string): { orderBy: Record<string, 'asc' | 'desc'>[]; keys: string[] } {
+  ordering(
+    info: AdminModelInfo,
+    o: string,
+  ): { orderBy: Record<string, 'asc' | 'desc'>[]; keys: readonly string[] } {
     const sortable = new Set(info.columns.map((column) => column.sortField).filter(Boolean));
     const requested = o
       .split(',')
@@ -171,7 +174,7 @@ export class ChangeListService {
   async page(
     info: AdminModelInfo,
     params: ListParams,
-  ): Promise<{ rows: AdminRow[]; hasNext: boolean; count: ListCount; keys: string[] }> {
+  ): Promise<{ rows: AdminRow[]; hasNext: boolean; count: ListCount; keys: readonly string[] }> {
     const where = await this.where(info, params);
     const { orderBy, keys } = this.ordering(info, params.o);
     const delegate = delegateOf(this.prisma, info.name);

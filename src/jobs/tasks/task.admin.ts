@@ -1,13 +1,14 @@
-import type { ModelAdmin } from '../../admin/model-admin';
+import { RegisterAdmin, type ModelAdmin } from '../../admin/model-admin';
 
-export const taskAdmin: ModelAdmin = {
-  model: 'Task',
-  module: 'Events',
-  label: 'Background task',
-  listDisplay: ['id', 'kind', 'status', 'progress', 'owner', 'event', 'createdAt', 'finishedAt'],
-  searchFields: ['owner.email'],
-  listFilter: ['kind', 'status', 'createdAt'],
-  ordering: ['-createdAt'],
+@RegisterAdmin()
+export class TaskAdmin implements ModelAdmin {
+  readonly model = 'Task';
+  readonly module = 'Events';
+  readonly label = 'Background task';
+  readonly listDisplay = ['id', 'kind', 'status', 'progress', 'owner', 'event', 'createdAt', 'finishedAt'];
+  readonly searchFields = ['owner.email'];
+  readonly listFilter = ['kind', 'status', 'createdAt'];
+  readonly ordering = ['-createdAt'];
   // Started and updated by the worker; the admin looks and may delete.
-  disallow: ['add', 'change'],
-};
+  readonly disallow = ['add', 'change'] as const;
+}
