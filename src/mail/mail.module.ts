@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MailSecrets } from './mail-secrets';
 import { MailService } from './mail.service';
 import { MailTemplates } from './mail-templates';
 import { OutgoingEmailAdmin } from './outgoing-email.admin';
@@ -9,7 +10,7 @@ import { OutgoingEmailAdmin } from './outgoing-email.admin';
  * OutgoingEmailAdmin is the admin's view of the outbox (found where there is an admin: the web).
  */
 @Module({
-  providers: [MailService, MailTemplates, OutgoingEmailAdmin],
-  exports: [MailService, MailTemplates],
+  providers: [MailService, MailTemplates, MailSecrets, OutgoingEmailAdmin],
+  exports: [MailService, MailTemplates, MailSecrets],
 })
 export class MailModule {}

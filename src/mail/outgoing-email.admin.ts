@@ -38,8 +38,8 @@ export class OutgoingEmailAdmin implements ModelAdmin {
   readonly searchFields = ['toAddress', 'subject'];
   readonly listFilter = ['status', 'createdAt', 'sentAt'];
   readonly ordering = ['-createdAt'];
-  // The context holds verification and password-reset links: never shown to staff.
-  readonly secretFields = ['context'];
+  // One-time links are sealed in `secrets`; neither they nor the context are shown to staff.
+  readonly secretFields = ['context', 'secrets'];
   readonly disallow = ['add', 'change'] as const;
   readonly actions: AdminAction[] = [
     {
