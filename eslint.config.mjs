@@ -16,6 +16,20 @@ export default tseslint.config(
     },
   },
   {
+    // Providers are injected, so Nest checks every dependency at boot: no service locator.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ImportDeclaration[source.value='@nestjs/core'] ImportSpecifier[imported.name='ModuleRef']",
+          message: 'Inject the provider instead of fetching it from a ModuleRef.',
+        },
+      ],
+    },
+  },
+  {
     // Bull enters through the job-queue seam (src/jobs/queue): features inject a JobQueue.
     files: ['src/**/*.ts'],
     ignores: ['src/jobs/queue/**'],
