@@ -37,8 +37,6 @@ export interface DeleteSummary {
 
 const RELATED_COUNT_CAP = 10_000;
 const RELATED_DEPTH = 3;
-/** Most objects one bulk action may touch (select-across on a huge table must be narrowed first). */
-export const ACTION_LIMIT = 10_000;
 /** Feature services take row locks and write e-mails inside these: as much room as their own. */
 const FEATURE_TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
 
@@ -63,8 +61,33 @@ export class AdminObjectsService {
             where: { [info.pk.name]: id },
             include: this.linkInclude(info),
           });
-    if (!row) throw new NotFoundException(`${info.label} with id "${rawId}" does not exist.`);
+    if (!row) return this.notFound(info, rawId);
     return row;
+  }
+
+  /**
+   * An object's admin-log entries (newest first) and its current name. A deleted object's history
+   * stays readable, named as it was last logged; an id never seen is a 404.
+   */
+  async history(info: AdminModelInfo, rawId: string) {
+    const pk = parsePk(info.pk, rawId);
+    if (pk === undefined) return this.notFound(info, rawId);
+    const entries = await this.log.history(info, String(pk));
+    const row = await delegateOf(this.prisma, info.name).findUnique({
+      where: { [info.pk.name]: pk },
+      select: this.site.reprSelect(info),
+    });
+    if (!row && !entries.length) return this.notFound(info, rawId);
+    return {
+      id: String(pk),
+      exists: row !== null,
+      repr: row ? this.site.repr(info, row) : entries[0].objectRepr,
+      entries,
+    };
+  }
+
+  private notFound(info: AdminModelInfo, rawId: string): never {
+    throw new NotFoundException(`${info.label} with id "${rawId}" does not exist.`);
   }
 
   /** Many-to-many fields included as the link rows (own key + other key). */

@@ -9,10 +9,10 @@ import type { FieldErrors } from '../web/forms';
 import { AdminAccess } from './admin-access';
 import { AdminLogService } from './admin-log.service';
 import { AdminObjectsService } from './admin-objects.service';
-import { AdminPresenter, changeUrlOf } from './admin-presenter';
+import { AdminPresenter } from './admin-presenter';
 import { AdminSite } from './admin-site';
 import type { SubmittedForm } from './admin-values';
-import { renderAdmin } from './admin-views';
+import { changeUrlOf, renderAdmin } from './admin-views';
 
 /**
  * The user admin's "Set password" page (Django's AdminPasswordChangeForm): the accounts password
