@@ -1,15 +1,25 @@
-import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, PrismaHealthIndicator } from '@nestjs/terminus';
+import { Controller, Get, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
+import {
+  HealthCheck,
+  HealthCheckService,
+  PrismaHealthIndicator,
+  type HealthCheckResult,
+} from '@nestjs/terminus';
+import type { Response } from 'express';
+import { ShutdownState } from '../core/shutdown-state';
 import { PrismaService } from '../prisma/prisma.service';
 import { RedisHealthIndicator } from './redis.health';
 
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger('Health');
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly prismaIndicator: PrismaHealthIndicator,
     private readonly redisIndicator: RedisHealthIndicator,
     private readonly prisma: PrismaService,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   /** The process is up and serving HTTP (for restart decisions: no dependency checks). */
@@ -18,13 +28,31 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready to take traffic: PostgreSQL and Redis answer. 503 naming the failed one otherwise. */
+  /**
+   * Ready to take traffic: PostgreSQL and Redis answer, and the process is not shutting down.
+   * 503 naming what is down otherwise, logged as one warning (an outage or a deploy, not a bug).
+   */
   @Get('ready')
   @HealthCheck()
-  ready() {
-    return this.health.check([
-      () => this.prismaIndicator.pingCheck('database', this.prisma, { timeout: 2_000 }),
-      () => this.redisIndicator.pingCheck('redis'),
-    ]);
+  async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    if (this.shutdown.draining) {
+      res.status(503).setHeader('Connection', 'close');
+      return { status: 'shutting_down', info: {}, error: {}, details: {} };
+    }
+    try {
+      return await this.health.check([
+        () => this.prismaIndicator.pingCheck('database', this.prisma, { timeout: 2_000 }),
+        () => this.redisIndicator.pingCheck('redis'),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const result = error.getResponse() as HealthCheckResult;
+      const down = Object.entries(result.error ?? {}).map(
+        ([name, detail]) => `${name} (${String((detail as { message?: unknown }).message ?? 'down')})`,
+      );
+      this.logger.warn(`Not ready: ${down.join(', ') || 'a check failed'} down`);
+      res.status(503);
+      return result;
+    }
   }
 }

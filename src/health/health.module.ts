@@ -4,7 +4,10 @@ import { HealthController } from './health.controller';
 import { RedisHealthIndicator } from './redis.health';
 
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty', logger: true })],
+  imports: [
+    // No logger: the controller logs one warning per failed check (the default is an error with a stack).
+    TerminusModule.forRoot({ logger: false }),
+  ],
   controllers: [HealthController],
   providers: [RedisHealthIndicator],
 })
