@@ -10,13 +10,18 @@ import { REDACTED_PATHS, redactUrl } from './redaction';
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const QUIET_PATHS = /^\/(health\/|metrics|static\/|favicon)/;
 
+/** The request's id: the caller's X-Request-Id when it is sane, otherwise a new UUID. */
+export function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
 /**
- * One request id per request: the caller's X-Request-Id when it is sane, otherwise a new UUID;
- * echoed in the response header and carried on every log line of the request.
+ * One request id per request (`requestIdOf`), echoed in the response header and carried on every
+ * log line of the request.
  */
 export function requestIdFor(req: IncomingMessage, res: ServerResponse): string {
-  const incoming = req.headers['x-request-id'];
-  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  const id = requestIdOf(req);
   res.setHeader('X-Request-Id', id);
   return id;
 }
