@@ -114,7 +114,8 @@ export function configureSessions(app: NestExpressApplication, config: AppConfig
       detail: SESSIONS_UNAVAILABLE_MESSAGE,
     });
   });
-  app.use(passport.initialize());
+  // compat: false skips the req._passport object kept for passport < 0.5 strategies (we have none).
+  app.use(passport.initialize({ compat: false }));
   const passportSession = passport.session() as RequestHandler;
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (!req.session) return next();

@@ -52,11 +52,15 @@ export function loggerParams(config: AppConfig): Params {
     genReqId: requestIdFor,
     mixin: () => jobContext.getStore() ?? {},
     autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
+    // Our serializers get the request and response themselves (not pino-std-serializers' copies,
+    // which read every header and the peer address, for each request, to build the per-request
+    // logger's bindings), and keep only what a line needs.
+    wrapSerializers: false,
     serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({
+      req: (req: IncomingMessage & { id: string; originalUrl?: string }) => ({
         id: req.id,
         method: req.method,
-        url: redactUrl(req.url),
+        url: redactUrl(req.originalUrl ?? req.url ?? ''),
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },

@@ -55,13 +55,13 @@ export class MetricsService {
    */
   observe(req: IncomingMessage, res: ServerResponse, route?: string): void {
     const stop = this.requests.startTimer();
-    res.once('finish', () =>
+    res.once('finish', () => {
       stop({
         method: req.method ?? '',
         route: route ?? routeOf(req as Request),
         status: String(res.statusCode),
-      }),
-    );
+      });
+    });
   }
 
   async text(): Promise<{ contentType: string; body: string }> {
