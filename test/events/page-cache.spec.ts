@@ -1,7 +1,10 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { EventsCache } from '../../src/events/events.cache';
+import { HttpDrain } from '../../src/web/http-drain';
 import { sql } from '../accounts/support';
 import { eventually } from '../support/eventually';
 import { TEST_ENV } from '../support/test-env';
@@ -143,5 +146,34 @@ describe('anonymous page cache: copies in each process memory, kept exact by Red
     await get(a, `/events/${id}`); // copied again
     await redis.set(PAGE_KEY(id), '<p>changed after the reconnect</p>', 'PX', 60_000);
     expect((await get(a, `/events/${id}`)).text).toBe('<p>changed after the reconnect</p>');
+  });
+
+  it('a hit while the server drains (SIGTERM) tells the client to close the connection', async () => {
+    const id = await newEvent('Hit during a drain');
+    const app = await startWebApp();
+    try {
+      const drain = new HttpDrain(app.getHttpServer());
+      await app.listen(0, '127.0.0.1');
+      const { port } = app.getHttpServer().address() as AddressInfo;
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const get = () =>
+        new Promise<http.IncomingMessage>((resolve, reject) =>
+          http
+            .get(`http://127.0.0.1:${port}/events/${id}`, { agent }, (res) =>
+              res.resume().on('end', () => resolve(res)),
+            )
+            .on('error', reject),
+        );
+      await get();
+      expect((await get()).headers.connection).toBe('keep-alive');
+      const closed = drain.close(Date.now() + 5_000);
+      const during = await get();
+      expect(during.headers['x-page-cache']).toBe('hit');
+      expect(during.headers.connection).toBe('close');
+      await closed;
+      agent.destroy();
+    } finally {
+      await app.close();
+    }
   });
 });
