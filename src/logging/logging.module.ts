@@ -45,13 +45,20 @@ function destination(config: AppConfig): DestinationStream | undefined {
   return targets.length ? pino.transport({ targets }) : undefined;
 }
 
+function logsRequests(level: string): boolean {
+  return level !== 'silent' && pino.levels.values[level] <= pino.levels.values.info;
+}
+
 export function loggerParams(config: AppConfig): Params {
   const options = {
     level: config.values.LOG_LEVEL,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     genReqId: requestIdFor,
     mixin: () => jobContext.getStore() ?? {},
-    autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
+    // The "request completed" line is at info: below that level, no listener waits to write it.
+    autoLogging: logsRequests(config.values.LOG_LEVEL)
+      ? { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') }
+      : false,
     // Our serializers get the request and response themselves (not pino-std-serializers' copies,
     // which read every header and the peer address, for each request, to build the per-request
     // logger's bindings), and keep only what a line needs.
