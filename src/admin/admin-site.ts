@@ -81,6 +81,9 @@ export function humanize(name: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** Most rows a change-list page may show (see the check where registrations are resolved). */
+export const MAX_PER_PAGE = 500;
+
 export function formatValue(value: unknown): string {
   if (value === null || value === undefined) return '—';
   if (value instanceof Date)
@@ -192,6 +195,13 @@ export class AdminSite {
       secretFields,
       perPage: admin.listPerPage ?? 25,
     };
+    // A page's ticked objects are posted as one form field each: stay well under body-parser's
+    // 1,000 fields (larger selections use "apply to every matching").
+    if (info.perPage > MAX_PER_PAGE) {
+      throw new Error(
+        `Admin ${info.name}: listPerPage must be at most ${MAX_PER_PAGE} (got ${info.perPage})`,
+      );
+    }
     this.models.set(info.slug, info);
     // Columns and fields may refer to other registered models (relation reprs): resolved lazily.
     this.pending.push(() => this.resolve(info, fieldOf));

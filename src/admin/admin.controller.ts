@@ -10,6 +10,7 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import type { Request, Response } from 'express';
 import { RequireStaff } from '../accounts/auth.decorators';
@@ -45,6 +46,11 @@ const BUILTIN_ACTIONS: AdminAction[] = [
  */
 function spreadsheetSafe(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+/** Names a set of selected objects in a few bytes (order-independent). */
+function selectionDigest(ids: (string | number)[]): string {
+  return createHash('sha256').update(ids.map(String).sort().join(',')).digest('base64url');
 }
 
 function text(value: string | string[] | undefined): string {
@@ -242,7 +248,14 @@ export class AdminController {
       );
     }
 
-    if (text(body.confirm) !== 'yes') {
+    // "Every matching object" is not posted back as one field per object (up to ACTION_LIMIT of
+    // them: over body-parser's 1,000 fields and 100 KB): the confirmation carries the list's query
+    // and a digest of what matched, and the confirmed request runs the query again. If the digest
+    // differs, the objects matching changed meanwhile: ask again rather than act on others.
+    const acrossAll = text(body.select_across) === '1';
+    const selection = acrossAll ? selectionDigest(ids) : undefined;
+    const changedMeanwhile = acrossAll && text(body.confirm) === 'yes' && text(body.selection) !== selection;
+    if (text(body.confirm) !== 'yes' || changedMeanwhile) {
       const objects = await delegateOf(this.prisma, info.name).findMany({
         where: { [info.pk.name]: { in: ids } },
         select: this.site.reprSelect(info),
@@ -258,7 +271,10 @@ export class AdminController {
           title: 'Are you sure?',
           ...this.presenter.modelLocals(info, permissions),
           action: { name: action.name, label: action.label, description: action.description },
-          ids,
+          ids: acrossAll ? [] : ids,
+          selectAcross: acrossAll,
+          selection,
+          changedMeanwhile,
           count: ids.length,
           objects: objects.map((row) => ({
             repr: this.site.repr(info, row),

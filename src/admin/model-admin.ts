@@ -1,5 +1,6 @@
 import type { ModuleRef } from '@nestjs/core';
 import type { SessionUser } from '../accounts/session-user';
+import type { Prisma } from '../generated/prisma/client';
 import type { PrismaService } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
 
@@ -9,7 +10,18 @@ export type AdminRow = Record<string, unknown>;
 /** The admin's four Django permissions, checked as `<model slug>.<action>`. */
 export type AdminPermissionAction = 'view' | 'add' | 'change' | 'delete';
 
-export interface AdminActionContext {
+/**
+ * What the admin hands a hook that writes through a feature service: the transaction its admin-log
+ * entry is written in (pass it on as `{ tx }`: the change and its log commit together or not at
+ * all), and `afterCommit` for what must wait for the commit (invalidating a cache).
+ */
+export interface AdminWriteContext {
+  tx: Prisma.TransactionClient;
+  afterCommit: (work: () => Promise<void>) => void;
+}
+
+export interface AdminActionContext extends AdminWriteContext {
+  /** For reads outside the action's transaction; write through `tx`. */
   prisma: PrismaService;
   /** For actions that use another feature's service (e.g. MailService). */
   moduleRef: ModuleRef;
@@ -113,21 +125,27 @@ export interface ModelAdmin {
   onChange?: (context: { moduleRef: ModuleRef; ids: (string | number)[] }) => Promise<void>;
   /**
    * Saves a change through the owning feature's service instead of a plain UPDATE (its locks,
-   * rules and e-mails); `data` holds the validated changed-form values. Throw an error with a
-   * field-errors `errors` property to show messages at the fields.
+   * rules and e-mails), in the transaction of its admin-log entry (`tx`); `data` holds the
+   * validated changed-form values. Throw an error with a field-errors `errors` property to show
+   * messages at the fields.
    */
-  updateObject?: (context: {
-    moduleRef: ModuleRef;
-    user: SessionUser;
-    id: string | number;
-    data: AdminRow;
-    before: AdminRow;
-  }) => Promise<void>;
+  updateObject?: (
+    context: AdminWriteContext & {
+      moduleRef: ModuleRef;
+      user: SessionUser;
+      id: string | number;
+      data: AdminRow;
+      before: AdminRow;
+    },
+  ) => Promise<void>;
   /**
    * Deletes one object through the owning feature's service instead of a plain DELETE (e.g. to
-   * e-mail attendees); the engine still checks permissions, confirms and logs.
+   * e-mail attendees), in the transaction of its admin-log entry (`tx`); the engine still checks
+   * permissions, confirms and logs.
    */
-  deleteObject?: (context: { moduleRef: ModuleRef; user: SessionUser; id: string | number }) => Promise<void>;
+  deleteObject?: (
+    context: AdminWriteContext & { moduleRef: ModuleRef; user: SessionUser; id: string | number },
+  ) => Promise<void>;
   /** Links shown on the change page (e.g. "Set password"), given the object's admin URL. */
   objectLinks?: (
     row: AdminRow,

@@ -60,10 +60,15 @@ export const configSchema = z
     QUEUE_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(30_000),
     /** How often workers look for jobs whose claim lapsed (stalled jobs). */
     QUEUE_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(15_000),
-    /** Delivery attempts per e-mail before it is marked failed (retryable from the admin). */
-    MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
-    /** First retry delay; each later one doubles (exponential backoff). */
-    MAIL_RETRY_DELAY_MS: z.coerce.number().int().min(10).default(5_000),
+    /**
+     * Temporary delivery failures (4xx, refused, reset, timeouts) are retried like a mail server
+     * does: first after MAIL_RETRY_DELAY_MS, each delay doubling up to MAIL_RETRY_MAX_DELAY_MS,
+     * for MAIL_RETRY_WINDOW_MS (24 h); then the message is failed (retryable from the admin).
+     * A permanent refusal (5xx) fails it at once.
+     */
+    MAIL_RETRY_DELAY_MS: z.coerce.number().int().min(10).default(30_000),
+    MAIL_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(10).default(3_600_000),
+    MAIL_RETRY_WINDOW_MS: z.coerce.number().int().min(0).default(86_400_000),
     /** How often the worker's relay queues recorded e-mails that never reached Redis. */
     MAIL_RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
     /** Sent e-mails older than this are purged from the log by a scheduled job. */

@@ -13,7 +13,7 @@ import {
   type EventSummaryView,
 } from './event-view';
 import { EventsCache } from './events.cache';
-import { hasRoom, lockEvent, promoteFromWaitlist, TX_OPTIONS } from './rsvp.service';
+import { hasRoom, lockEvent, promoteFromWaitlist, TX_OPTIONS, type WriteOptions } from './rsvp.service';
 
 export const PAGE_SIZE = 20;
 
@@ -206,24 +206,40 @@ export class EventsService {
   }
 
   /** Publishes a draft: from now on it is listed and open to RSVPs. */
-  publish(id: number, actor: Actor): Promise<Event> {
-    return this.update(id, actor, { status: 'published' });
+  publish(id: number, actor: Actor, options: WriteOptions = {}): Promise<Event> {
+    return this.update(id, actor, { status: 'published' }, options);
+  }
+
+  /** Runs `work` in the caller's transaction (`options.tx`) or a new one; the cache is the caller's then. */
+  private async write<T>(
+    options: WriteOptions,
+    eventId: number,
+    work: (tx: Prisma.TransactionClient) => Promise<T>,
+  ): Promise<T> {
+    if (options.tx) return work(options.tx);
+    const result = await this.prisma.$transaction(work, TX_OPTIONS);
+    await this.cache.invalidate(eventId);
+    return result;
   }
 
   /**
    * Applies `changes` under the event's lock: capacity cannot drop below who is already going, a
    * larger capacity promotes from the waitlist, and attendees hear about changed times or places.
    * `status: 'published'` publishes a draft (it must still start in the future); a published event
-   * cannot become a draft again.
+   * cannot become a draft again. `organizerId` hands the event to another user (staff only).
    */
   async update(
     id: number,
     actor: Actor,
-    changes: Partial<EventValues> & { status?: PublishState },
+    changes: Partial<EventValues> & { status?: PublishState; organizerId?: number },
+    options: WriteOptions = {},
   ): Promise<Event> {
-    const updated = await this.prisma.$transaction(async (tx) => {
+    return this.write(options, id, async (tx) => {
       const current = await lockEvent(tx, id);
       if (!this.canManage(actor, current)) throw new ForbiddenException('Only the organizer can do this.');
+      if (changes.organizerId !== undefined && !actor.canChangeAnyEvent) {
+        throw new ForbiddenException('Only staff can give an event to another organizer.');
+      }
       const full = await tx.event.findUniqueOrThrow({ where: { id } });
       const values: EventValues = {
         title: changes.title ?? full.title,
@@ -250,7 +266,11 @@ export class EventsService {
       }
       const event = await tx.event.update({
         where: { id },
-        data: { ...values, ...(publishing ? { status: EventStatus.published } : {}) },
+        data: {
+          ...values,
+          ...(publishing ? { status: EventStatus.published } : {}),
+          ...(changes.organizerId !== undefined ? { organizerId: changes.organizerId } : {}),
+        },
       });
       await promoteFromWaitlist(
         tx,
@@ -265,14 +285,12 @@ export class EventsService {
         values.endsAt.getTime() !== full.endsAt.getTime();
       if (noticeable) await this.notifyAttendees(tx, event, 'event_changed');
       return tx.event.findUniqueOrThrow({ where: { id } });
-    }, TX_OPTIONS);
-    await this.cache.invalidate(id);
-    return updated;
+    });
   }
 
   /** Cancels the event and tells everyone who was going or waiting. Cancelling twice is a no-op. */
-  async cancel(id: number, actor: Actor): Promise<Event> {
-    const event = await this.prisma.$transaction(async (tx) => {
+  cancel(id: number, actor: Actor, options: WriteOptions = {}): Promise<Event> {
+    return this.write(options, id, async (tx) => {
       const current = await lockEvent(tx, id);
       if (!this.canManage(actor, current)) throw new ForbiddenException('Only the organizer can do this.');
       if (current.status === EventStatus.cancelled) return tx.event.findUniqueOrThrow({ where: { id } });
@@ -282,14 +300,12 @@ export class EventsService {
       });
       await this.notifyAttendees(tx, cancelled, 'event_cancelled');
       return cancelled;
-    }, TX_OPTIONS);
-    await this.cache.invalidate(id);
-    return event;
+    });
   }
 
   /** Deletes the event (API); attendees of a still-published event get the cancellation e-mail. */
-  async delete(id: number, actor: Actor): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+  async delete(id: number, actor: Actor, options: WriteOptions = {}): Promise<void> {
+    await this.write(options, id, async (tx) => {
       const current = await lockEvent(tx, id);
       if (!this.canManage(actor, current)) throw new ForbiddenException('Only the organizer can do this.');
       if (current.status === EventStatus.published) {
@@ -297,24 +313,25 @@ export class EventsService {
         await this.notifyAttendees(tx, event, 'event_cancelled');
       }
       await tx.event.delete({ where: { id } });
-    }, TX_OPTIONS);
-    await this.cache.invalidate(id);
+    });
   }
 
+  /** E-mails everyone going or waitlisted, in the caller's transaction: one read, one insert. */
   private async notifyAttendees(tx: Prisma.TransactionClient, event: Event, template: string): Promise<void> {
-    const attendees = await tx.rsvp.findMany({
-      where: { eventId: event.id, status: { in: [RsvpStatus.going, RsvpStatus.waitlisted] } },
-      include: { user: { select: { email: true, displayName: true } } },
-      orderBy: { id: 'asc' },
-    });
-    for (const rsvp of attendees) {
-      await this.mailer.send(
-        template,
-        rsvp.user.email,
-        { name: rsvp.user.displayName || rsvp.user.email, event: eventMailContext(event) },
-        { tx },
-      );
-    }
+    const attendees = await tx.$queryRaw<Array<{ email: string; displayName: string }>>`
+      SELECT u.email, u.display_name AS "displayName"
+      FROM rsvps r JOIN users u ON u.id = r.user_id
+      WHERE r.event_id = ${event.id} AND r.status IN ('going', 'waitlisted')
+      ORDER BY r.id`;
+    const context = eventMailContext(event);
+    await this.mailer.sendMany(
+      template,
+      attendees.map((user) => ({
+        to: user.email,
+        context: { name: user.displayName || user.email, event: context },
+      })),
+      { tx },
+    );
   }
 
   async organizedBy(userId: number): Promise<EventSummaryView[]> {

@@ -14,6 +14,14 @@ const GRACE_MS = 2_000;
 const STUCK_AFTER_MS = 10 * 60_000;
 const BATCH = 500;
 const RELISTEN_DELAY_MS = 1_000;
+/**
+ * Written to Redis once the relay has checked every queued message against it. Missing, Redis lost
+ * its data (restarted without persistence, flushed, failed over to an empty replica): the jobs of
+ * messages still queued may be gone, so the next sweep checks them all at once instead of waiting
+ * STUCK_AFTER_MS for each.
+ */
+export const RECONCILED_KEY = 'mail:relay:reconciled';
+const RECONCILE_PAGE = 1_000;
 
 /**
  * The outbox relay (worker only). It LISTENs on MAIL_OUTBOX_CHANNEL and queues the job of every
@@ -21,7 +29,8 @@ const RELISTEN_DELAY_MS = 1_000;
  * MAIL_RELAY_INTERVAL_MS it sweeps up e-mails nobody queued (Redis was down, or no worker was
  * listening at the commit) and re-queues ones whose job vanished. Every worker runs it; they cannot
  * double-queue because a job id is the message id (an `add` for a job still in Redis is a no-op),
- * and delivery skips messages already sent.
+ * and delivery skips messages already sent. When Redis comes back empty (RECONCILED_KEY is gone),
+ * the next sweep re-queues every message still queued whose job no longer exists.
  *
  * The listener is a plain node-postgres client: Prisma has no LISTEN.
  */
@@ -83,10 +92,12 @@ export class MailRelay implements OnApplicationBootstrap, OnModuleDestroy {
     client.on('error', lost);
     client.on('end', () => lost());
     client.on('notification', ({ payload }: Notification) => {
-      if (!payload) return;
-      this.announced.add(payload).catch((error: Error) => {
-        this.logger.debug(`Could not queue announced e-mail ${payload} yet: ${error.message}`);
-      });
+      // One id, or up to 200 comma-separated (MailService.sendMany).
+      for (const id of (payload ?? '').split(',').filter(Boolean)) {
+        this.announced.add(id).catch((error: Error) => {
+          this.logger.debug(`Could not queue announced e-mail ${id} yet: ${error.message}`);
+        });
+      }
     });
     try {
       await client.connect();
@@ -112,6 +123,7 @@ export class MailRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** One round; returns how many messages it queued. Public for tests and the CLI. */
   async relay(): Promise<number> {
+    const recovered = (await this.queue.client.exists(RECONCILED_KEY)) ? 0 : await this.reconcile();
     const now = Date.now();
     const unqueued = await this.prisma.outgoingEmail.findMany({
       where: { status: 'queued', enqueuedAt: null, createdAt: { lt: new Date(now - GRACE_MS) } },
@@ -139,7 +151,48 @@ export class MailRelay implements OnApplicationBootstrap, OnModuleDestroy {
         data: { enqueuedAt: new Date() },
       });
     }
-    return queued.length;
+    return recovered + queued.length;
+  }
+
+  /**
+   * Re-queues every queued or sending message whose job is not in Redis (any more), page by page,
+   * one EXISTS pipeline and one bulk add per page; then marks Redis as reconciled. Returns how many.
+   */
+  private async reconcile(): Promise<number> {
+    const started = new Date();
+    let requeued = 0;
+    for (let after = ''; ;) {
+      const rows = await this.prisma.outgoingEmail.findMany({
+        where: {
+          status: { in: ['queued', 'sending'] },
+          enqueuedAt: { not: null },
+          id: { gt: after || undefined },
+        },
+        orderBy: { id: 'asc' },
+        select: { id: true },
+        take: RECONCILE_PAGE,
+      });
+      if (!rows.length) break;
+      after = rows[rows.length - 1].id;
+      const pipeline = this.queue.client.pipeline();
+      for (const { id } of rows) pipeline.exists(this.queue.toKey(id));
+      const exists = (await pipeline.exec()) ?? [];
+      const missing = rows.filter((_, index) => exists[index]?.[1] === 0).map((row) => row.id);
+      if (missing.length) {
+        await this.queue.addBulk(
+          missing.map((id) => ({
+            name: MAIL_JOBS.send,
+            data: { id },
+            opts: mailJobOptions(id, this.config.values),
+          })),
+        );
+      }
+      requeued += missing.length;
+    }
+    await this.queue.client.set(RECONCILED_KEY, started.toISOString());
+    if (requeued)
+      this.logger.warn(`Redis had lost the jobs of ${requeued} queued e-mail(s): queued them again`);
+    return requeued;
   }
 
   /** Queues the message unless its job is still pending in Redis; true when a job was added. */

@@ -10,6 +10,7 @@ import { GroupCommit } from './group-commit';
 import { MAIL_JOBS, type MailJobData } from './mail-jobs';
 import { MailTemplates } from './mail-templates';
 import { MailTransport } from './mail-transport';
+import { isPermanentSmtpFailure } from './smtp-errors';
 
 export type MailJobResult = { delivered: true } | { skipped: string };
 
@@ -39,7 +40,8 @@ const MARK_SENT: PreparedStatement = {
  * concurrency comes from configuration (WORKER_CONCURRENCY). Idempotent: the row is claimed with a
  * conditional update, and a message already `sent` is never sent again (a relay re-queue or a
  * duplicate job after a crash is skipped). A job whose worker died mid-send is recovered by Bull's
- * stalled-job check and delivered again with the same Message-ID.
+ * stalled-job check and delivered again with the same Message-ID. Temporary SMTP failures are
+ * retried on the schedule of the job's options (MAIL_RETRY_*); a permanent one (5xx) fails at once.
  */
 @Injectable()
 export class MailProcessor implements OnModuleInit {
@@ -107,10 +109,18 @@ export class MailProcessor implements OnModuleInit {
         messageId: row.messageId,
       });
     } catch (error) {
-      await this.recordFailure(id, error as Error, finalAttempt);
-      if (finalAttempt) this.logger.error(`E-mail ${id} failed for good: ${(error as Error).message}`);
-      else
-        this.logger.warn(`E-mail ${id} attempt ${job.attemptsMade + 1} failed: ${(error as Error).message}`);
+      const { message } = error as Error;
+      const attempt = job.attemptsMade + 1;
+      // A 5xx refusal is final at once: no retry can change the server's mind.
+      const permanent = isPermanentSmtpFailure(error);
+      if (permanent) await job.discard();
+      await this.recordFailure(id, error as Error, permanent || finalAttempt);
+      if (permanent) this.logger.warn(`E-mail ${id} refused for good (attempt ${attempt}): ${message}`);
+      else if (finalAttempt) {
+        this.logger.error(
+          `E-mail ${id} failed for good: still failing after ${attempt} attempts: ${message}`,
+        );
+      } else this.logger.warn(`E-mail ${id} attempt ${attempt} failed, will retry: ${message}`);
       throw error;
     }
     await this.sent.add(id);

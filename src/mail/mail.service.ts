@@ -17,6 +17,15 @@ export interface SendOptions {
   tx?: Prisma.TransactionClient;
 }
 
+/** One message of a `sendMany` batch: its recipient and template context. */
+export interface Recipient {
+  to: string;
+  context: Record<string, unknown>;
+}
+
+/** Ids per NOTIFY payload: 200 UUIDs and commas stay under PostgreSQL's 8,000-byte payload limit. */
+const IDS_PER_NOTIFICATION = 200;
+
 /** A message as recorded in `outgoing_emails` when it is sent. */
 interface OutboxRow {
   id: string;
@@ -39,6 +48,17 @@ const INSERT_OUTBOX_ROWS: PreparedStatement = {
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[])
            AS batch (id, to_address, template, subject, context, message_id)`,
 };
+
+/**
+ * The same insert inside a caller's transaction, announcing the new ids on MAIL_OUTBOX_CHANNEL in
+ * the same statement ($7), IDS_PER_NOTIFICATION ($8) a payload: PostgreSQL delivers the
+ * notifications when the transaction commits, and drops them if it rolls back.
+ */
+const INSERT_AND_ANNOUNCE_OUTBOX_ROWS = `
+  WITH inserted AS (${INSERT_OUTBOX_ROWS.text} RETURNING id)
+  SELECT pg_notify($7, string_agg(id::text, ','))
+  FROM (SELECT id, (row_number() OVER () - 1) / $8 AS chunk FROM inserted) numbered
+  GROUP BY chunk`;
 
 /** How long a send waits for Redis before leaving the message to the relay. */
 const ENQUEUE_TIMEOUT_MS = 2_000;
@@ -68,14 +88,7 @@ export class MailService {
 
   // Concurrent sends share round trips (one INSERT, one Redis pipeline, one UPDATE per batch).
   private readonly inserts = new GroupCommit<OutboxRow, void>(async (rows) => {
-    await this.prisma.prepared(INSERT_OUTBOX_ROWS, [
-      rows.map((row) => row.id),
-      rows.map((row) => row.toAddress),
-      rows.map((row) => row.template),
-      rows.map((row) => row.subject),
-      rows.map((row) => JSON.stringify(row.context)),
-      rows.map((row) => row.messageId),
-    ]);
+    await this.prisma.prepared(INSERT_OUTBOX_ROWS, outboxColumns(rows));
     return rows.map(() => undefined);
   });
   private readonly adds = new GroupCommit<string, boolean>((ids) => this.addJobs(ids));
@@ -97,9 +110,52 @@ export class MailService {
     context: Record<string, unknown>,
     options: SendOptions = {},
   ): Promise<{ id: string }> {
+    if (options.tx) return (await this.sendMany(template, [{ to, context }], options))[0];
+    const row = this.outboxRow(template, to, context);
+    await this.inserts.add(row);
+    if (await this.enqueue(row.id)) this.markQueued(row.id);
+    return { id: row.id };
+  }
+
+  /**
+   * `send` for many recipients of one template (an event's attendees): one INSERT for them all, and
+   * in a transaction one statement of NOTIFYs, instead of two round trips per message while the
+   * caller holds its locks. All or nothing: one invalid address refuses the batch (MailInputError).
+   */
+  async sendMany(
+    template: string,
+    recipients: Recipient[],
+    options: SendOptions = {},
+  ): Promise<Array<{ id: string }>> {
+    const rows = recipients.map(({ to, context }) => this.outboxRow(template, to, context));
+    if (!rows.length) return [];
+    const columns = outboxColumns(rows);
+    if (options.tx) {
+      await options.tx.$executeRawUnsafe(
+        INSERT_AND_ANNOUNCE_OUTBOX_ROWS,
+        ...columns,
+        MAIL_OUTBOX_CHANNEL,
+        IDS_PER_NOTIFICATION,
+      );
+    } else {
+      await this.prisma.prepared(INSERT_OUTBOX_ROWS, columns);
+      const ids = rows.map((row) => row.id);
+      const queued = await this.addJobs(ids);
+      if (queued.every(Boolean)) {
+        await this.prisma.outgoingEmail.updateMany({
+          where: { id: { in: ids }, enqueuedAt: null },
+          data: { enqueuedAt: new Date() },
+        });
+      }
+    }
+    return rows.map((row) => ({ id: row.id }));
+  }
+
+  /** The row `send` records: validated, its subject rendered, its id and Message-ID chosen. */
+  private outboxRow(template: string, to: string, context: Record<string, unknown>): OutboxRow {
     const toAddress = this.validate(template, to, context);
     const id = randomUUID();
-    const data: OutboxRow = {
+    return {
       id,
       toAddress,
       template,
@@ -107,35 +163,31 @@ export class MailService {
       context: context as Prisma.InputJsonObject,
       messageId: `<${id}@${this.messageIdDomain}>`,
     };
-
-    if (options.tx) {
-      await options.tx.outgoingEmail.create({ data });
-      await options.tx.$executeRaw`SELECT pg_notify(${MAIL_OUTBOX_CHANNEL}, ${id})`;
-      return { id };
-    }
-
-    await this.inserts.add(data);
-    if (await this.enqueue(id)) this.markQueued(id);
-    return { id };
   }
 
   /**
    * Sends a failed message again (the admin's "retry"): back to `queued` with a fresh set of
-   * attempts. The row is updated first, so if Redis is down the relay still picks it up.
+   * attempts. The row is updated first, so if Redis is down the relay still picks it up; in the
+   * caller's transaction (`tx`) it is queued by the relay once that commits, like `send`.
    */
-  async retry(id: string): Promise<void> {
-    const { count } = await this.prisma.outgoingEmail.updateMany({
+  async retry(id: string, options: SendOptions = {}): Promise<void> {
+    const client = options.tx ?? this.prisma;
+    const { count } = await client.outgoingEmail.updateMany({
       where: { id, status: 'failed' },
       data: { status: 'queued', enqueuedAt: null },
     });
     if (!count) {
-      const row = await this.prisma.outgoingEmail.findUnique({ where: { id }, select: { status: true } });
+      const row = await client.outgoingEmail.findUnique({ where: { id }, select: { status: true } });
       if (!row) throw new NotFoundException(`No e-mail ${id}`);
       throw new ConflictException(`E-mail ${id} is ${row.status}; only failed e-mails can be retried`);
     }
     // The failed job still holds the id; remove it so the new one is not a no-op.
     const previous = await this.queue.getJob(id).catch(() => null);
     if (previous && ((await previous.isFailed()) || (await previous.isCompleted()))) await previous.remove();
+    if (options.tx) {
+      await options.tx.$executeRaw`SELECT pg_notify(${MAIL_OUTBOX_CHANNEL}, ${id})`;
+      return;
+    }
     if (await this.enqueue(id)) this.markQueued(id);
   }
 
@@ -193,4 +245,16 @@ export class MailService {
     if (Object.keys(errors).length) throw new MailInputError(errors);
     return address;
   }
+}
+
+/** The batch insert's parameters: one array per column (INSERT_OUTBOX_ROWS, the sendMany insert). */
+function outboxColumns(rows: OutboxRow[]): string[][] {
+  return [
+    rows.map((row) => row.id),
+    rows.map((row) => row.toAddress),
+    rows.map((row) => row.template),
+    rows.map((row) => row.subject),
+    rows.map((row) => JSON.stringify(row.context)),
+    rows.map((row) => row.messageId),
+  ];
 }

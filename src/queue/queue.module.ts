@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bull';
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { RedisService } from '../redis/redis.service';
+import { BACKOFF_STRATEGIES } from './backoff';
 import { ALL_QUEUES } from './queues';
 
 /**
@@ -35,6 +36,8 @@ import { ALL_QUEUES } from './queues';
           lockDuration: config.values.QUEUE_LOCK_DURATION_MS,
           stalledInterval: config.values.QUEUE_STALLED_INTERVAL_MS,
           maxStalledCount: 3,
+          // Computed where a job fails (the worker), from options the job carries.
+          backoffStrategies: BACKOFF_STRATEGIES,
         },
       }),
     }),

@@ -15,17 +15,25 @@ export interface HttpLoadResult {
 
 /**
  * Load from outside the test process: test/support/http-load-process.js in its own Node process,
- * `connections` keep-alive connections for `seconds`, cycling through `paths` on `baseUrl`.
+ * `connections` keep-alive connections for `seconds`, cycling through `paths` on `baseUrl` (a path
+ * may start with its method: `POST /api/…`).
  */
 export function runHttpLoad(
   baseUrl: string,
   paths: string[],
-  { connections = 64, seconds = 5 } = {},
+  {
+    connections = 64,
+    seconds = 5,
+    headers = {},
+  }: { connections?: number; seconds?: number; headers?: Record<string, string> } = {},
 ): Promise<HttpLoadResult> {
   const child = spawn(
     process.execPath,
     [resolve(__dirname, 'http-load-process.js'), baseUrl, String(connections), String(seconds), ...paths],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HTTP_LOAD_HEADERS: JSON.stringify(headers) },
+    },
   );
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

@@ -1,7 +1,6 @@
 import { EventsCache } from '../../events/events.cache';
 import { EventsService, EventValidationError } from '../../events/events.service';
 import { TIME_ZONES } from '../../events/event-view';
-import { PrismaService } from '../../prisma/prisma.service';
 import type { ModelAdmin } from '../model-admin';
 
 export const eventAdmin: ModelAdmin = {
@@ -60,16 +59,17 @@ export const eventAdmin: ModelAdmin = {
       label: 'Publish selected drafts',
       permission: 'change',
       description: 'Drafts become listed and open to RSVPs (each must still start in the future).',
-      run: async ({ moduleRef, user, prisma, ids }) => {
+      run: async ({ moduleRef, user, tx, ids }) => {
         const events = moduleRef.get(EventsService, { strict: false });
-        const drafts = await prisma.event.findMany({
+        const drafts = await tx.event.findMany({
           where: { id: { in: ids.map(Number) }, status: 'draft' },
           select: { id: true },
         });
         const refused: string[] = [];
         for (const { id } of drafts) {
           try {
-            await events.publish(id, { id: user.id, canChangeAnyEvent: true });
+            // Refused before it writes anything, so the transaction goes on with the others.
+            await events.publish(id, { id: user.id, canChangeAnyEvent: true }, { tx });
           } catch (error) {
             if (!(error instanceof EventValidationError)) throw error;
             refused.push(`#${id}: ${Object.values(error.errors).flat().join(' ')}`);
@@ -84,32 +84,35 @@ export const eventAdmin: ModelAdmin = {
       label: 'Cancel selected events',
       permission: 'change',
       description: 'Attendees who are going or waitlisted get the cancellation e-mail.',
-      run: async ({ moduleRef, user, ids }) => {
+      run: async ({ moduleRef, user, tx, ids }) => {
         const events = moduleRef.get(EventsService, { strict: false });
-        for (const id of ids) await events.cancel(Number(id), { id: user.id, canChangeAnyEvent: true });
+        for (const id of ids)
+          await events.cancel(Number(id), { id: user.id, canChangeAnyEvent: true }, { tx });
         return `Cancelled ${ids.length} event(s); attendees are being e-mailed.`;
       },
     },
   ],
   // Through the events service, as the organizer pages and the API: capacity is checked under the
   // event's row lock, a larger capacity promotes the waitlist, attendees hear of changes, and a
-  // cancelled event stays as it is. Only the organizer is the admin's own to change.
-  updateObject: async ({ moduleRef, user, id, data, before }) => {
+  // cancelled event stays as it is; the admin may also hand it to another organizer. In the
+  // transaction of the admin-log entry (the page cache is invalidated by onChange after it).
+  updateObject: async ({ moduleRef, user, id, data, before, tx }) => {
     const { organizerId, ...values } = data;
+    const changes = {
+      ...values,
+      ...(organizerId !== undefined && organizerId !== before.organizerId
+        ? { organizerId: Number(organizerId) }
+        : {}),
+    };
     await moduleRef
       .get(EventsService, { strict: false })
-      .update(Number(id), { id: user.id, canChangeAnyEvent: true }, values);
-    if (organizerId !== undefined && organizerId !== before.organizerId) {
-      await moduleRef
-        .get(PrismaService, { strict: false })
-        .event.update({ where: { id: Number(id) }, data: { organizerId: Number(organizerId) } });
-    }
+      .update(Number(id), { id: user.id, canChangeAnyEvent: true }, changes, { tx });
   },
   // As in the API: attendees of a published event get the cancellation e-mail.
-  deleteObject: async ({ moduleRef, user, id }) => {
+  deleteObject: async ({ moduleRef, user, id, tx }) => {
     await moduleRef
       .get(EventsService, { strict: false })
-      .delete(Number(id), { id: user.id, canChangeAnyEvent: true });
+      .delete(Number(id), { id: user.id, canChangeAnyEvent: true }, { tx });
   },
   objectLinks: (row) => [{ label: 'View on site', href: `/events/${String(row.id)}`, permission: 'view' }],
   // The public pages cache events in Redis.

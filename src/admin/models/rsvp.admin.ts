@@ -1,3 +1,4 @@
+import { EventsCache } from '../../events/events.cache';
 import { RsvpService } from '../../events/rsvp.service';
 import type { ModelAdmin } from '../model-admin';
 
@@ -19,14 +20,18 @@ export const rsvpAdmin: ModelAdmin = {
       label: 'Cancel selected RSVPs',
       permission: 'change',
       description: 'As if each person cancelled: freed places go to the waitlist, who are e-mailed.',
-      run: async ({ moduleRef, prisma, ids }) => {
+      run: async ({ moduleRef, tx, afterCommit, ids }) => {
         const rsvps = moduleRef.get(RsvpService, { strict: false });
-        const rows = await prisma.rsvp.findMany({
+        const cache = moduleRef.get(EventsCache, { strict: false });
+        const rows = await tx.rsvp.findMany({
           where: { id: { in: ids.map(Number) } },
           select: { eventId: true, userId: true },
         });
         let promoted = 0;
-        for (const row of rows) promoted += (await rsvps.cancel(row.eventId, row.userId)).promoted;
+        for (const row of rows) {
+          promoted += (await rsvps.cancel(row.eventId, row.userId, { tx })).promoted;
+          afterCommit(() => cache.invalidate(row.eventId));
+        }
         return `Cancelled ${rows.length} RSVP(s); ${promoted} waitlisted place(s) promoted.`;
       },
     },

@@ -1,6 +1,6 @@
 import { EventsService } from '../../events/events.service';
 import { RsvpService } from '../../events/rsvp.service';
-import { PrismaService } from '../../prisma/prisma.service';
+import { EventsCache } from '../../events/events.cache';
 import type { ModelAdmin } from '../model-admin';
 
 export const userAdmin: ModelAdmin = {
@@ -70,19 +70,25 @@ export const userAdmin: ModelAdmin = {
   // cascade: their places at upcoming events are cancelled by the RSVP service (the going count
   // drops and the waitlist moves up, with its e-mail), and the events they organize are deleted by
   // the events service (attendees of published ones get the cancellation e-mail). Then the row
-  // goes, with what cascades from it (tokens, memberships, past RSVPs).
-  deleteObject: async ({ moduleRef, user, id }) => {
-    const prisma = moduleRef.get(PrismaService, { strict: false });
+  // goes, with what cascades from it (tokens, memberships, past RSVPs). All in the transaction of
+  // the admin-log entry: a failure anywhere leaves the user, their places and events as they were.
+  deleteObject: async ({ moduleRef, user, id, tx, afterCommit }) => {
     const userId = Number(id);
-    const places = await prisma.rsvp.findMany({
+    const places = await tx.rsvp.findMany({
       where: { userId, status: { in: ['going', 'waitlisted'] }, event: { startsAt: { gt: new Date() } } },
       select: { eventId: true },
     });
     const rsvps = moduleRef.get(RsvpService, { strict: false });
-    for (const { eventId } of places) await rsvps.cancel(eventId, userId);
-    const organized = await prisma.event.findMany({ where: { organizerId: userId }, select: { id: true } });
+    for (const { eventId } of places) await rsvps.cancel(eventId, userId, { tx });
+    const organized = await tx.event.findMany({ where: { organizerId: userId }, select: { id: true } });
     const events = moduleRef.get(EventsService, { strict: false });
-    for (const event of organized) await events.delete(event.id, { id: user.id, canChangeAnyEvent: true });
-    await prisma.user.delete({ where: { id: userId } });
+    for (const event of organized) {
+      await events.delete(event.id, { id: user.id, canChangeAnyEvent: true }, { tx });
+    }
+    await tx.user.delete({ where: { id: userId } });
+    const cache = moduleRef.get(EventsCache, { strict: false });
+    for (const eventId of [...places.map((place) => place.eventId), ...organized.map((event) => event.id)]) {
+      afterCommit(() => cache.invalidate(eventId));
+    }
   },
 };
