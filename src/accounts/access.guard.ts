@@ -1,5 +1,7 @@
 import {
   ForbiddenException,
+  HttpException,
+  HttpStatus,
   Injectable,
   UnauthorizedException,
   type CanActivate,
@@ -11,6 +13,7 @@ import { ApiTokensService } from './api-tokens.service';
 import { ACCESS_REQUIREMENTS, type AccessRequirement } from './auth.decorators';
 import { PermissionsService } from './permissions.service';
 import { loginUrl } from './next-url';
+import { clientIp } from './render';
 
 /**
  * Enforces the Require… decorators. Dependencies are looked up through ModuleRef (not injected),
@@ -29,16 +32,23 @@ export class AccessGuard implements CanActivate {
 
     if (requirements.some((r) => r.kind === 'apiToken')) {
       const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-      const user = token
-        ? await this.moduleRef.get(ApiTokensService, { strict: false }).authenticate(token)
+      const outcome = token
+        ? await this.moduleRef.get(ApiTokensService, { strict: false }).authenticate(token, clientIp(req.ip))
         : undefined;
-      if (!user) {
+      if (outcome && 'refused' in outcome && outcome.refused === 'throttled') {
+        res.setHeader('Retry-After', String(outcome.retryAfterSeconds));
+        throw new HttpException(
+          `Too many invalid API tokens from this address: retry in ${outcome.retryAfterSeconds} s.`,
+          HttpStatus.TOO_MANY_REQUESTS,
+        );
+      }
+      if (!outcome || !('user' in outcome)) {
         res.setHeader('WWW-Authenticate', 'Bearer realm="api"');
         throw new UnauthorizedException(
           'A valid API token is required: send "Authorization: Bearer <token>".',
         );
       }
-      req.user = user;
+      req.user = outcome.user;
     }
 
     const user = req.user;

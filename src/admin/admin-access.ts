@@ -15,6 +15,7 @@ export class AdminPermissions {
 
   can(info: AdminModelInfo, action: AdminPermissionAction): boolean {
     if (action !== 'view' && info.admin.disallow?.includes(action)) return false;
+    if (action === 'add' && !info.addable) return false;
     return this.granted(info, action);
   }
 

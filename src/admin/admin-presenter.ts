@@ -102,8 +102,10 @@ export class AdminPresenter {
     const value =
       values && !field.readonly
         ? Array.isArray(submitted)
-          ? submitted.join(', ')
-          : (submitted ?? '')
+          ? submitted.filter((item) => typeof item === 'string').join(', ')
+          : typeof submitted === 'string'
+            ? submitted
+            : ''
         : formValue(field, stored);
     const view: FormFieldView = {
       name: field.name,

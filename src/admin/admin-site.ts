@@ -68,6 +68,12 @@ export interface AdminModelInfo {
   versionField?: string;
   secretFields: Set<string>;
   perPage: number;
+  /**
+   * Whether the add form can create an object: it edits every column the database requires and
+   * cannot default. Registrations that show such a column read-only (API tokens: the owner
+   * creates them) get no add form.
+   */
+  addable: boolean;
 }
 
 const SECRET_NAME = /password|secret|tokenhash/i;
@@ -194,6 +200,7 @@ export class AdminSite {
       versionField: model.fields.find((field) => field.isUpdatedAt)?.name,
       secretFields,
       perPage: admin.listPerPage ?? 25,
+      addable: true,
     };
     // A page's ticked objects are posted as one form field each: stay well under body-parser's
     // 1,000 fields (larger selections use "apply to every matching").
@@ -311,6 +318,15 @@ export class AdminSite {
           m2m: link,
         };
       });
+    const editable = new Set(info.formFields.filter((field) => !field.readonly).map((field) => field.name));
+    info.addable = model.fields.every(
+      (field) =>
+        field.kind !== 'scalar' ||
+        !field.isRequired ||
+        field.hasDefaultValue ||
+        field.isUpdatedAt ||
+        editable.has(field.name),
+    );
   }
 
   /** Recognises an explicit many-to-many link table: a model keyed by exactly two foreign keys. */

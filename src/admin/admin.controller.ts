@@ -22,7 +22,7 @@ import { AdminLogService } from './admin-log.service';
 import { ACTION_LIMIT, AdminFormError, AdminObjectsService } from './admin-objects.service';
 import { AdminPresenter, changeUrlOf } from './admin-presenter';
 import { AdminSite, formatValue, humanize, type AdminModelInfo } from './admin-site';
-import { parsePk, type SubmittedForm } from './admin-values';
+import { formText as text, parsePk, type SubmittedForm } from './admin-values';
 import { queryString, renderAdmin } from './admin-views';
 import { ChangeListService, filterParam, type ListParams } from './change-list.service';
 import type { AdminAction, AdminPermissionAction } from './model-admin';
@@ -51,10 +51,6 @@ function spreadsheetSafe(value: string): string {
 /** Names a set of selected objects in a few bytes (order-independent). */
 function selectionDigest(ids: (string | number)[]): string {
   return createHash('sha256').update(ids.map(String).sort().join(',')).digest('base64url');
-}
-
-function text(value: string | string[] | undefined): string {
-  return (Array.isArray(value) ? value[0] : value) ?? '';
 }
 
 /**

@@ -46,8 +46,13 @@ export const configSchema = z
     CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(60),
     /** JSON API requests allowed per token per minute (Redis-backed, across web replicas). */
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
-    /** Bearer token Prometheus must send to GET /metrics; unset, the route is open (block it at the proxy). */
+    /**
+     * Bearer token Prometheus must send to GET /metrics. Unset, the route is open in development
+     * and test, and answers 404 in production unless METRICS_PUBLIC opts in.
+     */
     METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+    /** Production only: serve /metrics without METRICS_TOKEN (the proxy must block it). */
+    METRICS_PUBLIC: booleanFlag.default(false),
     /** The Redis cache of the public event list and event pages (off only to measure without it). */
     EVENTS_PAGE_CACHE: booleanFlag.default(true),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
@@ -88,6 +93,8 @@ export const configSchema = z
     LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
     LOGIN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(50),
     LOGIN_THROTTLE_MINUTES: z.coerce.number().int().min(1).default(15),
+    /** Invalid API tokens one client IP may present within LOGIN_THROTTLE_MINUTES (then 429). */
+    API_TOKEN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
     /** Lifetime of the "remember me" session cookie; otherwise it ends with the browser. */
     SESSION_REMEMBER_DAYS: z.coerce.number().int().min(1).default(30),
     /** The debug toolbar: on by default in development, off in test; never served in production. */

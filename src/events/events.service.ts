@@ -189,11 +189,24 @@ export class EventsService {
     return actor.id === event.organizerId || actor.canChangeAnyEvent;
   }
 
-  /** The event, if `actor` may manage it: 404 when it does not exist, 403 when not theirs. */
+  /**
+   * The event, if `actor` may manage it: 404 when it does not exist or is a draft they may not
+   * see, 403 when it is someone else's published (or cancelled) event.
+   */
   async findManageable(id: number, actor: Actor): Promise<Event> {
     const event = await this.find(id);
-    if (!this.canManage(actor, event)) throw new ForbiddenException('Only the organizer can do this.');
+    this.requireManageable(actor, event);
     return event;
+  }
+
+  /**
+   * Refuses `actor` an event they may not manage. A draft they may not manage looks missing
+   * (404, like a wrong id), so no route reveals that it exists; anything else is a 403.
+   */
+  private requireManageable(actor: Actor, event: Pick<Event, 'organizerId' | 'status'>): void {
+    if (this.canManage(actor, event)) return;
+    if (event.status === EventStatus.draft) throw new NotFoundException('Event not found');
+    throw new ForbiddenException('Only the organizer can do this.');
   }
 
   /** A new event, published (listed, open to RSVPs) or a draft only its organizer sees. */
@@ -236,7 +249,7 @@ export class EventsService {
   ): Promise<Event> {
     return this.write(options, id, async (tx) => {
       const current = await lockEvent(tx, id);
-      if (!this.canManage(actor, current)) throw new ForbiddenException('Only the organizer can do this.');
+      this.requireManageable(actor, current);
       if (changes.organizerId !== undefined && !actor.canChangeAnyEvent) {
         throw new ForbiddenException('Only staff can give an event to another organizer.');
       }
@@ -292,7 +305,7 @@ export class EventsService {
   cancel(id: number, actor: Actor, options: WriteOptions = {}): Promise<Event> {
     return this.write(options, id, async (tx) => {
       const current = await lockEvent(tx, id);
-      if (!this.canManage(actor, current)) throw new ForbiddenException('Only the organizer can do this.');
+      this.requireManageable(actor, current);
       if (current.status === EventStatus.cancelled) return tx.event.findUniqueOrThrow({ where: { id } });
       const cancelled = await tx.event.update({
         where: { id },
@@ -307,7 +320,7 @@ export class EventsService {
   async delete(id: number, actor: Actor, options: WriteOptions = {}): Promise<void> {
     await this.write(options, id, async (tx) => {
       const current = await lockEvent(tx, id);
-      if (!this.canManage(actor, current)) throw new ForbiddenException('Only the organizer can do this.');
+      this.requireManageable(actor, current);
       if (current.status === EventStatus.published) {
         const event = await tx.event.findUniqueOrThrow({ where: { id } });
         await this.notifyAttendees(tx, event, 'event_cancelled');

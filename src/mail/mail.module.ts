@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MailSecrets } from './mail-secrets';
 import { MailService } from './mail.service';
 import { MailTemplates } from './mail-templates';
 
@@ -7,7 +8,7 @@ import { MailTemplates } from './mail-templates';
  * queues; the worker delivers (MailWorkerModule). Needs CoreModule (Prisma, Bull) in the process.
  */
 @Module({
-  providers: [MailService, MailTemplates],
-  exports: [MailService, MailTemplates],
+  providers: [MailService, MailTemplates, MailSecrets],
+  exports: [MailService, MailTemplates, MailSecrets],
 })
 export class MailModule {}

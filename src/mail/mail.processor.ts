@@ -8,6 +8,7 @@ import { PrismaService, type PreparedStatement } from '../prisma/prisma.service'
 import { QUEUES } from '../queue/queues';
 import { GroupCommit } from './group-commit';
 import { MAIL_JOBS, type MailJobData } from './mail-jobs';
+import { MailSecrets } from './mail-secrets';
 import { MailTemplates } from './mail-templates';
 import { MailTransport } from './mail-transport';
 import { isPermanentSmtpFailure } from './smtp-errors';
@@ -18,7 +19,15 @@ const MAX_ERROR_LENGTH = 2_000;
 
 /** What a claim returns (CLAIM_ROWS' RETURNING list), typed from the Prisma model. */
 type ClaimedEmail = Prisma.OutgoingEmailGetPayload<{
-  select: { id: true; template: true; context: true; toAddress: true; subject: true; messageId: true };
+  select: {
+    id: true;
+    template: true;
+    context: true;
+    secrets: true;
+    toAddress: true;
+    subject: true;
+    messageId: true;
+  };
 }>;
 
 // The two statements every delivery makes (batched): SQL rather than Prisma's updateManyAndReturn /
@@ -27,7 +36,8 @@ const CLAIM_ROWS: PreparedStatement = {
   name: 'mail_claim',
   text: `UPDATE outgoing_emails SET status = 'sending', attempts = attempts + 1, updated_at = now()
          WHERE id = ANY($1::uuid[]) AND status <> 'sent'
-         RETURNING id, template, context, to_address AS "toAddress", subject, message_id AS "messageId"`,
+         RETURNING id, template, context, sealed_secrets AS secrets, to_address AS "toAddress", subject,
+                   message_id AS "messageId"`,
 };
 const MARK_SENT: PreparedStatement = {
   name: 'mail_mark_sent',
@@ -53,6 +63,7 @@ export class MailProcessor implements OnModuleInit {
     private readonly templates: MailTemplates,
     private readonly transport: MailTransport,
     private readonly config: AppConfig,
+    private readonly secrets: MailSecrets,
   ) {}
 
   onModuleInit(): void {
@@ -93,7 +104,13 @@ export class MailProcessor implements OnModuleInit {
 
     let rendered;
     try {
-      rendered = this.templates.render(row.template, row.context as Record<string, unknown>);
+      // Sealed secrets (one-time links) are opened only here, in memory; the row's copy is erased
+      // by a trigger when it is marked sent or failed.
+      const secrets = row.secrets ? this.secrets.open(row.id, row.secrets) : {};
+      rendered = this.templates.render(row.template, {
+        ...(row.context as Record<string, unknown>),
+        ...secrets,
+      });
     } catch (error) {
       // A template that cannot render will not render on the next attempt either.
       await job.discard();

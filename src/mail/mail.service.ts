@@ -10,17 +10,25 @@ import { QUEUES } from '../queue/queues';
 import { GroupCommit } from './group-commit';
 import { MailInputError } from './mail-input.error';
 import { MAIL_JOBS, MAIL_OUTBOX_CHANNEL, mailJobOptions, type MailJobData } from './mail-jobs';
+import { MailSecrets, type MailSecretValues } from './mail-secrets';
 import { MailTemplates } from './mail-templates';
 
 export interface SendOptions {
   /** The caller's transaction: the message is recorded (and later sent) only if it commits. */
   tx?: Prisma.TransactionClient;
+  /**
+   * Values the templates need that must not be stored readable (one-time links): sealed with
+   * MailSecrets, opened by the worker to render the body, erased once the message is sent or
+   * failed. Never in the subject (it is rendered from `context` alone, and stored).
+   */
+  secrets?: MailSecretValues;
 }
 
-/** One message of a `sendMany` batch: its recipient and template context. */
+/** One message of a `sendMany` batch: its recipient, template context and secrets (see SendOptions). */
 export interface Recipient {
   to: string;
   context: Record<string, unknown>;
+  secrets?: MailSecretValues;
 }
 
 /** Ids per NOTIFY payload: 200 UUIDs and commas stay under PostgreSQL's 8,000-byte payload limit. */
@@ -33,6 +41,8 @@ interface OutboxRow {
   template: string;
   subject: string;
   context: Prisma.InputJsonObject;
+  /** `SendOptions.secrets`, sealed; null without any. */
+  secrets: string | null;
   messageId: string;
 }
 
@@ -43,21 +53,21 @@ interface OutboxRow {
  */
 const INSERT_OUTBOX_ROWS: PreparedStatement = {
   name: 'mail_outbox_insert',
-  text: `INSERT INTO outgoing_emails (id, to_address, template, subject, context, message_id, updated_at)
-         SELECT id, to_address, template, subject, context, message_id, now()
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[])
-           AS batch (id, to_address, template, subject, context, message_id)`,
+  text: `INSERT INTO outgoing_emails (id, to_address, template, subject, context, sealed_secrets, message_id, updated_at)
+         SELECT id, to_address, template, subject, context, sealed_secrets, message_id, now()
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::text[])
+           AS batch (id, to_address, template, subject, context, sealed_secrets, message_id)`,
 };
 
 /**
  * The same insert inside a caller's transaction, announcing the new ids on MAIL_OUTBOX_CHANNEL in
- * the same statement ($7), IDS_PER_NOTIFICATION ($8) a payload: PostgreSQL delivers the
+ * the same statement ($8), IDS_PER_NOTIFICATION ($9) a payload: PostgreSQL delivers the
  * notifications when the transaction commits, and drops them if it rolls back.
  */
 const INSERT_AND_ANNOUNCE_OUTBOX_ROWS = `
   WITH inserted AS (${INSERT_OUTBOX_ROWS.text} RETURNING id)
-  SELECT pg_notify($7, string_agg(id::text, ','))
-  FROM (SELECT id, (row_number() OVER () - 1) / $8 AS chunk FROM inserted) numbered
+  SELECT pg_notify($8, string_agg(id::text, ','))
+  FROM (SELECT id, (row_number() OVER () - 1) / $9 AS chunk FROM inserted) numbered
   GROUP BY chunk`;
 
 /** How long a send waits for Redis before leaving the message to the relay. */
@@ -81,6 +91,7 @@ export class MailService {
     private readonly prisma: PrismaService,
     private readonly templates: MailTemplates,
     private readonly config: AppConfig,
+    private readonly secrets: MailSecrets,
     @InjectQueue(QUEUES.mail) private readonly queue: Queue<MailJobData>,
   ) {
     this.messageIdDomain = config.appHostname;
@@ -110,8 +121,9 @@ export class MailService {
     context: Record<string, unknown>,
     options: SendOptions = {},
   ): Promise<{ id: string }> {
-    if (options.tx) return (await this.sendMany(template, [{ to, context }], options))[0];
-    const row = this.outboxRow(template, to, context);
+    const recipient = { to, context, secrets: options.secrets };
+    if (options.tx) return (await this.sendMany(template, [recipient], { tx: options.tx }))[0];
+    const row = this.outboxRow(template, recipient);
     await this.inserts.add(row);
     if (await this.enqueue(row.id)) this.markQueued(row.id);
     return { id: row.id };
@@ -125,9 +137,9 @@ export class MailService {
   async sendMany(
     template: string,
     recipients: Recipient[],
-    options: SendOptions = {},
+    options: Pick<SendOptions, 'tx'> = {},
   ): Promise<Array<{ id: string }>> {
-    const rows = recipients.map(({ to, context }) => this.outboxRow(template, to, context));
+    const rows = recipients.map((recipient) => this.outboxRow(template, recipient));
     if (!rows.length) return [];
     const columns = outboxColumns(rows);
     if (options.tx) {
@@ -152,8 +164,8 @@ export class MailService {
   }
 
   /** The row `send` records: validated, its subject rendered, its id and Message-ID chosen. */
-  private outboxRow(template: string, to: string, context: Record<string, unknown>): OutboxRow {
-    const toAddress = this.validate(template, to, context);
+  private outboxRow(template: string, { to, context, secrets }: Recipient): OutboxRow {
+    const toAddress = this.validate(template, to, context, secrets);
     const id = randomUUID();
     return {
       id,
@@ -161,6 +173,7 @@ export class MailService {
       template,
       subject: this.templates.renderSubject(template, context).slice(0, 998),
       context: context as Prisma.InputJsonObject,
+      secrets: secrets ? this.secrets.seal(id, secrets) : null,
       messageId: `<${id}@${this.messageIdDomain}>`,
     };
   }
@@ -172,13 +185,22 @@ export class MailService {
    */
   async retry(id: string, options: SendOptions = {}): Promise<void> {
     const client = options.tx ?? this.prisma;
+    // A message whose one-time link was erased when it failed would go out without it.
     const { count } = await client.outgoingEmail.updateMany({
-      where: { id, status: 'failed' },
+      where: { id, status: 'failed', erasedAt: null },
       data: { status: 'queued', enqueuedAt: null },
     });
     if (!count) {
-      const row = await client.outgoingEmail.findUnique({ where: { id }, select: { status: true } });
+      const row = await client.outgoingEmail.findUnique({
+        where: { id },
+        select: { status: true, erasedAt: true },
+      });
       if (!row) throw new NotFoundException(`No e-mail ${id}`);
+      if (row.status === 'failed') {
+        throw new ConflictException(
+          `E-mail ${id} carried a one-time link, erased when it failed; the person must ask for a new one`,
+        );
+      }
       throw new ConflictException(`E-mail ${id} is ${row.status}; only failed e-mails can be retried`);
     }
     // The failed job still holds the id; remove it so the new one is not a no-op.
@@ -230,7 +252,12 @@ export class MailService {
       .catch((error: Error) => this.logger.warn(`Could not mark e-mail ${id} queued: ${error.message}`));
   }
 
-  private validate(template: string, to: string, context: Record<string, unknown>): string {
+  private validate(
+    template: string,
+    to: string,
+    context: Record<string, unknown>,
+    secrets: MailSecretValues | undefined,
+  ): string {
     const errors: Record<string, string[]> = {};
     const address = typeof to === 'string' ? to.trim() : '';
     if (!address || address.length > 254 || !isEmail(address)) {
@@ -242,19 +269,23 @@ export class MailService {
     if (!context || typeof context !== 'object' || Array.isArray(context)) {
       errors.context = ['must be an object'];
     }
+    if (secrets !== undefined && Object.values(secrets).some((value) => typeof value !== 'string')) {
+      errors.secrets = ['must be text values'];
+    }
     if (Object.keys(errors).length) throw new MailInputError(errors);
     return address;
   }
 }
 
 /** The batch insert's parameters: one array per column (INSERT_OUTBOX_ROWS, the sendMany insert). */
-function outboxColumns(rows: OutboxRow[]): string[][] {
+function outboxColumns(rows: OutboxRow[]): Array<Array<string | null>> {
   return [
     rows.map((row) => row.id),
     rows.map((row) => row.toAddress),
     rows.map((row) => row.template),
     rows.map((row) => row.subject),
     rows.map((row) => JSON.stringify(row.context)),
+    rows.map((row) => row.secrets),
     rows.map((row) => row.messageId),
   ];
 }

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { CurrentUser, RequireLogin } from '../accounts/auth.decorators';
 import type { SessionUser } from '../accounts/session-user';
 import { ShutdownState } from '../core/shutdown-state';
-import { UuidPipe } from '../events/event-id.pipe';
+import { UuidPipe } from '../web/route-params';
 import { TaskEventsService } from './task-events.service';
 import type { TaskState } from './task-jobs';
 import { TasksService } from './tasks.service';

@@ -13,6 +13,8 @@ import type { AppConfig } from '../config/app-config';
 import { PUBLIC_DIR } from '../paths';
 import { mountQueueDashboard } from '../queue-dashboard/queue-dashboard';
 import { MetricsService } from '../metrics/metrics.service';
+import { privateResponses } from './private-responses';
+import { configureRequestInput } from './request-input';
 import { securityHeaders, sendHeaders } from './security-headers';
 import { configureViews } from './views';
 
@@ -26,6 +28,8 @@ export async function createWebApp(
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(rootModule, {
     bufferLogs: true,
+    // Bodies are parsed by configureRequestInput, with its limits and checks.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   const security = securityHeaders(config);
@@ -57,6 +61,10 @@ export async function createWebApp(
   });
   // Sessions, Passport, CSRF token and flash locals: after static files, before every route.
   configureSessions(app, config);
+  // Responses for someone (a session, a bearer token) are never stored by caches.
+  app.use(privateResponses());
+  // Bodies parsed; malformed paths, queries and bodies refused (400) before any route sees them.
+  configureRequestInput(app);
   // Bull Board: an Express router that needs req.user, so after the sessions.
   mountQueueDashboard(app, config);
   setupApiDocs(app);

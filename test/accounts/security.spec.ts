@@ -17,6 +17,7 @@ import { AppModule } from '../../src/app.module';
 import { loadConfig } from '../../src/config/app-config';
 import { addFlash } from '../../src/web/flash';
 import { createWebApp } from '../../src/web/web-app';
+import { fillPath, nestRoutes } from '../support/routes';
 import {
   browser,
   csrfFrom,
@@ -104,25 +105,17 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
   });
 
   describe('CSRF', () => {
-    /** Every state-changing route the app has, from Express's router (all features, not a list). */
+    /** Every state-changing route the app has, from Nest's router (all features, not a list). */
     function stateChangingRoutes(): { method: string; path: string }[] {
-      const router = (app.getHttpAdapter().getInstance() as { router: { stack: RouteLayer[] } }).router;
-      type RouteLayer = { route?: { path: string; methods: Record<string, boolean> } };
-      const routes: { method: string; path: string }[] = [];
-      for (const layer of router.stack) {
-        // Catch-alls (`{/*splat}`: the 404 handler) are not endpoints.
-        if (!layer.route || /[*{]/.test(layer.route.path)) continue;
-        for (const method of Object.keys(layer.route.methods)) {
-          if (['get', 'head', 'options', '_all'].includes(method)) continue;
-          routes.push({
-            method,
-            path: layer.route.path.replace(/:(\w+)/g, (_m, name: string) =>
-              /id$/i.test(name) ? '1' : 'x'.repeat(43),
-            ),
-          });
-        }
-      }
-      return routes;
+      return nestRoutes(app)
+        .filter((route) => route.method !== 'get')
+        .map((route) => ({
+          method: route.method,
+          path: fillPath(
+            route.path,
+            Object.fromEntries(route.params.map((name) => [name, /id$/i.test(name) ? '1' : 'x'.repeat(43)])),
+          ),
+        }));
     }
 
     it('refuses (403) a POST without a token, or with a wrong one, on every state-changing route', async () => {
@@ -269,15 +262,24 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
         ['//evil.example/', '/'],
         ['/\\evil.example/', '/'],
         ['javascript:alert(1)', '/'],
+        // Protocol-relative only once dot segments are resolved (the reported open redirect).
+        ['/..//evil.example/path', '/'],
+        ['/.//evil.example', '/'],
+        ['/events/../my/rsvps', '/my/rsvps'],
       ]) {
         const agent = browser(app);
-        const response = await submit(agent, `/accounts/login?next=${encodeURIComponent(next)}`, {
-          email,
-          password: STRONG_PASSWORD,
-          next,
-        });
+        const page = await agent.get(`/accounts/login?next=${encodeURIComponent(next)}`);
+        expect(page.text).not.toMatch(/name="next" value="\/\//);
+        const response = await agent
+          .post('/accounts/login')
+          .type('form')
+          .send({ email, password: STRONG_PASSWORD, next, _csrf: csrfFrom(page.text) });
         expect(response.status).toBe(303);
         expect(response.headers.location).toBe(expected);
+        // Signed in, the log-in page sends the visitor straight on: to the same place.
+        const again = await agent.get(`/accounts/login?next=${encodeURIComponent(next)}`);
+        expect(again.status).toBe(303);
+        expect(again.headers.location).toBe(expected);
       }
     });
   });

@@ -22,8 +22,8 @@ export const outgoingEmailAdmin: ModelAdmin = {
   searchFields: ['toAddress', 'subject'],
   listFilter: ['status', 'createdAt', 'sentAt'],
   ordering: ['-createdAt'],
-  // The context holds verification and password-reset links: never shown to staff.
-  secretFields: ['context'],
+  // One-time links are sealed in `secrets`; neither they nor the context are shown to staff.
+  secretFields: ['context', 'secrets'],
   disallow: ['add', 'change'],
   actions: [
     {
