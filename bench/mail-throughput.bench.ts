@@ -17,7 +17,6 @@
  * Run: `npm run bench -- mail`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { getQueueToken } from '@nestjs/bull';
@@ -31,7 +30,7 @@ import { MailService } from '../src/mail/mail.service';
 import { MIGRATIONS_DIR } from '../src/paths';
 import { PrismaService } from '../src/prisma/prisma.service';
 import { QUEUES } from '../src/queue/queues';
-import { buildApp } from './lib/processes';
+import { buildApp, cpuSecondsOf } from './lib/processes';
 import { recordSummary } from './lib/report';
 
 const DATABASE_URL =
@@ -141,17 +140,6 @@ function startWorker(smtpPort: number): Promise<ChildProcess> {
   });
 }
 
-/** CPU time (user + system) a process has used, in ms; Linux /proc only (undefined elsewhere). */
-function cpuMsOf(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
-    return ((Number(fields[11]) + Number(fields[12])) * 1_000) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
@@ -223,9 +211,9 @@ async function main(): Promise<boolean> {
     };
 
     await run(WARMUP, 'warmup');
-    const cpuBefore = { worker: cpuMsOf(worker.pid!), bench: process.cpuUsage() };
+    const cpuBefore = { worker: cpuSecondsOf(worker) * 1_000, bench: process.cpuUsage() };
     const result = await run(MESSAGES, 'run');
-    const workerCpu = (cpuMsOf(worker.pid!) ?? NaN) - (cpuBefore.worker ?? NaN);
+    const workerCpu = cpuSecondsOf(worker) * 1_000 - cpuBefore.worker;
     const benchUsage = process.cpuUsage(cpuBefore.bench);
     const benchCpu = (benchUsage.user + benchUsage.system) / 1_000;
     const perSecond = MESSAGES / result.seconds;

@@ -11,7 +11,7 @@ const listKey = (page: number) => `events:list:${page}`;
 const eventKey = (id: number) => `events:event:${id}`;
 const listHtmlKey = (page: number) => `events:html:list:${page}`;
 const eventHtmlKey = (id: number) => `events:html:event:${id}`;
-const listHtmlKeys = Array.from({ length: CACHED_LIST_PAGES }, (_, index) => listHtmlKey(index + 1));
+const pageNumbers = Array.from({ length: CACHED_LIST_PAGES }, (_, index) => index + 1);
 
 export type AnonymousPage = { kind: 'list'; page: number } | { kind: 'event'; id: number };
 
@@ -81,8 +81,8 @@ export class EventsCache {
 
   /** Drops the event's page and the list pages (any event may appear on them), data and HTML. */
   async invalidate(eventId?: number): Promise<void> {
-    const keys = Array.from({ length: CACHED_LIST_PAGES }, (_, index) => listKey(index + 1));
-    const htmlKeys = [...listHtmlKeys];
+    const keys = pageNumbers.map(listKey);
+    const htmlKeys = pageNumbers.map(listHtmlKey);
     if (eventId !== undefined) {
       keys.push(eventKey(eventId));
       htmlKeys.push(eventHtmlKey(eventId));
