@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request } from 'express';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { JobQueues } from '../jobs/queue/queue.module';
 
@@ -41,12 +42,19 @@ export class MetricsService {
     });
   }
 
-  /** Times one request; call first thing, it records when the response is finished. */
-  observe(req: Request, res: Response): void {
+  /**
+   * Times one request; call first thing, it records when the response is finished. `route` names
+   * a response answered outside the router (the page cache); otherwise the route is read then.
+   */
+  observe(req: IncomingMessage, res: ServerResponse, route?: string): void {
     const stop = this.requests.startTimer();
-    res.once('finish', () =>
-      stop({ method: req.method, route: routeOf(req, res), status: String(res.statusCode) }),
-    );
+    res.once('finish', () => {
+      stop({
+        method: req.method ?? '',
+        route: route ?? routeOf(req as Request),
+        status: String(res.statusCode),
+      });
+    });
   }
 
   async text(): Promise<{ contentType: string; body: string }> {
@@ -55,11 +63,10 @@ export class MetricsService {
 }
 
 /** A bounded label: the route pattern (`/events/:id`), never the URL itself. */
-function routeOf(req: Request, res: Response): string {
+function routeOf(req: Request): string {
   const route = (req.route as { path?: unknown } | undefined)?.path;
   // The 404 handler is a catch-all route (`{/*splat}`): not a page of its own.
   if (typeof route === 'string' && !route.includes('*')) return `${req.baseUrl}${route}`;
   if (req.originalUrl.startsWith('/static/')) return '/static';
-  if (res.getHeader('X-Page-Cache') === 'hit') return 'page-cache';
   return 'unmatched';
 }
