@@ -11,8 +11,8 @@ import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { EventsModule } from './events/events.module';
-import { SystemModule } from './system/system.module';
-import { TasksModule } from './tasks/tasks.module';
+import { SystemModule } from './jobs/system/system.module';
+import { TasksModule } from './jobs/tasks/tasks.module';
 import { ErrorFilter } from './web/error.filter';
 import { RecordIdPipe } from './web/route-params';
 

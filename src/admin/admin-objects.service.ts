@@ -1,5 +1,4 @@
 import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type { SessionUser } from '../accounts/session-user';
 import { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
@@ -38,8 +37,6 @@ export interface DeleteSummary {
 
 const RELATED_COUNT_CAP = 10_000;
 const RELATED_DEPTH = 3;
-/** Most objects one bulk action may touch (select-across on a huge table must be narrowed first). */
-export const ACTION_LIMIT = 10_000;
 /** Feature services take row locks and write e-mails inside these: as much room as their own. */
 const FEATURE_TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
 
@@ -52,7 +49,6 @@ export class AdminObjectsService {
     private readonly prisma: PrismaService,
     private readonly site: AdminSite,
     private readonly log: AdminLogService,
-    private readonly moduleRef: ModuleRef,
   ) {}
 
   /** The object or a 404 (also for ids that cannot be a key of this model). */
@@ -65,8 +61,33 @@ export class AdminObjectsService {
             where: { [info.pk.name]: id },
             include: this.linkInclude(info),
           });
-    if (!row) throw new NotFoundException(`${info.label} with id "${rawId}" does not exist.`);
+    if (!row) return this.notFound(info, rawId);
     return row;
+  }
+
+  /**
+   * An object's admin-log entries (newest first) and its current name. A deleted object's history
+   * stays readable, named as it was last logged; an id never seen is a 404.
+   */
+  async history(info: AdminModelInfo, rawId: string) {
+    const pk = parsePk(info.pk, rawId);
+    if (pk === undefined) return this.notFound(info, rawId);
+    const entries = await this.log.history(info, String(pk));
+    const row = await delegateOf(this.prisma, info.name).findUnique({
+      where: { [info.pk.name]: pk },
+      select: this.site.reprSelect(info),
+    });
+    if (!row && !entries.length) return this.notFound(info, rawId);
+    return {
+      id: String(pk),
+      exists: row !== null,
+      repr: row ? this.site.repr(info, row) : entries[0].objectRepr,
+      entries,
+    };
+  }
+
+  private notFound(info: AdminModelInfo, rawId: string): never {
+    throw new NotFoundException(`${info.label} with id "${rawId}" does not exist.`);
   }
 
   /** Many-to-many fields included as the link rows (own key + other key). */
@@ -186,7 +207,7 @@ export class AdminObjectsService {
   async changed(info: AdminModelInfo, ids: (string | number)[]): Promise<void> {
     if (!info.admin.onChange || !ids.length) return;
     await info.admin
-      .onChange({ moduleRef: this.moduleRef, ids })
+      .onChange({ ids })
       .catch((error: Error) => this.logger.warn(`onChange of ${info.name} failed: ${error.message}`));
   }
 
@@ -227,7 +248,6 @@ export class AdminObjectsService {
     try {
       after = await this.prisma.$transaction(async (tx) => {
         await info.admin.updateObject!({
-          moduleRef: this.moduleRef,
           user,
           id,
           data,
@@ -504,7 +524,6 @@ export class AdminObjectsService {
       for (const row of rows) {
         const id = row[info.pk.name] as string | number;
         await info.admin.deleteObject!({
-          moduleRef: this.moduleRef,
           user,
           id,
           tx,
@@ -590,14 +609,7 @@ export class AdminObjectsService {
       const afterCommit: Array<() => Promise<void>> = [];
       await this.prisma.$transaction(async (tx) => {
         message =
-          (await action.run!({
-            prisma: this.prisma,
-            tx,
-            afterCommit: (work) => afterCommit.push(work),
-            moduleRef: this.moduleRef,
-            user,
-            ids,
-          })) ?? undefined;
+          (await action.run!({ tx, afterCommit: (work) => afterCommit.push(work), user, ids })) ?? undefined;
         await collectLog(tx);
         await this.log.write(tx, entries);
       }, FEATURE_TX_OPTIONS);

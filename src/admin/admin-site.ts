@@ -1,8 +1,8 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import type { SessionUser } from '../accounts/session-user';
 import { DATAMODEL, dmmfEnum, dmmfModel, type DmmfField, type DmmfModel } from './dmmf';
-import type { AdminColumn, AdminWidget, ModelAdmin } from './model-admin';
-import { MODEL_ADMINS } from './models';
+import { RegisterAdmin, type AdminColumn, type AdminWidget, type ModelAdmin } from './model-admin';
 
 export interface AdminField {
   /** Form field name: the scalar (for relations, the foreign key) or the many-to-many relation. */
@@ -60,9 +60,9 @@ export interface AdminModelInfo {
   delegate: string;
   reprField?: string;
   columns: ListColumn[];
-  searchFields: string[];
+  searchFields: readonly string[];
   filters: AdminFilter[];
-  ordering: string[];
+  ordering: readonly string[];
   formFields: AdminField[];
   /** Holds `updatedAt` (an @updatedAt field): saves are refused over a newer change. */
   versionField?: string;
@@ -108,16 +108,31 @@ function lowerFirst(name: string): string {
 }
 
 /**
- * The registered models, resolved against the Prisma schema once at boot. A registration naming a
- * field the schema does not have fails the boot (a typo must not silently drop a column).
+ * The registered models: every provider marked @RegisterAdmin(), found when the application
+ * starts and resolved against the Prisma schema. A registration naming a field the schema does
+ * not have, or a model registered twice, fails the boot (a typo must not silently drop a column).
  */
 @Injectable()
-export class AdminSite {
+export class AdminSite implements OnModuleInit {
   private readonly models = new Map<string, AdminModelInfo>();
 
-  constructor() {
-    for (const admin of MODEL_ADMINS) this.register(admin);
-    this.resolveAll();
+  constructor(private readonly discovery: DiscoveryService) {}
+
+  onModuleInit(): void {
+    const registrations = this.discovery
+      .getProviders({ metadataKey: RegisterAdmin.KEY })
+      .map((wrapper) => wrapper.instance as ModelAdmin);
+    this.registerAll(registrations);
+  }
+
+  /**
+   * Registers and resolves these models (relation columns may name one another), in the order of
+   * their model names: discovery order follows instantiation, which nobody should have to know.
+   */
+  private registerAll(registrations: readonly ModelAdmin[]): void {
+    const byName = [...registrations].sort((a, b) => a.model.localeCompare(b.model));
+    for (const admin of byName) this.register(admin);
+    for (const resolve of this.pending.splice(0)) resolve();
   }
 
   all(): AdminModelInfo[] {
@@ -166,6 +181,9 @@ export class AdminSite {
   private register(admin: ModelAdmin): void {
     const model = dmmfModel(admin.model);
     if (!model) throw new Error(`Admin registration: no Prisma model "${admin.model}"`);
+    if (this.models.has(model.name.toLowerCase())) {
+      throw new Error(`Admin registration: ${admin.model} is registered twice`);
+    }
     const pkName = model.primaryKey ? undefined : model.fields.find((field) => field.isId)?.name;
     if (!pkName) throw new Error(`Admin registration: ${admin.model} needs a single-field @id`);
     const fieldOf = (name: string): DmmfField => {
@@ -214,15 +232,8 @@ export class AdminSite {
     this.pending.push(() => this.resolve(info, fieldOf));
   }
 
+  /** Columns, filters and fields, resolved once every model is registered (relation reprs). */
   private readonly pending: (() => void)[] = [];
-  private resolved = false;
-
-  /** Resolves columns, filters and fields once every model is registered (relation reprs). */
-  private resolveAll(): void {
-    if (this.resolved) return;
-    this.resolved = true;
-    for (const resolve of this.pending) resolve();
-  }
 
   private resolve(info: AdminModelInfo, fieldOf: (name: string) => DmmfField): void {
     const admin = info.admin;

@@ -4,7 +4,7 @@ import { CurrentUser, RequireLogin, RequireVerified } from '../accounts/auth.dec
 import type { SessionUser } from '../accounts/session-user';
 import { TaskKind, type Event } from '../generated/prisma/client';
 import { isDatabaseUnavailable } from '../prisma/database-errors';
-import { TasksService } from '../tasks/tasks.service';
+import { TasksService } from '../jobs/tasks/tasks.service';
 import { addFlash } from '../web/flash';
 import { validateForm, type FieldErrors } from '../web/forms';
 import { AnnouncementForm, EventInput, eventValuesOf } from './event.dto';

@@ -7,6 +7,8 @@ import { EVENT_MAILER, type EventMailer } from './event-mailer';
 import {
   eventMailContext,
   eventSummaryView,
+  formatDate,
+  type EventSummaryRow,
   type EventDetailView,
   type EventSummaryView,
 } from './event-view';
@@ -43,7 +45,7 @@ export interface ListOptions {
 /** A page of upcoming published events ($1 now, $2 limit, $3 offset): the home page's query. */
 const UPCOMING_PAGE: PreparedStatement = {
   name: 'events_upcoming_page',
-  text: `SELECT id, title, location, starts_at AS "startsAt", ends_at AS "endsAt", time_zone AS "timeZone", capacity,
+  text: `SELECT id, title, location, starts_at AS "startsAt", time_zone AS "timeZone", capacity,
                 going_count AS "goingCount", status::text AS status
          FROM events WHERE status = 'published' AND starts_at > $1
          ORDER BY starts_at, id LIMIT $2 OFFSET $3`,
@@ -113,12 +115,12 @@ export class EventsService {
     }
     if (conditions.length === 2) {
       // The public list without filters (home page and its pages): the hottest query of the app.
-      const rows = await this.prisma.prepared<Event>(UPCOMING_PAGE, [after, ...limits]);
+      const rows = await this.prisma.prepared<EventSummaryRow>(UPCOMING_PAGE, [after, ...limits]);
       return this.pageOf(rows, options.page, pageSize);
     }
     // One row more than a page tells whether there is a next page without a COUNT(*).
-    const rows = await this.prisma.$queryRaw<Event[]>`
-      SELECT id, title, location, starts_at AS "startsAt", ends_at AS "endsAt", time_zone AS "timeZone", capacity,
+    const rows = await this.prisma.$queryRaw<EventSummaryRow[]>`
+      SELECT id, title, location, starts_at AS "startsAt", time_zone AS "timeZone", capacity,
              going_count AS "goingCount", status::text AS status
       FROM events WHERE ${Prisma.join(conditions, ' AND ')}
       ORDER BY starts_at, id
@@ -127,7 +129,7 @@ export class EventsService {
   }
 
   /** `rows` holds up to one row more than a page: that tells whether a next page exists. */
-  private pageOf(rows: Event[], page: number, pageSize: number): EventListPage {
+  private pageOf(rows: EventSummaryRow[], page: number, pageSize: number): EventListPage {
     return {
       events: rows.slice(0, pageSize).map(eventSummaryView),
       page,
@@ -157,6 +159,7 @@ export class EventsService {
     if (!event) throw new NotFoundException('Event not found');
     const view: EventDetailView = {
       ...eventSummaryView(event),
+      endsAt: formatDate(event.endsAt, event.timeZone),
       description: event.description,
       organizerId: event.organizerId,
       organizerName: event.organizerName,

@@ -1,6 +1,6 @@
-import type { JobOptions } from 'bull';
 import type { AppConfigValues } from '../config/config.schema';
-import { attemptsCovering, CAPPED_EXPONENTIAL } from '../queue/backoff';
+import type { JobOptions } from '../jobs/queue/job-queue';
+import { attemptsCovering, CAPPED_EXPONENTIAL } from '../jobs/queue/backoff';
 
 /** Jobs on the `mail` queue. */
 export const MAIL_JOBS = {

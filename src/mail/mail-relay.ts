@@ -1,10 +1,9 @@
-import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import type { Queue } from 'bull';
 import { Client, type Notification } from 'pg';
 import { AppConfig } from '../config/app-config';
+import { InjectJobQueue, JobQueue } from '../jobs/queue/job-queue';
+import { QUEUES } from '../jobs/queue/queues';
 import { PrismaService } from '../prisma/prisma.service';
-import { QUEUES } from '../queue/queues';
 import { GroupCommit } from './group-commit';
 import { MAIL_JOBS, MAIL_OUTBOX_CHANNEL, mailJobOptions, type MailJobData } from './mail-jobs';
 
@@ -44,7 +43,7 @@ export class MailRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private closing = false;
 
   constructor(
-    @InjectQueue(QUEUES.mail) private readonly queue: Queue<MailJobData>,
+    @InjectJobQueue(QUEUES.mail) private readonly queue: JobQueue<MailJobData>,
     private readonly prisma: PrismaService,
     private readonly config: AppConfig,
   ) {}
@@ -68,9 +67,7 @@ export class MailRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Announced messages, queued in batches; on failure the sweep queues them later. */
   private readonly announced = new GroupCommit<string, void>(async (ids) => {
-    await this.queue.addBulk(
-      ids.map((id) => ({ name: MAIL_JOBS.send, data: { id }, opts: mailJobOptions(id, this.config.values) })),
-    );
+    await this.queue.addBulk(ids.map((id) => this.mailJob(id)));
     await this.prisma.outgoingEmail.updateMany({
       where: { id: { in: ids }, enqueuedAt: null },
       data: { enqueuedAt: new Date() },
@@ -123,7 +120,7 @@ export class MailRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** One round; returns how many messages it queued. Public for tests and the CLI. */
   async relay(): Promise<number> {
-    const recovered = (await this.queue.client.exists(RECONCILED_KEY)) ? 0 : await this.reconcile();
+    const recovered = (await this.queue.hasMarker(RECONCILED_KEY)) ? 0 : await this.reconcile();
     const now = Date.now();
     const unqueued = await this.prisma.outgoingEmail.findMany({
       where: { status: 'queued', enqueuedAt: null, createdAt: { lt: new Date(now - GRACE_MS) } },
@@ -156,7 +153,7 @@ export class MailRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Re-queues every queued or sending message whose job is not in Redis (any more), page by page,
-   * one EXISTS pipeline and one bulk add per page; then marks Redis as reconciled. Returns how many.
+   * one look-up and one bulk add per page; then marks Redis as reconciled. Returns how many.
    */
   private async reconcile(): Promise<number> {
     const started = new Date();
@@ -174,22 +171,11 @@ export class MailRelay implements OnApplicationBootstrap, OnModuleDestroy {
       });
       if (!rows.length) break;
       after = rows[rows.length - 1].id;
-      const pipeline = this.queue.client.pipeline();
-      for (const { id } of rows) pipeline.exists(this.queue.toKey(id));
-      const exists = (await pipeline.exec()) ?? [];
-      const missing = rows.filter((_, index) => exists[index]?.[1] === 0).map((row) => row.id);
-      if (missing.length) {
-        await this.queue.addBulk(
-          missing.map((id) => ({
-            name: MAIL_JOBS.send,
-            data: { id },
-            opts: mailJobOptions(id, this.config.values),
-          })),
-        );
-      }
+      const missing = await this.queue.missing(rows.map((row) => row.id));
+      if (missing.length) await this.queue.addBulk(missing.map((id) => this.mailJob(id)));
       requeued += missing.length;
     }
-    await this.queue.client.set(RECONCILED_KEY, started.toISOString());
+    await this.queue.setMarker(RECONCILED_KEY, started.toISOString());
     if (requeued)
       this.logger.warn(`Redis had lost the jobs of ${requeued} queued e-mail(s): queued them again`);
     return requeued;
@@ -197,14 +183,19 @@ export class MailRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Queues the message unless its job is still pending in Redis; true when a job was added. */
   private async requeue(id: string): Promise<boolean> {
-    const existing = await this.queue.getJob(id);
+    const existing = await this.queue.get(id);
     if (existing) {
-      const state = await existing.getState();
+      const state = await existing.state();
       if (state !== 'completed' && state !== 'failed') return false;
       // A finished job would make the add below a no-op.
       await existing.remove();
     }
-    await this.queue.add(MAIL_JOBS.send, { id }, mailJobOptions(id, this.config.values));
+    const job = this.mailJob(id);
+    await this.queue.add(job.name, job.data, job.options);
     return true;
+  }
+
+  private mailJob(id: string) {
+    return { name: MAIL_JOBS.send, data: { id }, options: mailJobOptions(id, this.config.values) };
   }
 }

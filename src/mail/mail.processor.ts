@@ -1,11 +1,9 @@
-import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import type { Job, Queue } from 'bull';
 import { AppConfig } from '../config/app-config';
 import { Prisma } from '../generated/prisma/client';
-import { runInJobContext } from '../logging/job-context';
+import { InjectJobQueue, JobQueue, type Job } from '../jobs/queue/job-queue';
 import { PrismaService, type PreparedStatement } from '../prisma/prisma.service';
-import { QUEUES } from '../queue/queues';
+import { QUEUES } from '../jobs/queue/queues';
 import { GroupCommit } from './group-commit';
 import { MAIL_JOBS, type MailJobData } from './mail-jobs';
 import { MailSecrets } from './mail-secrets';
@@ -46,8 +44,7 @@ const MARK_SENT: PreparedStatement = {
 };
 
 /**
- * Delivers `mail` jobs (worker only). Registered with `queue.process` rather than `@Process` so the
- * concurrency comes from configuration (WORKER_CONCURRENCY). Idempotent: the row is claimed with a
+ * Delivers `mail` jobs (worker only), WORKER_CONCURRENCY at a time. Idempotent: the row is claimed with a
  * conditional update, and a message already `sent` is never sent again (a relay re-queue or a
  * duplicate job after a crash is skipped). A job whose worker died mid-send is recovered by Bull's
  * stalled-job check and delivered again with the same Message-ID. Temporary SMTP failures are
@@ -58,7 +55,7 @@ export class MailProcessor implements OnModuleInit {
   private readonly logger = new Logger(MailProcessor.name);
 
   constructor(
-    @InjectQueue(QUEUES.mail) private readonly queue: Queue<MailJobData>,
+    @InjectJobQueue(QUEUES.mail) private readonly queue: JobQueue<MailJobData>,
     private readonly prisma: PrismaService,
     private readonly templates: MailTemplates,
     private readonly transport: MailTransport,
@@ -67,14 +64,9 @@ export class MailProcessor implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    // `process` resolves only when the queue closes; errors starting it are logged, Bull retries.
-    this.queue
-      .process(MAIL_JOBS.send, this.config.values.WORKER_CONCURRENCY, (job: Job<MailJobData>) =>
-        runInJobContext(job, () => this.deliver(job)),
-      )
-      .catch((error: Error) => this.logger.error(`Mail processor stopped: ${error.message}`));
+    this.queue.process(MAIL_JOBS.send, this.config.values.WORKER_CONCURRENCY, (job) => this.deliver(job));
     // Backstop for failures that never reach deliver() (a job that stalled too often).
-    this.queue.on('failed', (job: Job<MailJobData>, error: Error) => {
+    this.queue.onFailed((job, error) => {
       if (job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/i.test(error.message)) return;
       void this.prisma.outgoingEmail
         .updateMany({

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { InjectQueue } from '@nestjs/bull';
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import type { Queue } from 'bull';
 import { isEmail } from 'class-validator';
 import { AppConfig } from '../config/app-config';
 import { Prisma } from '../generated/prisma/client';
 import { PrismaService, type PreparedStatement } from '../prisma/prisma.service';
-import { QUEUES } from '../queue/queues';
+import { InjectJobQueue, JobQueue } from '../jobs/queue/job-queue';
+import { QUEUES } from '../jobs/queue/queues';
 import { GroupCommit } from './group-commit';
 import { MailInputError } from './mail-input.error';
 import { MAIL_JOBS, MAIL_OUTBOX_CHANNEL, mailJobOptions, type MailJobData } from './mail-jobs';
@@ -92,7 +91,7 @@ export class MailService {
     private readonly templates: MailTemplates,
     private readonly config: AppConfig,
     private readonly secrets: MailSecrets,
-    @InjectQueue(QUEUES.mail) private readonly queue: Queue<MailJobData>,
+    @InjectJobQueue(QUEUES.mail) private readonly queue: JobQueue<MailJobData>,
   ) {
     this.messageIdDomain = config.appHostname;
   }
@@ -204,8 +203,9 @@ export class MailService {
       throw new ConflictException(`E-mail ${id} is ${row.status}; only failed e-mails can be retried`);
     }
     // The failed job still holds the id; remove it so the new one is not a no-op.
-    const previous = await this.queue.getJob(id).catch(() => null);
-    if (previous && ((await previous.isFailed()) || (await previous.isCompleted()))) await previous.remove();
+    const previous = await this.queue.get(id).catch(() => null);
+    const finished = previous && ['failed', 'completed'].includes(await previous.state());
+    if (finished) await previous.remove();
     if (options.tx) {
       await options.tx.$executeRaw`SELECT pg_notify(${MAIL_OUTBOX_CHANNEL}, ${id})`;
       return;
@@ -227,7 +227,11 @@ export class MailService {
       );
     });
     const adding = this.queue.addBulk(
-      ids.map((id) => ({ name: MAIL_JOBS.send, data: { id }, opts: mailJobOptions(id, this.config.values) })),
+      ids.map((id) => ({
+        name: MAIL_JOBS.send,
+        data: { id },
+        options: mailJobOptions(id, this.config.values),
+      })),
     );
     // A late success after the timeout is harmless (the relay's add with the same job id is a no-op).
     adding.catch(() => undefined);

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Logger, NotFoundException, Req, Res, UnauthorizedException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
+import { bearerToken } from '../web/bearer-token';
 import { MetricsService } from './metrics.service';
 
 /**
@@ -28,7 +29,7 @@ export class MetricsController {
   async scrape(@Req() req: Request, @Res() res: Response): Promise<void> {
     if (!this.served) throw new NotFoundException();
     const token = this.config.values.METRICS_TOKEN;
-    if (token && !sameSecret(/^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '', token)) {
+    if (token && !sameSecret(bearerToken(req) ?? '', token)) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
       throw new UnauthorizedException('Send the metrics token: "Authorization: Bearer <METRICS_TOKEN>".');
     }

@@ -11,6 +11,7 @@ import {
   RequireSuperuser,
   RequireVerified,
 } from '../../src/accounts/auth.decorators';
+import { AccountsModule } from '../../src/accounts/accounts.module';
 import { PermissionsService } from '../../src/accounts/permissions.service';
 import type { SessionUser } from '../../src/accounts/session-user';
 import { AppModule } from '../../src/app.module';
@@ -95,7 +96,8 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
 
   beforeAll(async () => {
     const config = loadConfig(process.env);
-    @Module({ imports: [AppModule.forRoot(config)], controllers: [ProbeController] })
+    // AccountsModule: the guards behind the Require… decorators inject its services.
+    @Module({ imports: [AppModule.forRoot(config), AccountsModule], controllers: [ProbeController] })
     class ProbeRoot {}
     app = await createWebApp(config, { module: ProbeRoot });
     await app.init();

@@ -7,7 +7,7 @@ import { TokenPurge } from '../../src/accounts/token-purge';
 import { loadConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
 import { PrismaModule } from '../../src/prisma/prisma.module';
-import { ScheduleRegistry } from '../../src/scheduler/schedule.registry';
+import { ScheduleRegistry } from '../../src/jobs/scheduler/schedule.registry';
 import { sql, uniqueEmail } from './support';
 
 describe('password validators (Django-like)', () => {

@@ -1,5 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { ACTION_LIMIT } from '../../src/admin/admin-objects.service';
+import { ACTION_LIMIT } from '../../src/admin/change-list.service';
 import { csrfFrom, expectStatus, sql, type Agent } from '../accounts/support';
 import { startWebApp } from '../support/web-app';
 import { loggedIn } from './support';

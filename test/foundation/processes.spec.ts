@@ -1,5 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { SystemService } from '../../src/system/system.service';
+import { SystemService } from '../../src/jobs/system/system.service';
 import { startProcess, type RunningProcess } from '../support/processes';
 import { startWebApp } from '../support/web-app';
 

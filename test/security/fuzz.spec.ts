@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { AdminSite } from '../../src/admin/admin-site';
-import { filterParam } from '../../src/admin/change-list.service';
+import { filterParam } from '../../src/admin/change-list';
 import { csrfFrom, logIn, STRONG_PASSWORD, type Agent } from '../accounts/support';
 import { createUser } from '../admin/support';
 import { fillPath, nestRoutes, type NestRoute } from '../support/routes';
