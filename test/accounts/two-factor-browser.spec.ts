@@ -1,11 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hash } from '@node-rs/argon2';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
-import { describeInBrowser, launchChromium } from '../support/browser';
-import { freePort } from '../support/processes';
-import { startWebApp } from '../support/web-app';
+import { describeInBrowser, launchChromium, startLiveApp, type LiveApp } from '../support/browser';
 import { lastEmail, sql, uniqueEmail } from './support';
 import { TestAuthenticator } from './two-factor-support';
 
@@ -16,22 +13,21 @@ const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR;
 describeInBrowser(
   'two-factor sign-in in Chromium, with a real authenticator app and a virtual passkey authenticator',
   () => {
-    let web: NestExpressApplication;
+    let app: LiveApp;
     let chromium: Browser;
     let base: string;
 
     beforeAll(async () => {
-      const port = await freePort();
+      // The web app, a worker process and an SMTP server: the e-mails about factors are delivered.
       // WebAuthn needs a host name (an IP address is no RP ID); localhost is a secure context.
-      base = `http://localhost:${port}`;
-      web = await startWebApp({ APP_URL: base });
-      await web.listen(port, '127.0.0.1');
+      app = await startLiveApp({ host: 'localhost' });
+      base = app.base;
       chromium = await launchChromium();
       if (SCREENSHOT_DIR) mkdirSync(SCREENSHOT_DIR, { recursive: true });
     }, 120_000);
     afterAll(async () => {
       await chromium?.close();
-      await web?.close();
+      await app?.close();
     });
 
     async function member(): Promise<string> {
@@ -125,9 +121,10 @@ describeInBrowser(
       await page.click('text=I have saved my codes');
       await page.getByText('10 of 10').waitFor();
       await shoot(page, '04-profile-on');
-      expect(await lastEmail(email, 'two-factor-changed')).toMatchObject({
-        headline: 'An authenticator app was added to your account',
-      });
+      // Delivered by the worker over SMTP, like every e-mail.
+      const added = await app.mailTo(email, /An authenticator app was added to your account/);
+      expect(added.text).toContain(`${base}/accounts/profile`);
+      expect(added.html).toContain('Review your two-factor settings');
 
       await logOut(page);
       await logInWithPassword(page, email);

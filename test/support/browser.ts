@@ -59,11 +59,12 @@ export interface LiveApp {
  * The whole stack a person meets: the web app listening on a real port, a real worker process,
  * and an SMTP server that receives what the worker sends.
  */
-export async function startLiveApp(): Promise<LiveApp> {
+export async function startLiveApp(options: { host?: string } = {}): Promise<LiveApp> {
   const sink = new SmtpSink();
   await sink.start(0);
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
+  // The address people type; `localhost` where a host name is needed (WebAuthn: no IP as RP ID).
+  const base = `http://${options.host ?? '127.0.0.1'}:${port}`;
   const env = { APP_URL: base, SMTP_URL: sink.url };
   const worker = startProcess('src/worker.ts', [], env);
   const web = await startWebApp(env);
