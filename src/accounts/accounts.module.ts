@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { DatabaseModule } from '../database/database.module';
 import { MailModule } from '../mail/mail.module';
 import { AccessGuard } from './access.guard';
 import { AccountsController } from './accounts.controller';
@@ -21,7 +22,7 @@ import { SessionSerializer } from './session.serializer';
  * use (PermissionsService, ApiTokensService; guards through the decorators in auth.decorators.ts).
  */
 @Module({
-  imports: [PassportModule.register({ session: true }), MailModule],
+  imports: [PassportModule.register({ session: true }), MailModule, DatabaseModule],
   controllers: [AccountsController, ProfileController],
   providers: [
     AccountsService,

@@ -1,5 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, PrismaHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  PrismaHealthIndicator,
+} from '@nestjs/terminus';
+import { SchemaState } from '../database/schema-state';
 import { PrismaService } from '../prisma/prisma.service';
 import { RedisHealthIndicator } from './redis.health';
 
@@ -10,6 +16,8 @@ export class HealthController {
     private readonly prismaIndicator: PrismaHealthIndicator,
     private readonly redisIndicator: RedisHealthIndicator,
     private readonly prisma: PrismaService,
+    private readonly schema: SchemaState,
+    private readonly indicators: HealthIndicatorService,
   ) {}
 
   /** The process is up and serving HTTP (for restart decisions: no dependency checks). */
@@ -18,13 +26,22 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready to take traffic: PostgreSQL and Redis answer. 503 naming the failed one otherwise. */
+  /**
+   * Ready to take traffic: PostgreSQL and Redis answer and every migration of this build is
+   * applied. 503 naming the failed one otherwise ("migrations pending" with their names).
+   */
   @Get('ready')
   @HealthCheck()
   ready() {
     return this.health.check([
       () => this.prismaIndicator.pingCheck('database', this.prisma, { timeout: 2_000 }),
       () => this.redisIndicator.pingCheck('redis'),
+      () => {
+        const indicator = this.indicators.check('migrations');
+        return this.schema.isPending
+          ? indicator.down({ message: 'migrations pending', pending: this.schema.pending })
+          : indicator.up();
+      },
     ]);
   }
 }

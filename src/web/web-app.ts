@@ -8,11 +8,13 @@ import { Logger } from 'nestjs-pino';
 import { configureSessions } from '../accounts/web-session';
 import { setupApiDocs } from '../api/api-docs';
 import { AppModule } from '../app.module';
+import { SchemaState } from '../database/schema-state';
 import { anonymousPageCache } from '../events/anonymous-page-cache';
 import type { AppConfig } from '../config/app-config';
 import { PUBLIC_DIR } from '../paths';
 import { mountQueueDashboard } from '../queue-dashboard/queue-dashboard';
 import { MetricsService } from '../metrics/metrics.service';
+import { schemaGate } from './schema-gate';
 import { configureViews } from './views';
 
 /**
@@ -33,6 +35,7 @@ export async function createWebApp(
     metrics.observe(req, res);
     next();
   });
+  app.use(schemaGate(app.get(SchemaState)));
   app.set('trust proxy', config.values.TRUST_PROXY);
   app.disable('x-powered-by');
   // No ETag (a SHA-1 of every page and JSON body) on dynamic responses: they are personal and change

@@ -227,7 +227,7 @@ describe('compose files', () => {
       const caddyfile = read('docker/Caddyfile');
       const mount = services.proxy.volumes?.find((volume) => volume.includes('Caddyfile'));
       expect(mount?.split(':')[0]).toBe('./docker/Caddyfile');
-      expect(caddyfile).toMatch(/dynamic a \{\s*name app\s*port 3000/);
+      expect(caddyfile).toMatch(/dynamic a \{\s*name \{\$APP_UPSTREAM:app\}\s*port 3000/);
       expect(caddyfile).toMatch(/handle_path \/static\/\* \{\s*root \* \/srv\/static/);
       expect(services.collectstatic.command).toEqual(['node', 'dist/cli.js', 'collectstatic', '/srv/static']);
       expect(services.collectstatic.volumes).toContain('static:/srv/static');
