@@ -8,7 +8,12 @@ ENV TZ=UTC \
     NODE_ENV=development \
     DEV_INSPECT_HOST=0.0.0.0
 WORKDIR /app
-RUN chown node:node /app
+# procps: nodemon finds the Node process under its shell with `ps` to stop it on a reload; without
+# it the old process lives on, holding the inspector port the new one needs.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends procps \
+ && rm -rf /var/lib/apt/lists/* \
+ && chown node:node /app
 USER node
 # Dependencies in their own layer: rebuilt only when the lockfile changes.
 COPY --chown=node:node package.json package-lock.json ./
