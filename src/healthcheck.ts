@@ -15,7 +15,22 @@
 // Built-in modules through process.getBuiltinModule, not `import`: without module syntax Node runs
 // the .ts file as CommonJS directly, with no "reparsing as ES module" warning on every check.
 function healthcheck(): void {
-  const { existsSync, writeFileSync } = process.getBuiltinModule('node:fs');
+  const { existsSync, readdirSync, readFileSync, writeFileSync } = process.getBuiltinModule('node:fs');
+  if (process.argv[2] === 'worker') {
+    // The worker has no HTTP listener: healthy while its process runs in this container (it
+    // exits on a fatal error, and the restart policy brings it back). An explicit check rather
+    // than none: `up --wait` on podman reports a disabled one as health "" and gives up.
+    const running = readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .some((pid) => {
+        try {
+          return /(dist\/worker\.js|src\/worker\.ts)/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+        } catch {
+          return false;
+        }
+      });
+    process.exit(running ? 0 : 1);
+  }
   const { tmpdir } = process.getBuiltinModule('node:os');
   const port = process.env.PORT ?? '3000';
   const readyOnce = `${tmpdir()}/event-planner-ready-${port}`;

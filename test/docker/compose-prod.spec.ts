@@ -111,26 +111,30 @@ composeDescribe(title, () => {
     expect(logs.stdout).toMatch(/Applied \d+ migration\(s\)\./);
   });
 
-  it('both app replicas serve requests through the proxy (their logs, by request id)', async () => {
-    const ids = Array.from({ length: 20 }, (_, i) => `rr-${suffix}-${i}`);
-    for (const id of ids) {
-      const response = await fetch(`${proxy}/events`, {
-        headers: { 'x-request-id': id, accept: 'text/html' },
-      });
-      expect(response.status).toBe(200);
-      expect(response.headers.get('server')).toBe('Caddy');
-    }
-    const servedBy = new Map<string, number>();
-    await eventually(async () => {
-      for (const app of await named('app')) {
-        const logs = execFileSync('docker', ['logs', app.name], { encoding: 'utf8' });
-        servedBy.set(app.name, ids.filter((id) => logs.includes(`"${id}"`)).length);
+  it(
+    'both app replicas serve requests through the proxy (their logs, by request id)',
+    async () => {
+      const ids = Array.from({ length: 20 }, (_, i) => `rr-${suffix}-${i}`);
+      for (const id of ids) {
+        const response = await fetch(`${proxy}/events`, {
+          headers: { 'x-request-id': id, accept: 'text/html' },
+        });
+        expect(response.status).toBe(200);
+        expect(response.headers.get('server')).toBe('Caddy');
       }
-      expect([...servedBy.values()].reduce((a, b) => a + b, 0)).toBe(ids.length);
-    });
-    figures.push(`requests per replica through Caddy: ${[...servedBy.values()].join(' / ')}`);
-    expect([...servedBy.values()].every((count) => count > 0)).toBe(true);
-  });
+      const servedBy = new Map<string, number>();
+      await eventually(async () => {
+        for (const app of await named('app')) {
+          const logs = execFileSync('docker', ['logs', app.name], { encoding: 'utf8' });
+          servedBy.set(app.name, ids.filter((id) => logs.includes(`"${id}"`)).length);
+        }
+        expect([...servedBy.values()].reduce((a, b) => a + b, 0)).toBe(ids.length);
+      }, 60_000);
+      figures.push(`requests per replica through Caddy: ${[...servedBy.values()].join(' / ')}`);
+      expect([...servedBy.values()].every((count) => count > 0)).toBe(true);
+    },
+    2 * MINUTE,
+  );
 
   it(
     'a worker delivers mail (sendtestemail in the app container → Mailpit)',
