@@ -75,7 +75,14 @@ export const configSchema = z
     MAIL_PURGE_SENT_AFTER_DAYS: z.coerce.number().int().min(1).default(30),
     /** Cron (UTC) of that purge; six fields for seconds. */
     MAIL_PURGE_CRON: z.string().min(9).default('30 3 * * *'),
+    /** SIGTERM to exit: longer and the process exits 1 (in-flight requests are cut off first). */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    /**
+     * After SIGTERM, how long the web keeps serving (readiness already 503) before it stops
+     * accepting connections: the time a proxy or load balancer needs to notice. Part of
+     * SHUTDOWN_TIMEOUT_MS.
+     */
+    SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).default(0),
     TRUST_PROXY: z.string().default('loopback'),
     /** Failed log-ins per account, then per client IP, allowed within LOGIN_THROTTLE_MINUTES. */
     LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
@@ -87,6 +94,13 @@ export const configSchema = z
     DEBUG_TOOLBAR: booleanFlag.optional(),
   })
   .superRefine((config, context) => {
+    if (config.SHUTDOWN_DRAIN_DELAY_MS >= config.SHUTDOWN_TIMEOUT_MS / 2) {
+      context.addIssue({
+        code: 'custom',
+        path: ['SHUTDOWN_DRAIN_DELAY_MS'],
+        message: 'must be less than half of SHUTDOWN_TIMEOUT_MS (the rest is for draining and closing)',
+      });
+    }
     if (config.NODE_ENV === 'production' && config.SESSION_SECRET === DEVELOPMENT_SESSION_SECRET) {
       context.addIssue({
         code: 'custom',

@@ -6,10 +6,11 @@ import { LoggingModule } from '../logging/logging.module';
 import { PrismaModule } from '../prisma/prisma.module';
 import { QueueModule } from '../queue/queue.module';
 import { RedisModule } from '../redis/redis.module';
+import { ShutdownModule } from './shutdown-state';
 
 /**
  * The infrastructure every process shares (web, worker, CLI, REPL): configuration, logging,
- * PostgreSQL, Redis, cache and queues. Entry points compose it with their own feature modules.
+ * the shutdown state, PostgreSQL, Redis, cache and queues. Entry points compose it with their own feature modules.
  */
 @Module({})
 export class CoreModule {
@@ -19,6 +20,7 @@ export class CoreModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule,
+        ShutdownModule,
         PrismaModule,
         RedisModule,
         CacheModule,

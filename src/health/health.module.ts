@@ -5,7 +5,11 @@ import { HealthController } from './health.controller';
 import { RedisHealthIndicator } from './redis.health';
 
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty', logger: true }), DatabaseModule],
+  imports: [
+    // No logger: the controller logs one warning per failed check (the default is an error with a stack).
+    TerminusModule.forRoot({ logger: false }),
+    DatabaseModule,
+  ],
   controllers: [HealthController],
   providers: [RedisHealthIndicator],
 })

@@ -2,6 +2,7 @@ import { Controller, Get, GoneException, Param, Req, Res } from '@nestjs/common'
 import type { Request, Response } from 'express';
 import { CurrentUser, RequireLogin } from '../accounts/auth.decorators';
 import type { SessionUser } from '../accounts/session-user';
+import { ShutdownState } from '../core/shutdown-state';
 import { UuidPipe } from '../events/event-id.pipe';
 import { TaskEventsService } from './task-events.service';
 import type { TaskState } from './task-jobs';
@@ -21,6 +22,7 @@ export class TasksController {
   constructor(
     private readonly tasks: TasksService,
     private readonly events: TaskEventsService,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   @Get(':id')
@@ -39,7 +41,8 @@ export class TasksController {
 
   /**
    * Server-sent events: the current state at once, then every update the worker publishes (through
-   * Redis, so it does not matter which web replica serves this), until the task finishes.
+   * Redis, so it does not matter which web replica serves this), until the task finishes, or until
+   * this process shuts down: the browser's EventSource then reconnects (to another replica).
    */
   @Get(':id/events')
   @RequireLogin()
@@ -59,11 +62,13 @@ export class TasksController {
     res.flushHeaders();
     let closed = false;
     let stop: () => void = () => undefined;
+    let stopOnShutdown: () => void = () => undefined;
     const close = () => {
       if (closed) return;
       closed = true;
       clearInterval(heartbeat);
       stop();
+      stopOnShutdown();
       res.end();
     };
     const send = (state: TaskState) => {
@@ -73,6 +78,7 @@ export class TasksController {
     };
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     req.on('close', close);
+    stopOnShutdown = this.shutdown.onDrain(close);
     // Subscribe before reading the row, so an update between the two is not lost.
     stop = await this.events.listen(id, send);
     send(this.tasks.stateOf(await this.tasks.findOwned(id, user.id)));

@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export interface HttpLoadResult {
+  /** Whole responses received. */
+  requests: number;
+  /** Responses by HTTP status. */
+  statuses: Record<string, number>;
+  /** Connections refused (the server no longer listened; nothing was sent). */
+  refused: number;
+  /** Requests sent whose connection failed before the response came back, by error code. */
+  cut: Record<string, number>;
+  samples: string[];
+}
+
+/**
+ * Load from outside the test process: test/support/http-load-process.js in its own Node process,
+ * `connections` keep-alive connections for `seconds`, cycling through `paths` on `baseUrl`.
+ */
+export function runHttpLoad(
+  baseUrl: string,
+  paths: string[],
+  { connections = 64, seconds = 5 } = {},
+): Promise<HttpLoadResult> {
+  const child = spawn(
+    process.execPath,
+    [resolve(__dirname, 'http-load-process.js'), baseUrl, String(connections), String(seconds), ...paths],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  return new Promise((resolveResult, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const line = /HTTP_LOAD (\{.*\})/.exec(output)?.[1];
+      if (code !== 0 || !line) return reject(new Error(`http-load exited ${code}:\n${output}`));
+      resolveResult(JSON.parse(line) as HttpLoadResult);
+    });
+  });
+}
+
+/** How many responses had a status of 500 or more. */
+export function serverErrors(result: HttpLoadResult): number {
+  return Object.entries(result.statuses)
+    .filter(([status]) => Number(status) >= 500)
+    .reduce((sum, [, count]) => sum + count, 0);
+}
