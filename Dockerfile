@@ -8,8 +8,8 @@ ENV TZ=UTC \
     NODE_ENV=development \
     DEV_INSPECT_HOST=0.0.0.0
 WORKDIR /app
-# procps: nodemon finds the Node process under its shell with `ps` to stop it on a reload; without
-# it the old process lives on, holding the inspector port the new one needs.
+# procps: scripts/dev.js (concurrently) finds the processes under it with `ps` to pass a stop
+# signal to each; and `ps`/`top` in a development container are expected.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends procps \
  && rm -rf /var/lib/apt/lists/* \
@@ -28,4 +28,5 @@ RUN npm run prisma:generate
 USER root
 EXPOSE 3000 9229 9230
 ENTRYPOINT ["docker/dev-entrypoint.sh"]
-CMD ["npm", "run", "dev", "--", "--inspect-host", "0.0.0.0"]
+# `npm run dev` without npm in between, so SIGTERM reaches it (see docker-compose.yml).
+CMD ["node", "scripts/dev.js", "--inspect-host", "0.0.0.0"]

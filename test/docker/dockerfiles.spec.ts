@@ -164,13 +164,13 @@ describe('Dockerfiles', () => {
     expect(bestPracticeProblems('Dockerfile')).toEqual([]);
   });
 
-  it('Dockerfile (dev): dependencies in their own layer, Prisma client generated, npm run dev with the inspector', () => {
+  it('Dockerfile (dev): dependencies in their own layer, Prisma client generated, scripts/dev.js with the inspector', () => {
     const content = read('Dockerfile');
     expect(content.indexOf('COPY --chown=node:node package.json package-lock.json ./')).toBeLessThan(
       content.indexOf('COPY --chown=node:node . .'),
     );
     expect(content).toMatch(/RUN npm run prisma:generate/);
-    expect(content).toMatch(/CMD \["npm", "run", "dev", "--", "--inspect-host", "0\.0\.0\.0"\]/);
+    expect(content).toMatch(/CMD \["node", "scripts\/dev\.js", "--inspect-host", "0\.0\.0\.0"\]/);
   });
 
   it('.dockerignore keeps host builds and secrets out of the context', () => {
