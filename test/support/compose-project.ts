@@ -3,6 +3,16 @@ import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PROJECT_ROOT } from './processes';
+import { TEST_ENV } from './test-env';
+
+/**
+ * The environment an operator's shell has: this process's, without what the test harness set for
+ * its own processes (LOG_LEVEL=silent, NODE_ENV=test, its DATABASE_URL, …). Compose interpolates
+ * the files from it (`${LOG_LEVEL:-info}`): those would otherwise reach the containers.
+ */
+function operatorEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !(name in TEST_ENV)));
+}
 
 /**
  * Why `docker compose` cannot run stacks here, or undefined when it can: the Compose v2 plugin and
@@ -71,14 +81,28 @@ export class ComposeProject {
     private readonly env: Record<string, string> = {},
   ) {}
 
-  run(args: string[], { timeoutMs = 120_000, input }: { timeoutMs?: number; input?: string } = {}) {
+  /** `-p <name> -f <file>…`: what every `docker compose` command for this project starts with. */
+  get options(): string[] {
+    return ['-p', this.name, ...this.files.flatMap((file) => ['-f', file])];
+  }
+
+  run(args: string[], options: { timeoutMs?: number; input?: string } = {}): Promise<CommandResult> {
+    return this.spawnIn('docker', ['compose', ...this.options, ...args], options);
+  }
+
+  /** A program run in the project's directory with its variables (e.g. a script of the checkout). */
+  spawnIn(
+    program: string,
+    args: string[],
+    { timeoutMs = 120_000, input }: { timeoutMs?: number; input?: string } = {},
+  ): Promise<CommandResult> {
     const started = Date.now();
     return new Promise<CommandResult>((resolve, reject) => {
-      const child = spawn(
-        'docker',
-        ['compose', '-p', this.name, ...this.files.flatMap((file) => ['-f', file]), ...args],
-        { cwd: this.dir, env: { ...process.env, ...this.env }, stdio: ['pipe', 'pipe', 'pipe'] },
-      );
+      const child = spawn(program, args, {
+        cwd: this.dir,
+        env: { ...operatorEnvironment(), ...this.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -88,7 +112,7 @@ export class ComposeProject {
         child.kill('SIGTERM');
         reject(
           new Error(
-            `docker compose ${args.join(' ')} did not finish in ${timeoutMs} ms:\n` +
+            `${program} ${args.join(' ')} did not finish in ${timeoutMs} ms:\n` +
               `${stdout.slice(-3000)}\n${stderr.slice(-3000)}`,
           ),
         );
