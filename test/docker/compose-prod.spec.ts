@@ -128,8 +128,9 @@ composeDescribe(title, () => {
     const { stdout } = await compose.ok(['logs', '--no-color', 'app', 'worker']);
     const counts: Record<string, number> = {};
     for (const line of stdout.split('\n')) {
-      // "app-1  | {…"req":{"id":"…"}…}": one line per request, prefixed by its replica.
-      const [, replica, id] = /^(app-\d+)\s+\|.*"req":\{"id":"([^"]+)"/.exec(line) ?? [];
+      // "app-1  | {…"req":{"id":"…"}…}": one line per request, prefixed by its replica (and, from
+      // Compose, by an erase-line code even with --no-color: no ^ anchor).
+      const [, replica, id] = /(app-\d+) +\|.*"req":\{"id":"([^"]+)"/.exec(line) ?? [];
       if (replica && ids.includes(id)) counts[replica] = (counts[replica] ?? 0) + 1;
     }
     return counts;
