@@ -16,6 +16,37 @@ export default tseslint.config(
     },
   },
   {
+    // Providers are injected, so Nest checks every dependency at boot: no service locator.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ImportDeclaration[source.value='@nestjs/core'] ImportSpecifier[imported.name='ModuleRef']",
+          message: 'Inject the provider instead of fetching it from a ModuleRef.',
+        },
+      ],
+    },
+  },
+  {
+    // Bull enters through the job-queue seam (src/jobs/queue): features inject a JobQueue.
+    files: ['src/**/*.ts'],
+    ignores: ['src/jobs/queue/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['bull', '@nestjs/bull'].map((name) => ({
+            name,
+            message: 'Use JobQueue from src/jobs/queue/job-queue (@InjectJobQueue).',
+          })),
+          patterns: [{ group: ['@bull-board/api/bullAdapter'], message: 'Use JobQueue.dashboardAdapter().' }],
+        },
+      ],
+    },
+  },
+  {
     // Browser scripts served from /static.
     files: ['public/**/*.js'],
     languageOptions: {

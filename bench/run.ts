@@ -7,8 +7,10 @@
  * never development data, and only 127.0.0.1.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SummaryLine } from './lib/report';
 
 const BENCH_DIR = __dirname;
 
@@ -23,13 +25,18 @@ function main(): number {
     return 2;
   }
   const results: Array<[string, string]> = [];
+  const summaryDir = mkdtempSync(join(tmpdir(), 'bench-summary-'));
+  const summaryFile = join(summaryDir, 'lines.jsonl');
   for (const file of files) {
     console.log(`\n=== ${file} ===`);
     const started = Date.now();
     const run = spawnSync(
       process.execPath,
       ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join(BENCH_DIR, file)],
-      { stdio: 'inherit', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' } },
+      {
+        stdio: 'inherit',
+        env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', BENCH_SUMMARY_FILE: summaryFile },
+      },
     );
     const seconds = ((Date.now() - started) / 1_000).toFixed(0);
     const verdict = run.status === 0 ? 'target met' : run.status === 1 ? 'below target' : 'FAILED';
@@ -37,6 +44,15 @@ function main(): number {
   }
   console.log('\n=== summary ===');
   for (const [file, verdict] of results) console.log(`${file.padEnd(36)} ${verdict}`);
+  // Each bench's own verdicts, one line per target (lib/report.ts recordSummary).
+  const lines = existsSync(summaryFile)
+    ? readFileSync(summaryFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as SummaryLine)
+    : [];
+  for (const { bench, line } of lines) console.log(`  ${bench}: ${line}`);
+  rmSync(summaryDir, { recursive: true, force: true });
   return results.some(([, verdict]) => verdict.startsWith('FAILED')) ? 2 : 0;
 }
 

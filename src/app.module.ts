@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
 import { ApiModule } from './api/api.module';
@@ -11,9 +11,10 @@ import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { EventsModule } from './events/events.module';
-import { SystemModule } from './system/system.module';
-import { TasksModule } from './tasks/tasks.module';
+import { SystemModule } from './jobs/system/system.module';
+import { TasksModule } from './jobs/tasks/tasks.module';
 import { ErrorFilter } from './web/error.filter';
+import { RecordIdPipe } from './web/route-params';
 
 /** The web process: pages, admin, API. Enqueues jobs; never processes them. */
 @Module({})
@@ -35,7 +36,11 @@ export class AppModule {
         // Development only (never in production): SQL, cache and render timings on every page.
         ...(debugToolbarEnabled(config) ? [DebugToolbarModule] : []),
       ],
-      providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: ErrorFilter },
+        // Route parameters typed `number` are record ids: out of the int4 range is a 404.
+        { provide: APP_PIPE, useClass: RecordIdPipe },
+      ],
     };
   }
 }

@@ -4,8 +4,8 @@ import { AppConfig } from './config/app-config';
 import { CoreModule } from './core/core.module';
 import { EventsWorkerModule } from './events/events-worker.module';
 import { MailWorkerModule } from './mail/mail-worker.module';
-import { SchedulerModule } from './scheduler/scheduler.module';
-import { SystemWorkerModule } from './system/system-worker.module';
+import { SchedulerModule } from './jobs/scheduler/scheduler.module';
+import { SystemWorkerModule } from './jobs/system/system-worker.module';
 
 /** The worker process: Bull processors only, no HTTP listener. */
 @Module({})

@@ -1,24 +1,30 @@
 import {
   ForbiddenException,
+  HttpException,
+  HttpStatus,
   Injectable,
   UnauthorizedException,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type { Request, Response } from 'express';
+import { bearerToken } from '../web/bearer-token';
+import { ACCESS_REQUIREMENTS, type AccessRequirement } from './access-requirements';
 import { ApiTokensService } from './api-tokens.service';
-import { ACCESS_REQUIREMENTS, type AccessRequirement } from './auth.decorators';
 import { PermissionsService } from './permissions.service';
 import { loginUrl } from './next-url';
+import { clientIp } from './render';
 
 /**
- * Enforces the Require… decorators. Dependencies are looked up through ModuleRef (not injected),
- * so any feature module can use the decorators without importing AccountsModule.
+ * Enforces the Require… decorators. Nest builds it in the module of each controller using them,
+ * which therefore imports AccountsModule (for the two services below): checked at boot.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
-  constructor(private readonly moduleRef: ModuleRef) {}
+  constructor(
+    private readonly apiTokens: ApiTokensService,
+    private readonly permissions: PermissionsService,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const requirements = this.requirementsOf(context);
@@ -28,17 +34,22 @@ export class AccessGuard implements CanActivate {
     const api = requirements.some((r) => r.kind === 'apiToken') || req.path.startsWith('/api');
 
     if (requirements.some((r) => r.kind === 'apiToken')) {
-      const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-      const user = token
-        ? await this.moduleRef.get(ApiTokensService, { strict: false }).authenticate(token)
-        : undefined;
-      if (!user) {
+      const token = bearerToken(req);
+      const outcome = token ? await this.apiTokens.authenticate(token, clientIp(req.ip)) : undefined;
+      if (outcome && 'refused' in outcome && outcome.refused === 'throttled') {
+        res.setHeader('Retry-After', String(outcome.retryAfterSeconds));
+        throw new HttpException(
+          `Too many invalid API tokens from this address: retry in ${outcome.retryAfterSeconds} s.`,
+          HttpStatus.TOO_MANY_REQUESTS,
+        );
+      }
+      if (!outcome || !('user' in outcome)) {
         res.setHeader('WWW-Authenticate', 'Bearer realm="api"');
         throw new UnauthorizedException(
           'A valid API token is required: send "Authorization: Bearer <token>".',
         );
       }
-      req.user = user;
+      req.user = outcome.user;
     }
 
     const user = req.user;
@@ -68,12 +79,10 @@ export class AccessGuard implements CanActivate {
         return user.isStaff ? undefined : 'This page is for staff only.';
       case 'superuser':
         return user.isSuperuser ? undefined : 'This page is for superusers only.';
-      case 'permission': {
-        const permissions = this.moduleRef.get(PermissionsService, { strict: false });
-        return (await permissions.hasPermission(user, requirement.codename))
+      case 'permission':
+        return (await this.permissions.hasPermission(user, requirement.codename))
           ? undefined
           : `You do not have the permission "${requirement.codename}".`;
-      }
     }
   }
 

@@ -116,7 +116,8 @@ export class AccountsController {
     const { email, remember } = form.value;
     const ip = clientIp(req.ip);
 
-    const throttle = await this.throttle.check(email, ip);
+    // Counted before the password is checked (see consumeAttempt): a burst gets no more guesses.
+    const throttle = await this.throttle.consumeAttempt(email, ip);
     if (throttle.throttled) {
       const minutes = throttle.retryAfterMinutes;
       res.setHeader('Retry-After', String(minutes * 60));
@@ -131,13 +132,10 @@ export class AccountsController {
       );
     }
     const user = await this.authenticateLocal(req, res);
-    if (!user) {
-      await this.throttle.recordFailure(email, ip);
-      return page({ form: [LOGIN_FAILED] }, 400, { email });
-    }
+    if (!user) return page({ form: [LOGIN_FAILED] }, 400, { email });
     if (!req.session) return page({ form: [SESSIONS_UNAVAILABLE] }, 503, { email });
 
-    await this.throttle.recordSuccess(email);
+    await this.throttle.recordSuccess(email, ip);
     try {
       // Passport regenerates the session (new id, nothing carried over): a session id planted or
       // stolen before log-in is worthless after it.

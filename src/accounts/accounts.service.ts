@@ -137,12 +137,8 @@ export class AccountsService {
       await this.mail.send(
         'password-reset',
         user.email,
-        {
-          displayName: user.displayName,
-          resetPath: `/accounts/password-reset/${token}`,
-          expiresInHours: RESET_TOKEN_HOURS,
-        },
-        { tx },
+        { displayName: user.displayName, expiresInHours: RESET_TOKEN_HOURS },
+        { tx, secrets: { resetPath: `/accounts/password-reset/${token}` } },
       );
     });
   }
@@ -265,12 +261,8 @@ export class AccountsService {
     await this.mail.send(
       'verify-email',
       user.email,
-      {
-        displayName: user.displayName,
-        verifyPath: `/accounts/verify-email/${token}`,
-        expiresInHours: VERIFICATION_TOKEN_HOURS,
-      },
-      { tx },
+      { displayName: user.displayName, expiresInHours: VERIFICATION_TOKEN_HOURS },
+      { tx, secrets: { verifyPath: `/accounts/verify-email/${token}` } },
     );
   }
 

@@ -7,30 +7,19 @@ import {
 } from '@nestjs/common';
 import type { Request } from 'express';
 import { AccessGuard } from './access.guard';
+import { requirementKey, type AccessRequirement } from './access-requirements';
 import type { SessionUser } from './session-user';
 
-export const ACCESS_REQUIREMENTS = 'accounts:requirements';
 export const CSRF_EXEMPT = 'accounts:csrf-exempt';
-
-export type AccessRequirement =
-  | { kind: 'login' }
-  | { kind: 'verified' }
-  | { kind: 'staff' }
-  | { kind: 'superuser' }
-  | { kind: 'permission'; codename: string }
-  | { kind: 'apiToken' };
 
 /**
  * Requirements add up: on a controller and on a method, or several on one method, all must hold.
  * Pages: anonymous visitors are redirected to `/accounts/login?next=…`, signed-in users who are
- * not allowed get 403. Under `/api` (or with RequireApiToken): 401/403 problem+json.
+ * not allowed get 403. Under `/api` (or with RequireApiToken): 401/403 problem+json. The module
+ * of a controller using them imports AccountsModule (AccessGuard's services).
  */
 function requirement(value: AccessRequirement): MethodDecorator & ClassDecorator {
-  return applyDecorators(SetMetadata(`${ACCESS_REQUIREMENTS}:${key(value)}`, value), UseGuards(AccessGuard));
-}
-
-function key(value: AccessRequirement): string {
-  return value.kind === 'permission' ? `permission:${value.codename}` : value.kind;
+  return applyDecorators(SetMetadata(requirementKey(value), value), UseGuards(AccessGuard));
 }
 
 /** Signed in (any active user). */

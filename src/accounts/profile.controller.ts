@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { addFlash } from '../web/flash';
 import { validateForm, type FieldErrors } from '../web/forms';
@@ -56,7 +56,7 @@ export class ProfileController {
   @Post('profile/tokens/:id/revoke')
   async revokeToken(
     @CurrentUser() user: SessionUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id') id: number,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {

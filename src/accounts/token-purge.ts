@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service';
-import { ScheduleRegistry } from '../scheduler/schedule.registry';
+import { ScheduleRegistry } from '../jobs/scheduler/schedule.registry';
 
 const BATCH = 1_000;
 

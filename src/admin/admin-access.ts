@@ -1,5 +1,4 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type { Request } from 'express';
 import { PermissionsService } from '../accounts/permissions.service';
 import type { SessionUser } from '../accounts/session-user';
@@ -15,6 +14,7 @@ export class AdminPermissions {
 
   can(info: AdminModelInfo, action: AdminPermissionAction): boolean {
     if (action !== 'view' && info.admin.disallow?.includes(action)) return false;
+    if (action === 'add' && !info.addable) return false;
     return this.granted(info, action);
   }
 
@@ -62,13 +62,10 @@ export class AdminPermissions {
 
 const CACHE = Symbol('adminPermissions');
 
-/**
- * Resolves AdminPermissions through PermissionsService (looked up via ModuleRef, like the accounts
- * AccessGuard, so the admin does not re-provide accounts' services).
- */
+/** Resolves AdminPermissions through the accounts' PermissionsService. */
 @Injectable()
 export class AdminAccess {
-  constructor(private readonly moduleRef: ModuleRef) {}
+  constructor(private readonly permissions: PermissionsService) {}
 
   async of(req: Request): Promise<AdminPermissions> {
     const cached = (req as Request & { [CACHE]?: AdminPermissions })[CACHE];
@@ -76,9 +73,7 @@ export class AdminAccess {
     const user = req.user;
     // RequireStaff() has already refused anonymous and non-staff users; inactive ones too.
     if (!user?.isStaff || !user.isActive) throw new ForbiddenException('This page is for staff only.');
-    const codenames = user.isSuperuser
-      ? new Set<string>()
-      : await this.moduleRef.get(PermissionsService, { strict: false }).permissionsOf(user);
+    const codenames = user.isSuperuser ? new Set<string>() : await this.permissions.permissionsOf(user);
     const permissions = new AdminPermissions(user, codenames);
     (req as Request & { [CACHE]?: AdminPermissions })[CACHE] = permissions;
     return permissions;

@@ -1,5 +1,4 @@
 import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type { SessionUser } from '../accounts/session-user';
 import { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
@@ -38,8 +37,8 @@ export interface DeleteSummary {
 
 const RELATED_COUNT_CAP = 10_000;
 const RELATED_DEPTH = 3;
-/** Most objects one bulk action may touch (select-across on a huge table must be narrowed first). */
-export const ACTION_LIMIT = 10_000;
+/** Feature services take row locks and write e-mails inside these: as much room as their own. */
+const FEATURE_TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
 
 /** Loading, saving and deleting objects, always with an admin-log entry in the same transaction. */
 @Injectable()
@@ -50,7 +49,6 @@ export class AdminObjectsService {
     private readonly prisma: PrismaService,
     private readonly site: AdminSite,
     private readonly log: AdminLogService,
-    private readonly moduleRef: ModuleRef,
   ) {}
 
   /** The object or a 404 (also for ids that cannot be a key of this model). */
@@ -63,8 +61,33 @@ export class AdminObjectsService {
             where: { [info.pk.name]: id },
             include: this.linkInclude(info),
           });
-    if (!row) throw new NotFoundException(`${info.label} with id "${rawId}" does not exist.`);
+    if (!row) return this.notFound(info, rawId);
     return row;
+  }
+
+  /**
+   * An object's admin-log entries (newest first) and its current name. A deleted object's history
+   * stays readable, named as it was last logged; an id never seen is a 404.
+   */
+  async history(info: AdminModelInfo, rawId: string) {
+    const pk = parsePk(info.pk, rawId);
+    if (pk === undefined) return this.notFound(info, rawId);
+    const entries = await this.log.history(info, String(pk));
+    const row = await delegateOf(this.prisma, info.name).findUnique({
+      where: { [info.pk.name]: pk },
+      select: this.site.reprSelect(info),
+    });
+    if (!row && !entries.length) return this.notFound(info, rawId);
+    return {
+      id: String(pk),
+      exists: row !== null,
+      repr: row ? this.site.repr(info, row) : entries[0].objectRepr,
+      entries,
+    };
+  }
+
+  private notFound(info: AdminModelInfo, rawId: string): never {
+    throw new NotFoundException(`${info.label} with id "${rawId}" does not exist.`);
   }
 
   /** Many-to-many fields included as the link rows (own key + other key). */
@@ -184,13 +207,13 @@ export class AdminObjectsService {
   async changed(info: AdminModelInfo, ids: (string | number)[]): Promise<void> {
     if (!info.admin.onChange || !ids.length) return;
     await info.admin
-      .onChange({ moduleRef: this.moduleRef, ids })
+      .onChange({ ids })
       .catch((error: Error) => this.logger.warn(`onChange of ${info.name} failed: ${error.message}`));
   }
 
   /**
-   * A change saved by the owning feature's service (its rules, locks and e-mails), then logged.
-   * The version is checked just before the call: the service's own transaction decides the rest.
+   * A change saved by the owning feature's service (its rules, locks and e-mails), its relation
+   * changes and its log entry, in one transaction. The version is checked just before.
    */
   private async updateThroughFeature(
     info: AdminModelInfo,
@@ -220,26 +243,52 @@ export class AdminObjectsService {
         );
       }
     }
+    const afterCommit: Array<() => Promise<void>> = [];
+    let after: AdminRow;
     try {
-      await info.admin.updateObject!({ moduleRef: this.moduleRef, user, id, data, before: existing });
+      after = await this.prisma.$transaction(async (tx) => {
+        await info.admin.updateObject!({
+          user,
+          id,
+          data,
+          before: existing,
+          tx,
+          afterCommit: (work) => afterCommit.push(work),
+        });
+        for (const field of info.formFields) {
+          if (field.m2m && field.name in links) await this.setLinks(tx, field, id, links[field.name]);
+        }
+        const row = await this.get(info, String(id), tx);
+        const changes = this.diff(info, existing, row, [...Object.keys(data), ...Object.keys(links)]);
+        if (Object.keys(changes).length) {
+          await this.log.write(tx, [
+            {
+              userId: user.id,
+              info,
+              objectId: id,
+              repr: this.site.repr(info, row),
+              action: 'change',
+              changes,
+            },
+          ]);
+        }
+        return row;
+      }, FEATURE_TX_OPTIONS);
     } catch (error) {
       throw this.translate(error);
     }
-    const after = await this.prisma.$transaction(async (tx) => {
-      for (const field of info.formFields) {
-        if (field.m2m && field.name in links) await this.setLinks(tx, field, id, links[field.name]);
-      }
-      const row = await this.get(info, String(id), tx);
-      const changes = this.diff(info, existing, row, [...Object.keys(data), ...Object.keys(links)]);
-      if (Object.keys(changes).length) {
-        await this.log.write(tx, [
-          { userId: user.id, info, objectId: id, repr: this.site.repr(info, row), action: 'change', changes },
-        ]);
-      }
-      return row;
-    });
+    await this.runAfterCommit(info, afterCommit);
     await this.changed(info, [id]);
     return { id, repr: this.site.repr(info, after) };
+  }
+
+  /** Work a hook deferred until its transaction committed (best effort, like onChange). */
+  private async runAfterCommit(info: AdminModelInfo, work: Array<() => Promise<void>>): Promise<void> {
+    for (const step of work) {
+      await step().catch((error: Error) =>
+        this.logger.warn(`After-commit step of ${info.name} failed: ${error.message}`),
+      );
+    }
   }
 
   /** Field changes between two loaded rows (m2m fields compared as id sets). */
@@ -457,8 +506,8 @@ export class AdminObjectsService {
   }
 
   /**
-   * Deletion through the owning feature's service (e-mails, caches, locks): one object at a time,
-   * each logged once its deletion committed.
+   * Deletion through the owning feature's service (e-mails, caches, locks): the whole selection and
+   * its log entries in one transaction, so a failure anywhere deletes nothing.
    */
   private async deleteThroughFeature(
     info: AdminModelInfo,
@@ -466,23 +515,35 @@ export class AdminObjectsService {
     ids: (string | number)[],
     message: string,
   ): Promise<number> {
-    const rows = await delegateOf(this.prisma, info.name).findMany({
-      where: { [info.pk.name]: { in: ids } },
-    });
-    if (rows.some((row) => !this.site.allowsObject(info, row, user, 'delete'))) {
-      throw new ForbiddenException(`You may not delete some of these ${info.labelPlural.toLowerCase()}.`);
-    }
-    const deleted: (string | number)[] = [];
-    for (const row of rows) {
-      const id = row[info.pk.name] as string | number;
-      await info.admin.deleteObject!({ moduleRef: this.moduleRef, user, id });
-      await this.prisma.$transaction((tx) =>
-        this.log.write(tx, [
-          { userId: user.id, info, objectId: id, repr: this.site.repr(info, row), action: 'delete', message },
-        ]),
+    const afterCommit: Array<() => Promise<void>> = [];
+    const deleted = await this.prisma.$transaction(async (tx) => {
+      const rows = await delegateOf(tx, info.name).findMany({ where: { [info.pk.name]: { in: ids } } });
+      if (rows.some((row) => !this.site.allowsObject(info, row, user, 'delete'))) {
+        throw new ForbiddenException(`You may not delete some of these ${info.labelPlural.toLowerCase()}.`);
+      }
+      for (const row of rows) {
+        const id = row[info.pk.name] as string | number;
+        await info.admin.deleteObject!({
+          user,
+          id,
+          tx,
+          afterCommit: (work) => afterCommit.push(work),
+        });
+      }
+      await this.log.write(
+        tx,
+        rows.map((row) => ({
+          userId: user.id,
+          info,
+          objectId: row[info.pk.name] as string | number,
+          repr: this.site.repr(info, row),
+          action: 'delete' as const,
+          message,
+        })),
       );
-      deleted.push(id);
-    }
+      return rows.map((row) => row[info.pk.name] as string | number);
+    }, FEATURE_TX_OPTIONS);
+    await this.runAfterCommit(info, afterCommit);
     await this.changed(info, deleted);
     return deleted.length;
   }
@@ -544,10 +605,15 @@ export class AdminObjectsService {
         await this.log.write(tx, entries);
       });
     } else if (action.run) {
-      message =
-        (await action.run({ prisma: this.prisma, moduleRef: this.moduleRef, user, ids })) ?? undefined;
-      await collectLog(this.prisma);
-      await this.prisma.$transaction((tx) => this.log.write(tx, entries));
+      // The action's writes (through feature services, given `tx`) and their log: one transaction.
+      const afterCommit: Array<() => Promise<void>> = [];
+      await this.prisma.$transaction(async (tx) => {
+        message =
+          (await action.run!({ tx, afterCommit: (work) => afterCommit.push(work), user, ids })) ?? undefined;
+        await collectLog(tx);
+        await this.log.write(tx, entries);
+      }, FEATURE_TX_OPTIONS);
+      await this.runAfterCommit(info, afterCommit);
     }
     await this.changed(info, ids);
     return { changed: entries.length, message };

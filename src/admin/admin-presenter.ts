@@ -3,7 +3,9 @@ import { PrismaService } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
 import type { AdminPermissions } from './admin-access';
 import { delegateOf } from './admin-data';
-import { AdminSite, formatValue, type AdminField, type AdminModelInfo } from './admin-site';
+import type { AdminChanges, AdminLogService } from './admin-log.service';
+import { changeUrlOf } from './admin-views';
+import { AdminSite, formatValue, humanize, type AdminField, type AdminModelInfo } from './admin-site';
 import { formValue, type SubmittedForm } from './admin-values';
 import { ChangeListService } from './change-list.service';
 import type { AdminRow } from './model-admin';
@@ -50,6 +52,10 @@ export class AdminPresenter {
         addUrl: permissions.can(info, 'add') ? `/admin/${info.slug}/add` : undefined,
       });
       modules.set(info.module, group);
+    }
+    // As Django's index: modules by name, their models by label.
+    for (const group of modules.values()) {
+      group.models.sort((a, b) => String(a.label).localeCompare(String(b.label)));
     }
     return [...modules.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -102,8 +108,10 @@ export class AdminPresenter {
     const value =
       values && !field.readonly
         ? Array.isArray(submitted)
-          ? submitted.join(', ')
-          : (submitted ?? '')
+          ? submitted.filter((item) => typeof item === 'string').join(', ')
+          : typeof submitted === 'string'
+            ? submitted
+            : ''
         : formValue(field, stored);
     const view: FormFieldView = {
       name: field.name,
@@ -183,7 +191,19 @@ export class AdminPresenter {
   }
 }
 
-/** The change page of one object (Django's `/admin/<model>/<id>/change/`). */
-export function changeUrlOf(slug: string, id: unknown): string {
-  return `/admin/${slug}/${String(id)}/change`;
+/** A history page's entries: who, when, and each field's old → new value (secrets only named). */
+export function historyView(info: AdminModelInfo, entries: Awaited<ReturnType<AdminLogService['history']>>) {
+  const labels = new Map(info.formFields.map((field) => [field.name, field.label]));
+  return entries.map((entry) => ({
+    when: entry.createdAt,
+    who: entry.user?.email ?? '(deleted user)',
+    action: entry.action,
+    message: entry.message,
+    changes: Object.entries((entry.changes ?? {}) as AdminChanges).map(([field, change]) => ({
+      field: labels.get(field) ?? humanize(field),
+      secret: change === null,
+      old: change ? formatValue(change[0]) : '',
+      new: change ? formatValue(change[1]) : '',
+    })),
+  }));
 }

@@ -1,8 +1,8 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import type { SessionUser } from '../accounts/session-user';
 import { DATAMODEL, dmmfEnum, dmmfModel, type DmmfField, type DmmfModel } from './dmmf';
-import type { AdminColumn, AdminWidget, ModelAdmin } from './model-admin';
-import { MODEL_ADMINS } from './models';
+import { RegisterAdmin, type AdminColumn, type AdminWidget, type ModelAdmin } from './model-admin';
 
 export interface AdminField {
   /** Form field name: the scalar (for relations, the foreign key) or the many-to-many relation. */
@@ -60,14 +60,20 @@ export interface AdminModelInfo {
   delegate: string;
   reprField?: string;
   columns: ListColumn[];
-  searchFields: string[];
+  searchFields: readonly string[];
   filters: AdminFilter[];
-  ordering: string[];
+  ordering: readonly string[];
   formFields: AdminField[];
   /** Holds `updatedAt` (an @updatedAt field): saves are refused over a newer change. */
   versionField?: string;
   secretFields: Set<string>;
   perPage: number;
+  /**
+   * Whether the add form can create an object: it edits every column the database requires and
+   * cannot default. Registrations that show such a column read-only (API tokens: the owner
+   * creates them) get no add form.
+   */
+  addable: boolean;
 }
 
 const SECRET_NAME = /password|secret|tokenhash/i;
@@ -80,6 +86,9 @@ export function humanize(name: string): string {
     .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/** Most rows a change-list page may show (see the check where registrations are resolved). */
+export const MAX_PER_PAGE = 500;
 
 export function formatValue(value: unknown): string {
   if (value === null || value === undefined) return '—';
@@ -99,16 +108,31 @@ function lowerFirst(name: string): string {
 }
 
 /**
- * The registered models, resolved against the Prisma schema once at boot. A registration naming a
- * field the schema does not have fails the boot (a typo must not silently drop a column).
+ * The registered models: every provider marked @RegisterAdmin(), found when the application
+ * starts and resolved against the Prisma schema. A registration naming a field the schema does
+ * not have, or a model registered twice, fails the boot (a typo must not silently drop a column).
  */
 @Injectable()
-export class AdminSite {
+export class AdminSite implements OnModuleInit {
   private readonly models = new Map<string, AdminModelInfo>();
 
-  constructor() {
-    for (const admin of MODEL_ADMINS) this.register(admin);
-    this.resolveAll();
+  constructor(private readonly discovery: DiscoveryService) {}
+
+  onModuleInit(): void {
+    const registrations = this.discovery
+      .getProviders({ metadataKey: RegisterAdmin.KEY })
+      .map((wrapper) => wrapper.instance as ModelAdmin);
+    this.registerAll(registrations);
+  }
+
+  /**
+   * Registers and resolves these models (relation columns may name one another), in the order of
+   * their model names: discovery order follows instantiation, which nobody should have to know.
+   */
+  private registerAll(registrations: readonly ModelAdmin[]): void {
+    const byName = [...registrations].sort((a, b) => a.model.localeCompare(b.model));
+    for (const admin of byName) this.register(admin);
+    for (const resolve of this.pending.splice(0)) resolve();
   }
 
   all(): AdminModelInfo[] {
@@ -157,6 +181,9 @@ export class AdminSite {
   private register(admin: ModelAdmin): void {
     const model = dmmfModel(admin.model);
     if (!model) throw new Error(`Admin registration: no Prisma model "${admin.model}"`);
+    if (this.models.has(model.name.toLowerCase())) {
+      throw new Error(`Admin registration: ${admin.model} is registered twice`);
+    }
     const pkName = model.primaryKey ? undefined : model.fields.find((field) => field.isId)?.name;
     if (!pkName) throw new Error(`Admin registration: ${admin.model} needs a single-field @id`);
     const fieldOf = (name: string): DmmfField => {
@@ -191,21 +218,22 @@ export class AdminSite {
       versionField: model.fields.find((field) => field.isUpdatedAt)?.name,
       secretFields,
       perPage: admin.listPerPage ?? 25,
+      addable: true,
     };
+    // A page's ticked objects are posted as one form field each: stay well under body-parser's
+    // 1,000 fields (larger selections use "apply to every matching").
+    if (info.perPage > MAX_PER_PAGE) {
+      throw new Error(
+        `Admin ${info.name}: listPerPage must be at most ${MAX_PER_PAGE} (got ${info.perPage})`,
+      );
+    }
     this.models.set(info.slug, info);
     // Columns and fields may refer to other registered models (relation reprs): resolved lazily.
     this.pending.push(() => this.resolve(info, fieldOf));
   }
 
+  /** Columns, filters and fields, resolved once every model is registered (relation reprs). */
   private readonly pending: (() => void)[] = [];
-  private resolved = false;
-
-  /** Resolves columns, filters and fields once every model is registered (relation reprs). */
-  private resolveAll(): void {
-    if (this.resolved) return;
-    this.resolved = true;
-    for (const resolve of this.pending) resolve();
-  }
 
   private resolve(info: AdminModelInfo, fieldOf: (name: string) => DmmfField): void {
     const admin = info.admin;
@@ -301,6 +329,15 @@ export class AdminSite {
           m2m: link,
         };
       });
+    const editable = new Set(info.formFields.filter((field) => !field.readonly).map((field) => field.name));
+    info.addable = model.fields.every(
+      (field) =>
+        field.kind !== 'scalar' ||
+        !field.isRequired ||
+        field.hasDefaultValue ||
+        field.isUpdatedAt ||
+        editable.has(field.name),
+    );
   }
 
   /** Recognises an explicit many-to-many link table: a model keyed by exactly two foreign keys. */

@@ -1,5 +1,4 @@
 import { Body, Controller, ForbiddenException, Get, Param, Post, Req, Res } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { RequireStaff } from '../accounts/auth.decorators';
 import { AccountsService } from '../accounts/accounts.service';
@@ -10,10 +9,10 @@ import type { FieldErrors } from '../web/forms';
 import { AdminAccess } from './admin-access';
 import { AdminLogService } from './admin-log.service';
 import { AdminObjectsService } from './admin-objects.service';
-import { AdminPresenter, changeUrlOf } from './admin-presenter';
+import { AdminPresenter } from './admin-presenter';
 import { AdminSite } from './admin-site';
 import type { SubmittedForm } from './admin-values';
-import { renderAdmin } from './admin-views';
+import { changeUrlOf, renderAdmin } from './admin-views';
 
 /**
  * The user admin's "Set password" page (Django's AdminPasswordChangeForm): the accounts password
@@ -29,7 +28,8 @@ export class AdminUsersController {
     private readonly presenter: AdminPresenter,
     private readonly log: AdminLogService,
     private readonly prisma: PrismaService,
-    private readonly moduleRef: ModuleRef,
+    private readonly passwords: PasswordService,
+    private readonly accounts: AccountsService,
   ) {}
 
   @Get(':id/password')
@@ -60,21 +60,20 @@ export class AdminUsersController {
     }
     const password1 = typeof body.password1 === 'string' ? body.password1 : '';
     const password2 = typeof body.password2 === 'string' ? body.password2 : '';
-    const passwords = this.moduleRef.get(PasswordService, { strict: false });
     const errors: FieldErrors = {};
     if (!password1) errors.password1 = ['This field is required.'];
     if (!password2) errors.password2 = ['This field is required.'];
     if (password1 && password2 && password1 !== password2)
       errors.password2 = ['The two password fields didn’t match.'];
     if (!Object.keys(errors).length) {
-      const problems = passwords.validate(password1, {
+      const problems = this.passwords.validate(password1, {
         email: String(user.email),
         displayName: String(user.displayName),
       });
       if (problems.length) errors.password2 = problems;
     }
     if (Object.keys(errors).length) return this.render(res, info, permissions, user, errors, 400);
-    const passwordHash = await passwords.hash(password1);
+    const passwordHash = await this.passwords.hash(password1);
     await this.prisma.$transaction(async (tx) => {
       await tx.user.update({ where: { id: user.id as number }, data: { passwordHash } });
       await this.log.write(tx, [
@@ -92,9 +91,7 @@ export class AdminUsersController {
     // Setting one's own password keeps this session (like Django's update_session_auth_hash);
     // every other session of that user ends.
     if (user.id === permissions.user.id && req.session?.passport?.user) {
-      req.session.passport.user.hash = this.moduleRef
-        .get(AccountsService, { strict: false })
-        .sessionAuthHash(passwordHash);
+      req.session.passport.user.hash = this.accounts.sessionAuthHash(passwordHash);
     }
     addFlash(req, 'success', 'Password changed successfully.');
     res.redirect(303, changeUrlOf('user', user.id));

@@ -1,11 +1,11 @@
 import { Prisma } from '../generated/prisma/client';
 import type { FieldErrors } from '../web/forms';
+import { INT4_MAX, parseRecordId } from '../web/route-params';
 import type { AdminField } from './admin-site';
 import type { DmmfField } from './dmmf';
 import type { AdminRow } from './model-admin';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const INT4_MAX = 2_147_483_647;
 
 /** A primary key from a URL or form, or undefined when it cannot be one (→ 404 / field error). */
 export function parsePk(
@@ -13,11 +13,7 @@ export function parsePk(
   raw: string,
 ): string | number | undefined {
   const value = raw.trim();
-  if (field.type === 'Int') {
-    if (!/^\d{1,10}$/.test(value)) return undefined;
-    const number = Number(value);
-    return number >= 1 && number <= INT4_MAX ? number : undefined;
-  }
+  if (field.type === 'Int') return parseRecordId(value);
   if (field.nativeType?.[0] === 'Uuid') return UUID.test(value) ? value.toLowerCase() : undefined;
   return value && value.length <= 200 ? value : undefined;
 }
@@ -45,16 +41,38 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(logValue(a)) === JSON.stringify(logValue(b));
 }
 
-export type SubmittedForm = Record<string, string | string[] | undefined>;
+/**
+ * A submitted form as the body parsers deliver it. Fields are text, or lists of text for repeated
+ * names, but a request may send anything (`title[x]=1` is an object, JSON bodies have numbers):
+ * parseForm refuses those at the field.
+ */
+export type SubmittedForm = Record<string, unknown>;
 
-function single(value: string | string[] | undefined): string {
+/** A form value of the shape forms send: text, or text repeated (a list); undefined when absent. */
+type FormValue = string | string[] | undefined;
+
+function isFormValue(value: unknown): value is FormValue {
+  return (
+    value === undefined ||
+    typeof value === 'string' ||
+    (Array.isArray(value) && value.every((item) => typeof item === 'string'))
+  );
+}
+
+function single(value: FormValue): string {
   if (Array.isArray(value)) return value[value.length - 1] ?? '';
   return value ?? '';
 }
 
-function many(value: string | string[] | undefined): string[] {
+function many(value: FormValue): string[] {
   if (value === undefined) return [];
   return (Array.isArray(value) ? value : [value]).filter((item) => item !== '');
+}
+
+/** One text value of a submitted field (the first of a list); '' when absent or not text. */
+export function formText(value: unknown): string {
+  const first = Array.isArray(value) ? (value as unknown[])[0] : value;
+  return typeof first === 'string' ? first : '';
 }
 
 const DATE_TIME =
@@ -97,9 +115,14 @@ export function parseForm(
     (errors[field.name] = [...(errors[field.name] ?? []), message]);
   for (const field of fields) {
     if (field.readonly) continue;
+    const submitted = body[field.name];
+    if (!isFormValue(submitted)) {
+      fail(field, field.widget === 'm2m' ? 'Enter a list of ids.' : 'Enter a single value.');
+      continue;
+    }
     if (field.widget === 'm2m') {
       const target = pkOf(field.m2m?.target ?? '');
-      const raw = many(body[field.name])
+      const raw = many(submitted)
         .flatMap((item) => item.split(/[\s,]+/))
         .filter(Boolean);
       const ids = raw.map((item) => (target ? parsePk(target, item) : undefined));
@@ -108,10 +131,10 @@ export function parseForm(
       continue;
     }
     if (field.widget === 'checkbox') {
-      data[field.name] = ['on', 'true', '1', 'yes'].includes(single(body[field.name]).toLowerCase());
+      data[field.name] = ['on', 'true', '1', 'yes'].includes(single(submitted).toLowerCase());
       continue;
     }
-    const raw = single(body[field.name]);
+    const raw = single(submitted);
     const text =
       field.widget === 'textarea' || field.widget === 'json' ? raw.replace(/\r\n/g, '\n') : raw.trim();
     if (text.trim() === '') {

@@ -36,3 +36,8 @@ export function queryString(params: Record<string, string | number | undefined>)
   const text = search.toString();
   return text ? `?${text}` : '';
 }
+
+/** The change page of one object (Django's `/admin/<model>/<id>/change/`). */
+export function changeUrlOf(slug: string, id: unknown): string {
+  return `/admin/${slug}/${String(id)}/change`;
+}

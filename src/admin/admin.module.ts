@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { AccountsModule } from '../accounts/accounts.module';
 import { AdminAccess } from './admin-access';
+import { AdminLogAdmin } from './admin-log.admin';
 import { AdminLogService } from './admin-log.service';
 import { AdminObjectsService } from './admin-objects.service';
 import { AdminPresenter } from './admin-presenter';
@@ -9,10 +12,11 @@ import { AdminController } from './admin.controller';
 import { ChangeListService } from './change-list.service';
 
 /**
- * The admin site at /admin, generated from the Prisma schema and the registrations in
- * src/admin/models/. Needs AccountsModule in the app (sessions, RequireStaff, permissions).
+ * The admin site at /admin, generated from the Prisma schema and the registrations: every
+ * provider marked @RegisterAdmin() (see model-admin.ts), each in its own feature's module.
  */
 @Module({
+  imports: [DiscoveryModule, AccountsModule],
   // The users controller first: its /admin/user/:id/password must win over /admin/:model/:id/…
   controllers: [AdminUsersController, AdminController],
   providers: [
@@ -22,6 +26,7 @@ import { ChangeListService } from './change-list.service';
     AdminObjectsService,
     AdminPresenter,
     ChangeListService,
+    AdminLogAdmin,
   ],
   exports: [AdminSite, AdminLogService],
 })

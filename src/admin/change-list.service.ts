@@ -1,9 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { stringify } from 'csv-stringify/sync';
 import { PrismaService } from '../prisma/prisma.service';
-import { AdminSite, type AdminFilter, type AdminModelInfo, type ListColumn } from './admin-site';
+import { AdminSite, type AdminModelInfo, type ListColumn } from './admin-site';
 import { delegateOf } from './admin-data';
-import { parsePk } from './admin-values';
-import type { AdminRow } from './model-admin';
+import { formText as text, parsePk, type SubmittedForm } from './admin-values';
+import {
+  ChangeList,
+  filterParam,
+  type FilterView,
+  type ListCount,
+  type ListPage,
+  type ListParams,
+} from './change-list';
 
 /**
  * Tables PostgreSQL estimates (`pg_class.reltuples`) at no more than this many rows are counted
@@ -22,29 +31,12 @@ const RELATED_SEARCH_LIMIT = 1_000;
 const ESTIMATE_TTL_MS = 10_000;
 /** Relation filters list the related objects when there are at most this many; else an id box. */
 const RELATION_CHOICES_LIMIT = 100;
-
-export interface ListParams {
-  q: string;
-  o: string;
-  page: number;
-  filters: Record<string, string>;
-}
-
-export interface ListCount {
-  value: number;
-  exact: boolean;
-  /** "about N" (estimate) or "more than N" (bounded count hit its cap). */
-  kind: 'exact' | 'about' | 'more-than';
-}
-
-export interface FilterView {
-  filter: AdminFilter;
-  param: string;
-  value: string;
-  choices?: { value: string; label: string; selected: boolean }[];
-  /** Relation filters without choices: the related model's search-as-you-type endpoint. */
-  lookupUrl?: string;
-}
+/** Most objects one bulk action may touch (select-across on a huge table must be narrowed first). */
+export const ACTION_LIMIT = 10_000;
+/** Objects named on an action's confirmation page (the rest are counted). */
+const CONFIRMATION_SAMPLE = 100;
+/** Answers of the relation picker's search-as-you-type. */
+const LOOKUP_RESULTS = 20;
 
 export const DATE_RANGES: Record<string, string> = {
   today: 'Today',
@@ -72,12 +64,23 @@ function dateRange(key: string, now = new Date()): { gte: Date; lt: Date } | und
   }
 }
 
-/** Query-string parameter of a filter. */
-export function filterParam(filter: AdminFilter): string {
-  return `f_${filter.field}`;
+/**
+ * Cells a spreadsheet would run as a formula (=, +, -, @, tab, CR first: CSV injection) are
+ * prefixed with an apostrophe; exported values may come from any signed-up user.
+ */
+function spreadsheetSafe(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-/** The change list's queries: search, filters, ordering, pagination and the cheap count. */
+/** Names a set of selected objects in a few bytes (order-independent). */
+export function selectionDigest(ids: (string | number)[]): string {
+  return createHash('sha256').update(ids.map(String).sort().join(',')).digest('base64url');
+}
+
+/**
+ * The change list's queries: search, filters, ordering, pagination and the cheap count; the
+ * selection a bulk action applies to, and its CSV export; the relation picker's look-up.
+ */
 @Injectable()
 export class ChangeListService {
   constructor(
@@ -145,7 +148,10 @@ export class ChangeListService {
   }
 
   /** Validated ordering: `-field,other`, falling back to the model's default; pk appended. */
-  ordering(info: AdminModelInfo, o: string): { orderBy: Record<string, 'asc' | 'desc'>[]; keys: string[] } {
+  ordering(
+    info: AdminModelInfo,
+    o: string,
+  ): { orderBy: Record<string, 'asc' | 'desc'>[]; keys: readonly string[] } {
     const sortable = new Set(info.columns.map((column) => column.sortField).filter(Boolean));
     const requested = o
       .split(',')
@@ -168,10 +174,7 @@ export class ChangeListService {
     return Object.keys(include).length ? include : undefined;
   }
 
-  async page(
-    info: AdminModelInfo,
-    params: ListParams,
-  ): Promise<{ rows: AdminRow[]; hasNext: boolean; count: ListCount; keys: string[] }> {
+  async page(info: AdminModelInfo, params: ListParams): Promise<ListPage> {
     const where = await this.where(info, params);
     const { orderBy, keys } = this.ordering(info, params.o);
     const delegate = delegateOf(this.prisma, info.name);
@@ -187,6 +190,84 @@ export class ChangeListService {
       this.count(info, where, orderBy),
     ]);
     return { rows: found.slice(0, info.perPage), hasNext: found.length > info.perPage, count, keys };
+  }
+
+  /**
+   * The objects a bulk action applies to: the ticked ids, or with "select across" every object the
+   * list (`qs`, its query string) matches, re-read now; 'too-many' past ACTION_LIMIT. An id that
+   * cannot be a key of the model is a 400.
+   */
+  async selection(info: AdminModelInfo, body: SubmittedForm): Promise<(string | number)[] | 'too-many'> {
+    if (text(body.select_across) === '1') {
+      const { params } = ChangeList.fromQueryString(info, text(body.qs));
+      const rows = await delegateOf(this.prisma, info.name).findMany({
+        where: await this.where(info, params),
+        select: { [info.pk.name]: true },
+        orderBy: this.ordering(info, params.o).orderBy,
+        take: ACTION_LIMIT + 1,
+      });
+      if (rows.length > ACTION_LIMIT) return 'too-many';
+      return rows.map((row) => row[info.pk.name] as string | number);
+    }
+    const raw = [body._selected_action ?? []].flat();
+    const ids = raw.map((value) => parsePk(info.pk, String(value)));
+    if (ids.some((id) => id === undefined))
+      throw new BadRequestException('The selection contains an invalid id.');
+    if (ids.length > ACTION_LIMIT) return 'too-many';
+    return [...new Set(ids as (string | number)[])];
+  }
+
+  /** The first objects of a selection by key, named, for its confirmation page. */
+  async sample(info: AdminModelInfo, ids: (string | number)[]): Promise<{ id: unknown; repr: string }[]> {
+    const rows = await delegateOf(this.prisma, info.name).findMany({
+      where: { [info.pk.name]: { in: ids } },
+      select: this.site.reprSelect(info),
+      orderBy: { [info.pk.name]: 'asc' },
+      take: CONFIRMATION_SAMPLE,
+    });
+    return rows.map((row) => ({ id: row[info.pk.name], repr: this.site.repr(info, row) }));
+  }
+
+  /** The selected objects as CSV: the list's columns, one row each, by key. */
+  async exportCsv(info: AdminModelInfo, ids: (string | number)[]): Promise<string> {
+    const rows = await delegateOf(this.prisma, info.name).findMany({
+      where: { [info.pk.name]: { in: ids } },
+      include: this.include(info.columns),
+      orderBy: { [info.pk.name]: 'asc' },
+    });
+    return stringify([
+      info.columns.map((column) => column.label),
+      ...rows.map((row) => info.columns.map((column) => spreadsheetSafe(column.render(row)))),
+    ]);
+  }
+
+  /**
+   * The relation picker's search as you type: the object whose key is `term`, then up to
+   * LOOKUP_RESULTS whose repr field contains it (two characters at least).
+   */
+  async lookup(info: AdminModelInfo, q: string): Promise<{ id: string; label: string }[]> {
+    const term = q.trim().slice(0, 100);
+    const delegate = delegateOf(this.prisma, info.name);
+    const select = this.site.reprSelect(info);
+    const results = new Map<string, string>();
+    const id = term ? parsePk(info.pk, term) : undefined;
+    if (id !== undefined) {
+      const exact = await delegate.findUnique({ where: { [info.pk.name]: id }, select });
+      if (exact) results.set(String(exact[info.pk.name]), this.site.repr(info, exact));
+    }
+    const reprField = info.dmmf.fields.find(
+      (field) => field.name === info.reprField && field.type === 'String',
+    );
+    if (term.length >= 2 && reprField) {
+      const rows = await delegate.findMany({
+        where: { [reprField.name]: { contains: term, mode: 'insensitive' } },
+        select,
+        orderBy: { [info.pk.name]: 'asc' },
+        take: LOOKUP_RESULTS,
+      });
+      for (const row of rows) results.set(String(row[info.pk.name]), this.site.repr(info, row));
+    }
+    return [...results].map(([value, label]) => ({ id: value, label }));
   }
 
   /** Never a full COUNT(*) over a large table (see EXACT_COUNT_LIMIT). */

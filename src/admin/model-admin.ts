@@ -1,6 +1,7 @@
-import type { ModuleRef } from '@nestjs/core';
+import { applyDecorators, Injectable } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import type { SessionUser } from '../accounts/session-user';
-import type { PrismaService } from '../prisma/prisma.service';
+import type { Prisma } from '../generated/prisma/client';
 import type { FieldErrors } from '../web/forms';
 
 /** A row as Prisma returns it, seen generically. */
@@ -9,10 +10,30 @@ export type AdminRow = Record<string, unknown>;
 /** The admin's four Django permissions, checked as `<model slug>.<action>`. */
 export type AdminPermissionAction = 'view' | 'add' | 'change' | 'delete';
 
-export interface AdminActionContext {
-  prisma: PrismaService;
-  /** For actions that use another feature's service (e.g. MailService). */
-  moduleRef: ModuleRef;
+/**
+ * What the admin hands a hook that writes through a feature service: the transaction its admin-log
+ * entry is written in (pass it on as `{ tx }`: the change and its log commit together or not at
+ * all), and `afterCommit` for what must wait for the commit (invalidating a cache).
+ */
+export interface AdminWriteContext {
+  tx: Prisma.TransactionClient;
+  afterCommit: (work: () => Promise<void>) => void;
+}
+
+/** What `updateObject` gets: the validated changed-form values and the object before them. */
+export interface AdminUpdateContext extends AdminWriteContext {
+  user: SessionUser;
+  id: string | number;
+  data: AdminRow;
+  before: AdminRow;
+}
+
+export interface AdminDeleteContext extends AdminWriteContext {
+  user: SessionUser;
+  id: string | number;
+}
+
+export interface AdminActionContext extends AdminWriteContext {
   user: SessionUser;
   /** Primary keys of the selected objects. */
   ids: (string | number)[];
@@ -29,9 +50,9 @@ export interface AdminAction {
   /** Needed in addition to `view`. */
   permission: AdminPermissionAction;
   /** Fields to set on each selected object (values may be functions evaluated at run time). */
-  data?: Record<string, unknown | (() => unknown)>;
+  data?: Readonly<Record<string, unknown | (() => unknown)>>;
   /** Restricts `data` to the objects it applies to (a Prisma `where`, ANDed with the selection). */
-  where?: Record<string, unknown>;
+  where?: Readonly<Record<string, unknown>>;
   run?: (context: AdminActionContext) => Promise<string | void>;
   /** Shown on the confirmation page. */
   description?: string;
@@ -58,8 +79,9 @@ export interface AdminColumn {
 
 /**
  * Declares how one Prisma model appears in the admin, like Django's ModelAdmin. Everything is
- * optional beyond `model` and `module`; defaults come from the Prisma schema. One file per model
- * under src/admin/models/, listed in src/admin/models/index.ts.
+ * optional beyond `model` and `module`; defaults come from the Prisma schema. A registration is a
+ * class next to its feature (`src/events/event.admin.ts`), marked @RegisterAdmin() and listed in
+ * the providers of the feature's web module: hooks and actions use the services it injects.
  */
 export interface ModelAdmin {
   /** The Prisma model name, e.g. `Event`. */
@@ -71,37 +93,37 @@ export interface ModelAdmin {
   /** The field naming an object (e.g. `email`): titles, relation columns and the relation picker. */
   reprField?: string;
   /** Change-list columns: field names, relation names (shown by the related object's repr), `relation.field`, or `columns` keys. */
-  listDisplay?: string[];
-  columns?: Record<string, AdminColumn>;
+  listDisplay?: readonly string[];
+  columns?: Readonly<Record<string, AdminColumn>>;
   /** Case-insensitive "contains" search over these fields; `relation.field` allowed. */
-  searchFields?: string[];
+  searchFields?: readonly string[];
   /**
    * Columns the list may be sorted by (default: every field column). On tables of millions, list
    * only indexed ones: sorting by an unindexed column sorts the whole table on every page view.
    */
-  sortable?: string[];
+  sortable?: readonly string[];
   /** Boolean, enum, date-time and to-one relation fields. */
-  listFilter?: string[];
+  listFilter?: readonly string[];
   /** Default ordering: `field` or `-field`; the primary key is always appended as a tie-breaker. */
-  ordering?: string[];
+  ordering?: readonly string[];
   listPerPage?: number;
   /** Form fields in order (defaults to every editable field of the model). */
-  fields?: string[];
-  readonlyFields?: string[];
+  fields?: readonly string[];
+  readonlyFields?: readonly string[];
   /** Read-only unless the signed-in user is a superuser (e.g. what grants permissions). */
-  superuserOnlyFields?: string[];
+  superuserOnlyFields?: readonly string[];
   /**
    * Per-object check after the model permission, for change and delete (forms, set-password style
    * links and bulk actions): false answers 403 and shows the object read-only.
    */
   objectPermission?: (row: AdminRow, user: SessionUser, action: 'change' | 'delete') => boolean;
-  exclude?: string[];
+  exclude?: readonly string[];
   /** Never shown, and recorded in the admin log as "changed" without values. */
-  secretFields?: string[];
-  fieldOverrides?: Record<string, FieldOverride>;
-  actions?: AdminAction[];
+  secretFields?: readonly string[];
+  fieldOverrides?: Readonly<Record<string, FieldOverride>>;
+  actions?: readonly AdminAction[];
   /** Operations nobody may do here, superusers included (e.g. the admin log is never edited). */
-  disallow?: ('add' | 'change' | 'delete')[];
+  disallow?: readonly ('add' | 'change' | 'delete')[];
   /** Extra validation after type checks; return field errors (key `_form` for the whole form). */
   validate?: (data: AdminRow, existing: AdminRow | null) => FieldErrors | Promise<FieldErrors>;
   /** Adjusts parsed values before they are saved (e.g. lower-casing an e-mail address). */
@@ -110,27 +132,39 @@ export interface ModelAdmin {
    * Called after objects were added, changed (forms and actions) or deleted here, for side effects
    * the owning feature needs, such as invalidating its cache. Failures are logged, not shown.
    */
-  onChange?: (context: { moduleRef: ModuleRef; ids: (string | number)[] }) => Promise<void>;
+  onChange?: (context: { ids: readonly (string | number)[] }) => Promise<void>;
   /**
    * Saves a change through the owning feature's service instead of a plain UPDATE (its locks,
-   * rules and e-mails); `data` holds the validated changed-form values. Throw an error with a
-   * field-errors `errors` property to show messages at the fields.
+   * rules and e-mails), in the transaction of its admin-log entry (`tx`); `data` holds the
+   * validated changed-form values. Throw an error with a field-errors `errors` property to show
+   * messages at the fields.
    */
-  updateObject?: (context: {
-    moduleRef: ModuleRef;
-    user: SessionUser;
-    id: string | number;
-    data: AdminRow;
-    before: AdminRow;
-  }) => Promise<void>;
+  updateObject?: (context: AdminUpdateContext) => Promise<void>;
   /**
    * Deletes one object through the owning feature's service instead of a plain DELETE (e.g. to
-   * e-mail attendees); the engine still checks permissions, confirms and logs.
+   * e-mail attendees), in the transaction of its admin-log entry (`tx`); the engine still checks
+   * permissions, confirms and logs.
    */
-  deleteObject?: (context: { moduleRef: ModuleRef; user: SessionUser; id: string | number }) => Promise<void>;
+  deleteObject?: (context: AdminDeleteContext) => Promise<void>;
   /** Links shown on the change page (e.g. "Set password"), given the object's admin URL. */
   objectLinks?: (
     row: AdminRow,
     url: string,
   ) => { label: string; href: string; permission: AdminPermissionAction }[];
 }
+
+const discoverable = DiscoveryService.createDecorator();
+
+/**
+ * Marks a class as a model's admin registration (Django's `@admin.register`): the admin finds
+ * every provider so marked at boot. Provide it in the feature's web module, whose services it
+ * injects; Nest then checks those dependencies at boot like any other provider's.
+ *
+ *     @RegisterAdmin()
+ *     export class EventAdmin implements ModelAdmin {
+ *       readonly model = 'Event';
+ *       constructor(private readonly events: EventsService) {}
+ *     }
+ */
+export const RegisterAdmin = (): ClassDecorator => applyDecorators(Injectable(), discoverable());
+RegisterAdmin.KEY = discoverable.KEY;

@@ -60,7 +60,7 @@ export class ProblemDetailsDto implements ProblemDetails {
   errors?: Record<string, string[]>;
 }
 
-export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 429 | 500 | 503;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503;
 
 /** How one error status of one operation is documented. */
 export interface ProblemDoc {
@@ -86,7 +86,7 @@ const HEADERS: Partial<Record<ProblemStatus, Record<string, HeaderObject>>> = {
     },
   },
   429: {
-    'Retry-After': retryAfter('Seconds until this token may call again'),
+    'Retry-After': retryAfter('Seconds until this token (or client address) may call again'),
     'RateLimit-Limit': { description: 'Requests allowed per token per minute', schema: { type: 'integer' } },
     'RateLimit-Remaining': { description: 'Always 0 here', schema: { type: 'integer' } },
   },
@@ -109,16 +109,21 @@ const DEFAULTS: Record<ProblemStatus, Omit<ProblemDoc, 'status'>> = {
     detail: 'Only the organizer can do this.',
   },
   404: {
-    description: 'No such event (a malformed id is a 404 too)',
+    description: 'No such event, or a draft the token’s user may not see (a malformed id is a 404 too)',
     detail: 'Event not found',
   },
   409: {
     description: 'The request conflicts with the state of the resource',
   },
+  413: {
+    description: 'The request body is over 100 KB',
+    detail: 'request entity too large',
+  },
   429: {
     description:
       'Rate limit of this token exceeded (requests per minute, counted per token as sent, before ' +
-      'authentication); wait `Retry-After` seconds',
+      'authentication), or too many invalid tokens from this client address (then without the ' +
+      '`RateLimit-*` headers); wait `Retry-After` seconds',
     detail: 'Rate limit exceeded: at most 120 requests a minute per token; retry in 12 s.',
   },
   500: {

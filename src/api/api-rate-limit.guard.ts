@@ -11,6 +11,7 @@ import type { Request, Response } from 'express';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppConfig } from '../config/app-config';
 import { RedisService } from '../redis/redis.service';
+import { bearerToken } from '../web/bearer-token';
 
 /**
  * Per-token rate limit for the JSON API (a fixed window per minute in Redis, so it holds across web
@@ -34,7 +35,7 @@ export class ApiRateLimitGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<Response>();
-    const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+    const token = bearerToken(req);
     // No token: the token guard answers 401; there is nothing to count against.
     if (!token) return true;
     const key = createHash('sha256').update(token).digest('hex').slice(0, 32);

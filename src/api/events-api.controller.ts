@@ -31,7 +31,6 @@ import {
   parseInstant,
   type EventValues,
 } from '../events/event.dto';
-import { IdPipe } from '../events/event-id.pipe';
 import { EventValidationError, EventsService, PAGE_SIZE } from '../events/events.service';
 import { RsvpService } from '../events/rsvp.service';
 import type { Event } from '../generated/prisma/client';
@@ -57,6 +56,16 @@ function eventDto(event: Event): EventDto {
   };
 }
 
+/** What the edge (src/web/request-input.ts) refuses before any operation runs. */
+const MALFORMED_INPUT: ProblemDoc = {
+  status: 400,
+  description:
+    'Malformed request, refused before the operation: a NUL character, invalid UTF-8, a ' +
+    '`__proto__`/`constructor`/`prototype` key or nesting deeper than 10 levels; `errors` names the field',
+  detail: 'The field "title" contains a NUL character (U+0000).',
+  errors: { title: ['This field contains a NUL character (U+0000).'] },
+};
+
 /** EventsService's 403 for changes to someone else's event. */
 const NOT_THE_ORGANIZER: ProblemDoc = {
   status: 403,
@@ -78,12 +87,13 @@ async function validated<T>(write: () => Promise<T>): Promise<T> {
 
 /**
  * Events and RSVPs as JSON. Bearer API tokens; rate-limited per token; problem+json errors. Every
- * operation can answer 401 (token), 429 (rate limit), 503 (the token lookup needs the database) and
- * 500; each one documents its own further problems with @ApiProblems, from what its code can throw.
+ * operation can answer 400 and 413 (malformed or oversized input, refused at the edge), 401
+ * (token), 429 (rate limit), 503 (the token lookup needs the database) and 500; each one documents
+ * its own further problems with @ApiProblems, from what its code can throw.
  */
 @ApiTags('events')
 @ApiBearerAuth()
-@ApiProblems(401, 429, 500, 503)
+@ApiProblems(MALFORMED_INPUT, 401, 413, 429, 500, 503)
 @Controller('api/v1/events')
 @RequireApiToken()
 // No cookie ever authenticates here (RequireApiToken reads only the bearer token), so there is no
@@ -138,7 +148,7 @@ export class EventsApiController {
   @Get(':id')
   @ApiOkResponse({ type: EventDto })
   @ApiProblems({ status: 404, description: 'No such event, or a draft the token’s user may not manage' })
-  async read(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser): Promise<EventDto> {
+  async read(@Param('id') id: number, @CurrentUser() user: SessionUser): Promise<EventDto> {
     return eventDto(await this.events.findVisible(id, await this.actors.of(user)));
   }
 
@@ -184,7 +194,7 @@ export class EventsApiController {
     404,
   )
   async update(
-    @Param('id', IdPipe) id: number,
+    @Param('id') id: number,
     @Body() body: EventPatch,
     @CurrentUser() user: SessionUser,
   ): Promise<EventDto> {
@@ -210,7 +220,7 @@ export class EventsApiController {
   @ApiOperation({ summary: 'Delete an event (attendees of a published one are told it is cancelled)' })
   @ApiNoContentResponse()
   @ApiProblems(NOT_THE_ORGANIZER, 404)
-  async remove(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser): Promise<void> {
+  async remove(@Param('id') id: number, @CurrentUser() user: SessionUser): Promise<void> {
     await this.events.delete(id, await this.actors.of(user));
   }
 
@@ -227,7 +237,7 @@ export class EventsApiController {
     404,
     { status: 409, description: 'The event has been cancelled', detail: 'This event has been cancelled.' },
   )
-  async rsvp(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser): Promise<RsvpDto> {
+  async rsvp(@Param('id') id: number, @CurrentUser() user: SessionUser): Promise<RsvpDto> {
     const { rsvp, changed } = await this.rsvps.rsvp(id, user.id);
     return { eventId: id, status: rsvp.status, changed };
   }
@@ -237,11 +247,8 @@ export class EventsApiController {
   @ApiOperation({ summary: 'Cancel my RSVP (the first waitlisted attendee is promoted)' })
   @ApiOkResponse({ type: RsvpCancelDto })
   @ApiProblems(404)
-  async cancelRsvp(
-    @Param('id', IdPipe) id: number,
-    @CurrentUser() user: SessionUser,
-  ): Promise<RsvpCancelDto> {
-    await this.events.find(id);
+  async cancelRsvp(@Param('id') id: number, @CurrentUser() user: SessionUser): Promise<RsvpCancelDto> {
+    await this.events.findVisible(id, await this.actors.of(user));
     return this.rsvps.cancel(id, user.id);
   }
 }

@@ -5,6 +5,7 @@ import { redisInsStore } from 'cache-manager-redis-yet';
 import { Keyv } from 'keyv';
 import { createClient, type RedisClientType } from 'redis';
 import { AppConfig } from '../config/app-config';
+import { TrackedCopies } from './tracked-copies';
 
 /**
  * Owns the node-redis client behind the cache store (cache-manager-redis-yet speaks node-redis,
@@ -51,10 +52,13 @@ export class CacheStoreProvider implements OnModuleDestroy {
 }
 
 @Global()
-@Module({ providers: [CacheStoreProvider], exports: [CacheStoreProvider] })
+@Module({ providers: [CacheStoreProvider, TrackedCopies], exports: [CacheStoreProvider, TrackedCopies] })
 class CacheStoreModule {}
 
-/** `CACHE_MANAGER` (from @nestjs/cache-manager) everywhere, backed by Redis. */
+/**
+ * `CACHE_MANAGER` (from @nestjs/cache-manager) everywhere, backed by Redis; and TrackedCopies, for
+ * values read so often that even a Redis round trip is too much (whole pages).
+ */
 @Module({
   imports: [
     NestCacheModule.registerAsync({

@@ -91,6 +91,13 @@ export function deployProblems(env: NodeJS.ProcessEnv): string[] {
   if (values.LOG_LEVEL === 'debug' || values.LOG_LEVEL === 'trace') {
     add('LOG_LEVEL', `is ${values.LOG_LEVEL}: logs would carry request details and slow the app; use info`);
   }
+  if (values.METRICS_PUBLIC && !values.METRICS_TOKEN) {
+    add(
+      'METRICS_PUBLIC',
+      'is true without METRICS_TOKEN: /metrics (route patterns, queue sizes, process figures) answers ' +
+        'anyone who reaches the app; set METRICS_TOKEN for Prometheus instead',
+    );
+  }
   for (const variable of ['DATABASE_URL', 'REDIS_URL']) {
     if (unset(variable)) add(variable, 'is not set: the development default (localhost) would be used');
   }

@@ -47,6 +47,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }).isProduction).toBe(true);
   });
 
+  it('keeps the drain delay within the shutdown grace period', () => {
+    expect(() => loadConfig({ SHUTDOWN_DRAIN_DELAY_MS: '5000' })).toThrow(
+      /^Invalid configuration: SHUTDOWN_DRAIN_DELAY_MS must be less than half of SHUTDOWN_TIMEOUT_MS/,
+    );
+    expect(loadConfig({ SHUTDOWN_DRAIN_DELAY_MS: '3000' }).values.SHUTDOWN_DRAIN_DELAY_MS).toBe(3_000);
+  });
+
   it('never echoes a secret value in the error', () => {
     expect(() => loadConfig({ SESSION_SECRET: 'tooshort' })).toThrow(/^(?!.*tooshort)/s);
   });

@@ -51,8 +51,13 @@ export const configSchema = z
     CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(60),
     /** JSON API requests allowed per token per minute (Redis-backed, across web replicas). */
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
-    /** Bearer token Prometheus must send to GET /metrics; unset, the route is open (block it at the proxy). */
+    /**
+     * Bearer token Prometheus must send to GET /metrics. Unset, the route is open in development
+     * and test, and answers 404 in production unless METRICS_PUBLIC opts in.
+     */
     METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+    /** Production only: serve /metrics without METRICS_TOKEN (the proxy must block it). */
+    METRICS_PUBLIC: booleanFlag.default(false),
     /** The Redis cache of the public event list and event pages (off only to measure without it). */
     EVENTS_PAGE_CACHE: booleanFlag.default(true),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
@@ -65,10 +70,15 @@ export const configSchema = z
     QUEUE_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(30_000),
     /** How often workers look for jobs whose claim lapsed (stalled jobs). */
     QUEUE_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(15_000),
-    /** Delivery attempts per e-mail before it is marked failed (retryable from the admin). */
-    MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
-    /** First retry delay; each later one doubles (exponential backoff). */
-    MAIL_RETRY_DELAY_MS: z.coerce.number().int().min(10).default(5_000),
+    /**
+     * Temporary delivery failures (4xx, refused, reset, timeouts) are retried like a mail server
+     * does: first after MAIL_RETRY_DELAY_MS, each delay doubling up to MAIL_RETRY_MAX_DELAY_MS,
+     * for MAIL_RETRY_WINDOW_MS (24 h); then the message is failed (retryable from the admin).
+     * A permanent refusal (5xx) fails it at once.
+     */
+    MAIL_RETRY_DELAY_MS: z.coerce.number().int().min(10).default(30_000),
+    MAIL_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(10).default(3_600_000),
+    MAIL_RETRY_WINDOW_MS: z.coerce.number().int().min(0).default(86_400_000),
     /** How often the worker's relay queues recorded e-mails that never reached Redis. */
     MAIL_RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
     /** Sent e-mails older than this are purged from the log by a scheduled job. */
@@ -88,6 +98,8 @@ export const configSchema = z
     LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
     LOGIN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(50),
     LOGIN_THROTTLE_MINUTES: z.coerce.number().int().min(1).default(15),
+    /** Invalid API tokens one client IP may present within LOGIN_THROTTLE_MINUTES (then 429). */
+    API_TOKEN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
     /** Lifetime of the "remember me" session cookie; otherwise it ends with the browser. */
     SESSION_REMEMBER_DAYS: z.coerce.number().int().min(1).default(30),
     /** The debug toolbar: on by default in development, off in test; never served in production. */

@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { LoggingModule } from '../logging/logging.module';
 import { PrismaModule } from '../prisma/prisma.module';
-import { QueueModule } from '../queue/queue.module';
+import { QueueModule } from '../jobs/queue/queue.module';
 import { RedisModule } from '../redis/redis.module';
 import { ShutdownModule } from './shutdown-state';
 

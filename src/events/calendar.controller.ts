@@ -1,7 +1,6 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { EventCalendar } from './event-calendar';
-import { IdPipe } from './event-id.pipe';
 
 /** "Add to calendar": an event as an .ics download. Thin: the file is built by EventCalendar. */
 @Controller()
@@ -9,7 +8,7 @@ export class CalendarController {
   constructor(private readonly calendar: EventCalendar) {}
 
   @Get('/events/:id/calendar.ics')
-  async download(@Param('id', IdPipe) id: number, @Res() res: Response) {
+  async download(@Param('id') id: number, @Res() res: Response) {
     const file = await this.calendar.forEvent(id);
     res
       .set({

@@ -11,6 +11,12 @@ export interface EventMailer {
     context: Record<string, unknown>,
     options?: { tx?: Prisma.TransactionClient },
   ): Promise<{ id: string }>;
+  /** One template to many recipients, in one statement (inside the caller's transaction). */
+  sendMany(
+    template: string,
+    recipients: Array<{ to: string; context: Record<string, unknown> }>,
+    options?: { tx?: Prisma.TransactionClient },
+  ): Promise<Array<{ id: string }>>;
 }
 
 export const EVENT_MAILER = Symbol('EVENT_MAILER');

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service';
-import { ScheduleRegistry } from '../scheduler/schedule.registry';
+import { ScheduleRegistry } from '../jobs/scheduler/schedule.registry';
 import { EVENT_MAILER, type EventMailer } from './event-mailer';
 import { eventMailContext } from './event-view';
 import { TX_OPTIONS } from './rsvp.service';

@@ -1,12 +1,10 @@
-import { Process, Processor } from '@nestjs/bull';
-import { Inject, Logger } from '@nestjs/common';
-import type { Job } from 'bull';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { RsvpStatus, TaskKind, type Task } from '../generated/prisma/client';
-import { runInJobContext } from '../logging/job-context';
+import { InjectJobQueue, JobQueue, type Job } from '../jobs/queue/job-queue';
 import { PrismaService } from '../prisma/prisma.service';
-import { QUEUES } from '../queue/queues';
-import { TASK_JOB, type TaskJobData } from '../tasks/task-jobs';
-import { DOWNLOAD_TTL_MS, TasksService } from '../tasks/tasks.service';
+import { QUEUES } from '../jobs/queue/queues';
+import { TASK_JOB, type TaskJobData } from '../jobs/tasks/task-jobs';
+import { DOWNLOAD_TTL_MS, TasksService } from '../jobs/tasks/tasks.service';
 import { attendeesCsv, type AttendeeRow } from './attendees-csv';
 import { EVENT_MAILER, type EventMailer } from './event-mailer';
 import { eventMailContext } from './event-view';
@@ -20,31 +18,33 @@ export interface AnnouncementInput {
 }
 
 /** The organizer tasks: "e-mail all attendees" and "export attendees as CSV". */
-@Processor(QUEUES.tasks)
-export class EventTasksProcessor {
+@Injectable()
+export class EventTasksProcessor implements OnModuleInit {
   private readonly logger = new Logger(EventTasksProcessor.name);
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly tasks: TasksService,
     @Inject(EVENT_MAILER) private readonly mailer: EventMailer,
+    @InjectJobQueue(QUEUES.tasks) private readonly queue: JobQueue<TaskJobData>,
   ) {}
 
-  @Process({ name: TASK_JOB, concurrency: 2 })
-  run(job: Job<TaskJobData>): Promise<void> {
-    return runInJobContext(job, async () => {
-      const task = await this.prisma.task.findUnique({ where: { id: job.data.taskId } });
-      if (!task || task.status === 'succeeded') return;
-      await this.tasks.markRunning(task.id);
-      try {
-        if (task.kind === TaskKind.email_attendees) await this.emailAttendees(task);
-        else await this.exportAttendees(task);
-      } catch (error) {
-        const attemptsLeft = (job.opts.attempts ?? 1) - job.attemptsMade - 1;
-        if (attemptsLeft <= 0) await this.tasks.fail(task.id, 'The task failed; please try again.');
-        throw error;
-      }
-    });
+  onModuleInit(): void {
+    this.queue.process(TASK_JOB, 2, (job) => this.run(job));
+  }
+
+  async run(job: Job<TaskJobData>): Promise<void> {
+    const task = await this.prisma.task.findUnique({ where: { id: job.data.taskId } });
+    if (!task || task.status === 'succeeded') return;
+    await this.tasks.markRunning(task.id);
+    try {
+      if (task.kind === TaskKind.email_attendees) await this.emailAttendees(task);
+      else await this.exportAttendees(task);
+    } catch (error) {
+      const attemptsLeft = (job.opts.attempts ?? 1) - job.attemptsMade - 1;
+      if (attemptsLeft <= 0) await this.tasks.fail(task.id, 'The task failed; please try again.');
+      throw error;
+    }
   }
 
   /**

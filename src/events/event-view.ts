@@ -49,13 +49,16 @@ export function toInputDate(value: Date, timeZone = 'UTC'): string {
 /** Every zone the forms offer: UTC first, then Intl's IANA names. */
 export const TIME_ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone')];
 
+/**
+ * What a list of events shows of each (the home page, "my events", "my RSVPs"). Only the start is
+ * formatted: lists do not show the end, and `Intl` formatting costs about a microsecond a date.
+ */
 export interface EventSummaryView {
   id: number;
   title: string;
   location: string;
   startsAt: string;
   startsAtIso: string;
-  endsAt: string;
   timeZone: string;
   /** Null: no limit. */
   capacity: number | null;
@@ -69,6 +72,7 @@ export interface EventSummaryView {
 }
 
 export interface EventDetailView extends EventSummaryView {
+  endsAt: string;
   description: string;
   organizerId: number;
   organizerName: string;
@@ -88,14 +92,16 @@ export interface EventLike {
   status: string;
 }
 
-export function eventSummaryView(event: EventLike): EventSummaryView {
+/** The columns a list needs (EventLike without the end). */
+export type EventSummaryRow = Omit<EventLike, 'endsAt'>;
+
+export function eventSummaryView(event: EventSummaryRow): EventSummaryView {
   return {
     id: event.id,
     title: event.title,
     location: event.location,
     startsAt: formatDate(event.startsAt, event.timeZone),
     startsAtIso: event.startsAt.toISOString(),
-    endsAt: formatDate(event.endsAt, event.timeZone),
     timeZone: event.timeZone,
     capacity: event.capacity,
     goingCount: event.goingCount,

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TasksCoreModule } from '../tasks/tasks-core.module';
+import { TasksCoreModule } from '../jobs/tasks/tasks-core.module';
 import { EventReminders } from './event-reminders';
 import { EventTasksProcessor } from './event-tasks.processor';
 import { EventsCoreModule } from './events-core.module';

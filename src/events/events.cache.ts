@@ -1,6 +1,7 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
+import { TrackedCopies } from '../cache/tracked-copies';
 import { AppConfig } from '../config/app-config';
 
 /** How many pages of the public list are cached (the ones people actually look at). */
@@ -10,6 +11,7 @@ const listKey = (page: number) => `events:list:${page}`;
 const eventKey = (id: number) => `events:event:${id}`;
 const listHtmlKey = (page: number) => `events:html:list:${page}`;
 const eventHtmlKey = (id: number) => `events:html:event:${id}`;
+const pageNumbers = Array.from({ length: CACHED_LIST_PAGES }, (_, index) => index + 1);
 
 export type AnonymousPage = { kind: 'list'; page: number } | { kind: 'event'; id: number };
 
@@ -20,6 +22,8 @@ const htmlKey = (page: AnonymousPage) =>
  * The Redis page-data cache for the public list's first pages and for event pages. A hit answers
  * without touching PostgreSQL. Every write path that changes what those pages show calls
  * `invalidate(eventId)` after its transaction commits. Redis being down is a miss, never an error.
+ * The same pages rendered for anonymous visitors are kept as bytes in TrackedCopies: in Redis, and
+ * copied into each web process's memory, which Redis keeps exact.
  */
 @Injectable()
 export class EventsCache {
@@ -30,6 +34,7 @@ export class EventsCache {
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
+    private readonly pages: TrackedCopies,
     config: AppConfig,
   ) {
     this.enabled = config.values.EVENTS_PAGE_CACHE;
@@ -58,26 +63,35 @@ export class EventsCache {
     await this.write(eventKey(id), value, changesAt);
   }
 
+  /** The whole page as rendered for anonymous visitors, if this process holds it (no I/O). */
+  peekHtml(page: AnonymousPage): Buffer | undefined {
+    return this.enabled ? this.pages.peek(htmlKey(page)) : undefined;
+  }
+
   /** The whole page as rendered for anonymous visitors (see anonymous-page-cache.ts). */
-  async getHtml(page: AnonymousPage): Promise<string | undefined> {
-    return this.read<string>(htmlKey(page));
+  async getHtml(page: AnonymousPage): Promise<Buffer | undefined> {
+    if (!this.enabled) return undefined;
+    return this.pages.get(htmlKey(page)).catch(() => undefined);
   }
 
   async setHtml(page: AnonymousPage, html: string, changesAt?: string): Promise<void> {
-    await this.write(htmlKey(page), html, changesAt);
+    if (!this.enabled) return;
+    await this.pages.set(htmlKey(page), Buffer.from(html), this.ttlUntil(changesAt)).catch(() => undefined);
   }
 
   /** Drops the event's page and the list pages (any event may appear on them), data and HTML. */
   async invalidate(eventId?: number): Promise<void> {
-    const keys = Array.from({ length: CACHED_LIST_PAGES }, (_, index) => [
-      listKey(index + 1),
-      listHtmlKey(index + 1),
-    ]).flat();
-    if (eventId !== undefined) keys.push(eventKey(eventId), eventHtmlKey(eventId));
-    try {
-      await this.cache.mdel(keys);
-    } catch (error) {
-      this.logger.warn(`cache invalidation failed: ${(error as Error).message}`);
+    const keys = pageNumbers.map(listKey);
+    const htmlKeys = pageNumbers.map(listHtmlKey);
+    if (eventId !== undefined) {
+      keys.push(eventKey(eventId));
+      htmlKeys.push(eventHtmlKey(eventId));
+    }
+    const results = await Promise.allSettled([this.cache.mdel(keys), this.pages.delete(htmlKeys)]);
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        this.logger.warn(`cache invalidation failed: ${(result.reason as Error).message}`);
+      }
     }
   }
 

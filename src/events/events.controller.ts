@@ -4,12 +4,11 @@ import { CurrentUser, RequireLogin, RequireVerified } from '../accounts/auth.dec
 import type { SessionUser } from '../accounts/session-user';
 import { TaskKind, type Event } from '../generated/prisma/client';
 import { isDatabaseUnavailable } from '../prisma/database-errors';
-import { TasksService } from '../tasks/tasks.service';
+import { TasksService } from '../jobs/tasks/tasks.service';
 import { addFlash } from '../web/flash';
 import { validateForm, type FieldErrors } from '../web/forms';
 import { AnnouncementForm, EventInput, eventValuesOf } from './event.dto';
 import { pageChangesAt } from './anonymous-page-cache';
-import { IdPipe } from './event-id.pipe';
 import { formatDate, TIME_ZONES, toInputDate } from './event-view';
 import { EventActors } from './event-actors';
 import { EventValidationError, EventsService } from './events.service';
@@ -118,7 +117,7 @@ export class EventsController {
   }
 
   @Get('/events/:id')
-  async show(@Param('id', IdPipe) id: number, @Req() req: Request, @Res() res: Response) {
+  async show(@Param('id') id: number, @Req() req: Request, @Res() res: Response) {
     const user = req.user;
     const actor = user ? await this.actors.of(user) : undefined;
     const event = await this.events.detail(id, actor);
@@ -141,7 +140,7 @@ export class EventsController {
   @Post('/events/:id/rsvp')
   @RequireLogin()
   async rsvp(
-    @Param('id', IdPipe) id: number,
+    @Param('id') id: number,
     @CurrentUser() user: SessionUser,
     @Req() req: Request,
     @Res() res: Response,
@@ -160,12 +159,12 @@ export class EventsController {
   @Post('/events/:id/rsvp/cancel')
   @RequireLogin()
   async cancelRsvp(
-    @Param('id', IdPipe) id: number,
+    @Param('id') id: number,
     @CurrentUser() user: SessionUser,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    await this.events.find(id);
+    await this.events.findVisible(id, await this.actors.of(user));
     const { cancelled } = await this.rsvps.cancel(id, user.id);
     if (cancelled) addFlash(req, 'info', 'Your RSVP is cancelled.');
     res.redirect(303, `/events/${id}`);
@@ -173,7 +172,7 @@ export class EventsController {
 
   @Get('/events/:id/edit')
   @RequireLogin()
-  async editForm(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
+  async editForm(@Param('id') id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
     const event = await this.events.findManageable(id, await this.actors.of(user));
     renderEventForm(res, editPage(event), {
       values: {
@@ -192,7 +191,7 @@ export class EventsController {
   @Post('/events/:id/edit')
   @RequireLogin()
   async update(
-    @Param('id', IdPipe) id: number,
+    @Param('id') id: number,
     @Body() body: unknown,
     @CurrentUser() user: SessionUser,
     @Req() req: Request,
@@ -218,7 +217,7 @@ export class EventsController {
   @Post('/events/:id/publish')
   @RequireLogin()
   async publish(
-    @Param('id', IdPipe) id: number,
+    @Param('id') id: number,
     @CurrentUser() user: SessionUser,
     @Req() req: Request,
     @Res() res: Response,
@@ -237,7 +236,7 @@ export class EventsController {
 
   @Get('/events/:id/cancel')
   @RequireLogin()
-  async cancelForm(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
+  async cancelForm(@Param('id') id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
     const event = await this.events.findManageable(id, await this.actors.of(user));
     res.render('events/cancel', {
       title: `Cancel ${event.title}`,
@@ -248,7 +247,7 @@ export class EventsController {
   @Post('/events/:id/cancel')
   @RequireLogin()
   async cancel(
-    @Param('id', IdPipe) id: number,
+    @Param('id') id: number,
     @CurrentUser() user: SessionUser,
     @Req() req: Request,
     @Res() res: Response,
@@ -260,7 +259,7 @@ export class EventsController {
 
   @Get('/events/:id/attendees')
   @RequireLogin()
-  async attendees(@Param('id', IdPipe) id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
+  async attendees(@Param('id') id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
     const event = await this.events.findManageable(id, await this.actors.of(user));
     await this.renderAttendees(res, event, { values: {}, errors: {} });
   }
@@ -268,7 +267,7 @@ export class EventsController {
   @Post('/events/:id/email')
   @RequireLogin()
   async emailAttendees(
-    @Param('id', IdPipe) id: number,
+    @Param('id') id: number,
     @Body() body: unknown,
     @CurrentUser() user: SessionUser,
     @Res() res: Response,
@@ -285,11 +284,7 @@ export class EventsController {
 
   @Post('/events/:id/export')
   @RequireLogin()
-  async exportAttendees(
-    @Param('id', IdPipe) id: number,
-    @CurrentUser() user: SessionUser,
-    @Res() res: Response,
-  ) {
+  async exportAttendees(@Param('id') id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
     await this.events.findManageable(id, await this.actors.of(user));
     const task = await this.tasks.start(TaskKind.export_attendees_csv, user.id, id);
     res.redirect(303, `/tasks/${task.id}`);

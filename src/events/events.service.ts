@@ -7,11 +7,13 @@ import { EVENT_MAILER, type EventMailer } from './event-mailer';
 import {
   eventMailContext,
   eventSummaryView,
+  formatDate,
+  type EventSummaryRow,
   type EventDetailView,
   type EventSummaryView,
 } from './event-view';
 import { EventsCache } from './events.cache';
-import { hasRoom, lockEvent, promoteFromWaitlist, TX_OPTIONS } from './rsvp.service';
+import { hasRoom, lockEvent, promoteFromWaitlist, TX_OPTIONS, type WriteOptions } from './rsvp.service';
 
 export const PAGE_SIZE = 20;
 
@@ -43,7 +45,7 @@ export interface ListOptions {
 /** A page of upcoming published events ($1 now, $2 limit, $3 offset): the home page's query. */
 const UPCOMING_PAGE: PreparedStatement = {
   name: 'events_upcoming_page',
-  text: `SELECT id, title, location, starts_at AS "startsAt", ends_at AS "endsAt", time_zone AS "timeZone", capacity,
+  text: `SELECT id, title, location, starts_at AS "startsAt", time_zone AS "timeZone", capacity,
                 going_count AS "goingCount", status::text AS status
          FROM events WHERE status = 'published' AND starts_at > $1
          ORDER BY starts_at, id LIMIT $2 OFFSET $3`,
@@ -113,12 +115,12 @@ export class EventsService {
     }
     if (conditions.length === 2) {
       // The public list without filters (home page and its pages): the hottest query of the app.
-      const rows = await this.prisma.prepared<Event>(UPCOMING_PAGE, [after, ...limits]);
+      const rows = await this.prisma.prepared<EventSummaryRow>(UPCOMING_PAGE, [after, ...limits]);
       return this.pageOf(rows, options.page, pageSize);
     }
     // One row more than a page tells whether there is a next page without a COUNT(*).
-    const rows = await this.prisma.$queryRaw<Event[]>`
-      SELECT id, title, location, starts_at AS "startsAt", ends_at AS "endsAt", time_zone AS "timeZone", capacity,
+    const rows = await this.prisma.$queryRaw<EventSummaryRow[]>`
+      SELECT id, title, location, starts_at AS "startsAt", time_zone AS "timeZone", capacity,
              going_count AS "goingCount", status::text AS status
       FROM events WHERE ${Prisma.join(conditions, ' AND ')}
       ORDER BY starts_at, id
@@ -127,7 +129,7 @@ export class EventsService {
   }
 
   /** `rows` holds up to one row more than a page: that tells whether a next page exists. */
-  private pageOf(rows: Event[], page: number, pageSize: number): EventListPage {
+  private pageOf(rows: EventSummaryRow[], page: number, pageSize: number): EventListPage {
     return {
       events: rows.slice(0, pageSize).map(eventSummaryView),
       page,
@@ -157,6 +159,7 @@ export class EventsService {
     if (!event) throw new NotFoundException('Event not found');
     const view: EventDetailView = {
       ...eventSummaryView(event),
+      endsAt: formatDate(event.endsAt, event.timeZone),
       description: event.description,
       organizerId: event.organizerId,
       organizerName: event.organizerName,
@@ -186,11 +189,24 @@ export class EventsService {
     return actor.id === event.organizerId || actor.canChangeAnyEvent;
   }
 
-  /** The event, if `actor` may manage it: 404 when it does not exist, 403 when not theirs. */
+  /**
+   * The event, if `actor` may manage it: 404 when it does not exist or is a draft they may not
+   * see, 403 when it is someone else's published (or cancelled) event.
+   */
   async findManageable(id: number, actor: Actor): Promise<Event> {
     const event = await this.find(id);
-    if (!this.canManage(actor, event)) throw new ForbiddenException('Only the organizer can do this.');
+    this.requireManageable(actor, event);
     return event;
+  }
+
+  /**
+   * Refuses `actor` an event they may not manage. A draft they may not manage looks missing
+   * (404, like a wrong id), so no route reveals that it exists; anything else is a 403.
+   */
+  private requireManageable(actor: Actor, event: Pick<Event, 'organizerId' | 'status'>): void {
+    if (this.canManage(actor, event)) return;
+    if (event.status === EventStatus.draft) throw new NotFoundException('Event not found');
+    throw new ForbiddenException('Only the organizer can do this.');
   }
 
   /** A new event, published (listed, open to RSVPs) or a draft only its organizer sees. */
@@ -203,24 +219,40 @@ export class EventsService {
   }
 
   /** Publishes a draft: from now on it is listed and open to RSVPs. */
-  publish(id: number, actor: Actor): Promise<Event> {
-    return this.update(id, actor, { status: 'published' });
+  publish(id: number, actor: Actor, options: WriteOptions = {}): Promise<Event> {
+    return this.update(id, actor, { status: 'published' }, options);
+  }
+
+  /** Runs `work` in the caller's transaction (`options.tx`) or a new one; the cache is the caller's then. */
+  private async write<T>(
+    options: WriteOptions,
+    eventId: number,
+    work: (tx: Prisma.TransactionClient) => Promise<T>,
+  ): Promise<T> {
+    if (options.tx) return work(options.tx);
+    const result = await this.prisma.$transaction(work, TX_OPTIONS);
+    await this.cache.invalidate(eventId);
+    return result;
   }
 
   /**
    * Applies `changes` under the event's lock: capacity cannot drop below who is already going, a
    * larger capacity promotes from the waitlist, and attendees hear about changed times or places.
    * `status: 'published'` publishes a draft (it must still start in the future); a published event
-   * cannot become a draft again.
+   * cannot become a draft again. `organizerId` hands the event to another user (staff only).
    */
   async update(
     id: number,
     actor: Actor,
-    changes: Partial<EventValues> & { status?: PublishState },
+    changes: Partial<EventValues> & { status?: PublishState; organizerId?: number },
+    options: WriteOptions = {},
   ): Promise<Event> {
-    const updated = await this.prisma.$transaction(async (tx) => {
+    return this.write(options, id, async (tx) => {
       const current = await lockEvent(tx, id);
-      if (!this.canManage(actor, current)) throw new ForbiddenException('Only the organizer can do this.');
+      this.requireManageable(actor, current);
+      if (changes.organizerId !== undefined && !actor.canChangeAnyEvent) {
+        throw new ForbiddenException('Only staff can give an event to another organizer.');
+      }
       const full = await tx.event.findUniqueOrThrow({ where: { id } });
       const values: EventValues = {
         title: changes.title ?? full.title,
@@ -247,7 +279,11 @@ export class EventsService {
       }
       const event = await tx.event.update({
         where: { id },
-        data: { ...values, ...(publishing ? { status: EventStatus.published } : {}) },
+        data: {
+          ...values,
+          ...(publishing ? { status: EventStatus.published } : {}),
+          ...(changes.organizerId !== undefined ? { organizerId: changes.organizerId } : {}),
+        },
       });
       await promoteFromWaitlist(
         tx,
@@ -262,16 +298,14 @@ export class EventsService {
         values.endsAt.getTime() !== full.endsAt.getTime();
       if (noticeable) await this.notifyAttendees(tx, event, 'event_changed');
       return tx.event.findUniqueOrThrow({ where: { id } });
-    }, TX_OPTIONS);
-    await this.cache.invalidate(id);
-    return updated;
+    });
   }
 
   /** Cancels the event and tells everyone who was going or waiting. Cancelling twice is a no-op. */
-  async cancel(id: number, actor: Actor): Promise<Event> {
-    const event = await this.prisma.$transaction(async (tx) => {
+  cancel(id: number, actor: Actor, options: WriteOptions = {}): Promise<Event> {
+    return this.write(options, id, async (tx) => {
       const current = await lockEvent(tx, id);
-      if (!this.canManage(actor, current)) throw new ForbiddenException('Only the organizer can do this.');
+      this.requireManageable(actor, current);
       if (current.status === EventStatus.cancelled) return tx.event.findUniqueOrThrow({ where: { id } });
       const cancelled = await tx.event.update({
         where: { id },
@@ -279,39 +313,38 @@ export class EventsService {
       });
       await this.notifyAttendees(tx, cancelled, 'event_cancelled');
       return cancelled;
-    }, TX_OPTIONS);
-    await this.cache.invalidate(id);
-    return event;
+    });
   }
 
   /** Deletes the event (API); attendees of a still-published event get the cancellation e-mail. */
-  async delete(id: number, actor: Actor): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+  async delete(id: number, actor: Actor, options: WriteOptions = {}): Promise<void> {
+    await this.write(options, id, async (tx) => {
       const current = await lockEvent(tx, id);
-      if (!this.canManage(actor, current)) throw new ForbiddenException('Only the organizer can do this.');
+      this.requireManageable(actor, current);
       if (current.status === EventStatus.published) {
         const event = await tx.event.findUniqueOrThrow({ where: { id } });
         await this.notifyAttendees(tx, event, 'event_cancelled');
       }
       await tx.event.delete({ where: { id } });
-    }, TX_OPTIONS);
-    await this.cache.invalidate(id);
+    });
   }
 
+  /** E-mails everyone going or waitlisted, in the caller's transaction: one read, one insert. */
   private async notifyAttendees(tx: Prisma.TransactionClient, event: Event, template: string): Promise<void> {
-    const attendees = await tx.rsvp.findMany({
-      where: { eventId: event.id, status: { in: [RsvpStatus.going, RsvpStatus.waitlisted] } },
-      include: { user: { select: { email: true, displayName: true } } },
-      orderBy: { id: 'asc' },
-    });
-    for (const rsvp of attendees) {
-      await this.mailer.send(
-        template,
-        rsvp.user.email,
-        { name: rsvp.user.displayName || rsvp.user.email, event: eventMailContext(event) },
-        { tx },
-      );
-    }
+    const attendees = await tx.$queryRaw<Array<{ email: string; displayName: string }>>`
+      SELECT u.email, u.display_name AS "displayName"
+      FROM rsvps r JOIN users u ON u.id = r.user_id
+      WHERE r.event_id = ${event.id} AND r.status IN ('going', 'waitlisted')
+      ORDER BY r.id`;
+    const context = eventMailContext(event);
+    await this.mailer.sendMany(
+      template,
+      attendees.map((user) => ({
+        to: user.email,
+        context: { name: user.displayName || user.email, event: context },
+      })),
+      { tx },
+    );
   }
 
   async organizedBy(userId: number): Promise<EventSummaryView[]> {

@@ -15,6 +15,15 @@ import { KeyedQueue } from './keyed-queue';
 /** Interactive transactions queue for a pooled connection under load; give them room. */
 export const TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
 
+/**
+ * Options of the feature services' writes, like MailService.send's: with `tx` the work joins the
+ * caller's transaction (the admin's save with its log entry: all or nothing) instead of its own,
+ * and invalidating the page cache after the commit is then the caller's job.
+ */
+export interface WriteOptions {
+  tx?: Prisma.TransactionClient;
+}
+
 export interface LockedEvent extends EventLike {
   status: 'published' | 'cancelled' | 'draft';
   organizerId: number;
@@ -42,7 +51,8 @@ export async function lockEvent(tx: Prisma.TransactionClient, eventId: number): 
 /**
  * Moves the first `count` waitlisted attendees (all of them for Infinity: the limit was lifted) to
  * "going", first come, first served, and e-mails them, inside the caller's transaction (which holds
- * the event lock). Returns how many moved.
+ * the event lock): one statement moves them and counts them in, one records their e-mails.
+ * Returns how many moved.
  */
 export async function promoteFromWaitlist(
   tx: Prisma.TransactionClient,
@@ -51,25 +61,30 @@ export async function promoteFromWaitlist(
   count: number,
 ): Promise<number> {
   if (count <= 0) return 0;
-  const next = await tx.rsvp.findMany({
-    where: { eventId: event.id, status: RsvpStatus.waitlisted },
-    orderBy: [{ respondedAt: 'asc' }, { id: 'asc' }],
-    take: Number.isFinite(count) ? count : undefined,
-    include: { user: { select: { email: true, displayName: true } } },
-  });
-  for (const rsvp of next) {
-    await tx.rsvp.update({ where: { id: rsvp.id }, data: { status: RsvpStatus.going } });
-    await mailer.send(
-      'event_promoted',
-      rsvp.user.email,
-      { name: rsvp.user.displayName || rsvp.user.email, event: eventMailContext(event) },
-      { tx },
-    );
-  }
-  if (next.length) {
-    await tx.event.update({ where: { id: event.id }, data: { goingCount: { increment: next.length } } });
-  }
-  return next.length;
+  const promoted = await tx.$queryRaw<Array<{ email: string; displayName: string }>>`
+    WITH next AS (
+      SELECT id FROM rsvps
+      WHERE event_id = ${event.id} AND status = 'waitlisted'
+      ORDER BY responded_at, id
+      LIMIT ${Number.isFinite(count) ? count : null}
+    ), moved AS (
+      UPDATE rsvps SET status = 'going', updated_at = now()
+      FROM next WHERE rsvps.id = next.id
+      RETURNING rsvps.user_id
+    ), counted AS (
+      UPDATE events SET going_count = going_count + (SELECT count(*) FROM moved) WHERE id = ${event.id}
+    )
+    SELECT u.email, u.display_name AS "displayName" FROM moved JOIN users u ON u.id = moved.user_id`;
+  const context = eventMailContext(event);
+  await mailer.sendMany(
+    'event_promoted',
+    promoted.map((user) => ({
+      to: user.email,
+      context: { name: user.displayName || user.email, event: context },
+    })),
+    { tx },
+  );
+  return promoted.length;
 }
 
 interface RsvpContext {
@@ -156,29 +171,37 @@ export class RsvpService {
   }
 
   /** Cancels the user's RSVP; a freed seat goes to the first waitlisted attendee, same transaction. */
-  async cancel(eventId: number, userId: number): Promise<{ cancelled: boolean; promoted: number }> {
-    const outcome = await this.perEvent.run(eventId, () => this.cancelTransaction(eventId, userId));
+  async cancel(
+    eventId: number,
+    userId: number,
+    options: WriteOptions = {},
+  ): Promise<{ cancelled: boolean; promoted: number }> {
+    // In the caller's transaction, not through the per-event queue: that transaction may hold
+    // other events' locks, which a queued request could be waiting for.
+    if (options.tx) return this.cancelIn(options.tx, eventId, userId);
+    const outcome = await this.perEvent.run(eventId, () =>
+      this.prisma.$transaction((tx) => this.cancelIn(tx, eventId, userId), TX_OPTIONS),
+    );
     if (outcome.cancelled) await this.cache.invalidate(eventId);
     return outcome;
   }
 
-  private cancelTransaction(
+  private async cancelIn(
+    tx: Prisma.TransactionClient,
     eventId: number,
     userId: number,
   ): Promise<{ cancelled: boolean; promoted: number }> {
-    return this.prisma.$transaction(async (tx) => {
-      const event = await lockEvent(tx, eventId);
-      const existing = await tx.rsvp.findUnique({ where: { eventId_userId: { eventId, userId } } });
-      if (!existing || existing.status === RsvpStatus.cancelled) return { cancelled: false, promoted: 0 };
-      await tx.rsvp.update({ where: { id: existing.id }, data: { status: RsvpStatus.cancelled } });
-      if (existing.status !== RsvpStatus.going) return { cancelled: true, promoted: 0 };
-      await tx.event.update({ where: { id: eventId }, data: { goingCount: { decrement: 1 } } });
-      const promoted =
-        event.status === 'published'
-          ? await promoteFromWaitlist(tx, this.mailer, { ...event, goingCount: event.goingCount - 1 }, 1)
-          : 0;
-      return { cancelled: true, promoted };
-    }, TX_OPTIONS);
+    const event = await lockEvent(tx, eventId);
+    const existing = await tx.rsvp.findUnique({ where: { eventId_userId: { eventId, userId } } });
+    if (!existing || existing.status === RsvpStatus.cancelled) return { cancelled: false, promoted: 0 };
+    await tx.rsvp.update({ where: { id: existing.id }, data: { status: RsvpStatus.cancelled } });
+    if (existing.status !== RsvpStatus.going) return { cancelled: true, promoted: 0 };
+    await tx.event.update({ where: { id: eventId }, data: { goingCount: { decrement: 1 } } });
+    const promoted =
+      event.status === 'published'
+        ? await promoteFromWaitlist(tx, this.mailer, { ...event, goingCount: event.goingCount - 1 }, 1)
+        : 0;
+    return { cancelled: true, promoted };
   }
 
   async statusOf(eventId: number, userId: number): Promise<RsvpStatus | undefined> {

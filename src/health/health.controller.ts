@@ -59,11 +59,20 @@ export class HealthController {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const result = error.getResponse() as HealthCheckResult;
       const down = Object.entries(result.error ?? {}).map(
-        ([name, detail]) => `${name} (${String((detail as { message?: unknown }).message ?? 'down')})`,
+        ([name, detail]) => `${name} (${lastLine((detail as { message?: unknown }).message)})`,
       );
       this.logger.warn(`Not ready: ${down.join(', ') || 'a check failed'} down`);
       res.status(503);
       return result;
     }
   }
+}
+
+/** Prisma's messages span several lines (the call site, then the cause): the cause, for a log line. */
+function lastLine(message: unknown): string {
+  const lines = String(message ?? 'down')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return lines[lines.length - 1] ?? 'down';
 }

@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Job } from 'bull';
 
-/** What every log line written while a worker handles a job carries (see logging.module mixin). */
+/**
+ * What every log line written while a worker handles a job carries (see logging.module mixin); set
+ * by JobQueue.process around each job.
+ */
 export interface JobLogFields {
   queue: string;
   jobId: string;
@@ -9,7 +11,3 @@ export interface JobLogFields {
 }
 
 export const jobContext = new AsyncLocalStorage<JobLogFields>();
-
-export function runInJobContext<T>(job: Job, work: () => Promise<T>): Promise<T> {
-  return jobContext.run({ queue: job.queue.name, jobId: String(job.id), jobName: job.name }, work);
-}

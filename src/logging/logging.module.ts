@@ -10,13 +10,18 @@ import { REDACTED_PATHS, redactUrl } from './redaction';
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const QUIET_PATHS = /^\/(health\/|metrics|static\/|favicon)/;
 
+/** The request's id: the caller's X-Request-Id when it is sane, otherwise a new UUID. */
+export function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
 /**
- * One request id per request: the caller's X-Request-Id when it is sane, otherwise a new UUID;
- * echoed in the response header and carried on every log line of the request.
+ * One request id per request (`requestIdOf`), echoed in the response header and carried on every
+ * log line of the request.
  */
 export function requestIdFor(req: IncomingMessage, res: ServerResponse): string {
-  const incoming = req.headers['x-request-id'];
-  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  const id = requestIdOf(req);
   res.setHeader('X-Request-Id', id);
   return id;
 }
@@ -40,18 +45,29 @@ function destination(config: AppConfig): DestinationStream | undefined {
   return targets.length ? pino.transport({ targets }) : undefined;
 }
 
+function logsRequests(level: string): boolean {
+  return level !== 'silent' && pino.levels.values[level] <= pino.levels.values.info;
+}
+
 export function loggerParams(config: AppConfig): Params {
   const options = {
     level: config.values.LOG_LEVEL,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     genReqId: requestIdFor,
     mixin: () => jobContext.getStore() ?? {},
-    autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
+    // The "request completed" line is at info: below that level, no listener waits to write it.
+    autoLogging: logsRequests(config.values.LOG_LEVEL)
+      ? { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') }
+      : false,
+    // Our serializers get the request and response themselves (not pino-std-serializers' copies,
+    // which read every header and the peer address, for each request, to build the per-request
+    // logger's bindings), and keep only what a line needs.
+    wrapSerializers: false,
     serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({
+      req: (req: IncomingMessage & { id: string; originalUrl?: string }) => ({
         id: req.id,
         method: req.method,
-        url: redactUrl(req.url),
+        url: redactUrl(req.originalUrl ?? req.url ?? ''),
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },

@@ -1,5 +1,6 @@
-import type { JobOptions } from 'bull';
 import type { AppConfigValues } from '../config/config.schema';
+import type { JobOptions } from '../jobs/queue/job-queue';
+import { attemptsCovering, CAPPED_EXPONENTIAL } from '../jobs/queue/backoff';
 
 /** Jobs on the `mail` queue. */
 export const MAIL_JOBS = {
@@ -21,15 +22,18 @@ export interface MailJobData {
 /**
  * The options every mail job is queued with, by MailService and by the relay alike: the stable job
  * id makes a second `add` for a message still in Redis a no-op, so the two never double-queue.
+ * Attempts and delays follow the retry schedule (MAIL_RETRY_*): enough attempts to keep retrying a
+ * temporary failure for MAIL_RETRY_WINDOW_MS.
  */
 export function mailJobOptions(
   id: string,
-  config: Pick<AppConfigValues, 'MAIL_MAX_ATTEMPTS' | 'MAIL_RETRY_DELAY_MS'>,
+  config: Pick<AppConfigValues, 'MAIL_RETRY_DELAY_MS' | 'MAIL_RETRY_MAX_DELAY_MS' | 'MAIL_RETRY_WINDOW_MS'>,
 ): JobOptions {
+  const schedule = { delay: config.MAIL_RETRY_DELAY_MS, max: config.MAIL_RETRY_MAX_DELAY_MS };
   return {
     jobId: id,
-    attempts: config.MAIL_MAX_ATTEMPTS,
-    backoff: { type: 'exponential', delay: config.MAIL_RETRY_DELAY_MS },
+    attempts: attemptsCovering(config.MAIL_RETRY_WINDOW_MS, schedule),
+    backoff: { type: CAPPED_EXPONENTIAL, options: schedule },
     removeOnComplete: 1_000,
     removeOnFail: 5_000,
   };

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { PrismaService } from '../prisma/prisma.service';
-import { ScheduleRegistry } from '../scheduler/schedule.registry';
+import { ScheduleRegistry } from '../jobs/scheduler/schedule.registry';
 
 const BATCH = 1_000;
 

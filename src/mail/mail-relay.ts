@@ -1,10 +1,9 @@
-import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import type { Queue } from 'bull';
 import { Client, type Notification } from 'pg';
 import { AppConfig } from '../config/app-config';
+import { InjectJobQueue, JobQueue } from '../jobs/queue/job-queue';
+import { QUEUES } from '../jobs/queue/queues';
 import { PrismaService } from '../prisma/prisma.service';
-import { QUEUES } from '../queue/queues';
 import { GroupCommit } from './group-commit';
 import { MAIL_JOBS, MAIL_OUTBOX_CHANNEL, mailJobOptions, type MailJobData } from './mail-jobs';
 
@@ -14,6 +13,14 @@ const GRACE_MS = 2_000;
 const STUCK_AFTER_MS = 10 * 60_000;
 const BATCH = 500;
 const RELISTEN_DELAY_MS = 1_000;
+/**
+ * Written to Redis once the relay has checked every queued message against it. Missing, Redis lost
+ * its data (restarted without persistence, flushed, failed over to an empty replica): the jobs of
+ * messages still queued may be gone, so the next sweep checks them all at once instead of waiting
+ * STUCK_AFTER_MS for each.
+ */
+export const RECONCILED_KEY = 'mail:relay:reconciled';
+const RECONCILE_PAGE = 1_000;
 
 /**
  * The outbox relay (worker only). It LISTENs on MAIL_OUTBOX_CHANNEL and queues the job of every
@@ -21,7 +28,8 @@ const RELISTEN_DELAY_MS = 1_000;
  * MAIL_RELAY_INTERVAL_MS it sweeps up e-mails nobody queued (Redis was down, or no worker was
  * listening at the commit) and re-queues ones whose job vanished. Every worker runs it; they cannot
  * double-queue because a job id is the message id (an `add` for a job still in Redis is a no-op),
- * and delivery skips messages already sent.
+ * and delivery skips messages already sent. When Redis comes back empty (RECONCILED_KEY is gone),
+ * the next sweep re-queues every message still queued whose job no longer exists.
  *
  * The listener is a plain node-postgres client: Prisma has no LISTEN.
  */
@@ -35,7 +43,7 @@ export class MailRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private closing = false;
 
   constructor(
-    @InjectQueue(QUEUES.mail) private readonly queue: Queue<MailJobData>,
+    @InjectJobQueue(QUEUES.mail) private readonly queue: JobQueue<MailJobData>,
     private readonly prisma: PrismaService,
     private readonly config: AppConfig,
   ) {}
@@ -59,9 +67,7 @@ export class MailRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Announced messages, queued in batches; on failure the sweep queues them later. */
   private readonly announced = new GroupCommit<string, void>(async (ids) => {
-    await this.queue.addBulk(
-      ids.map((id) => ({ name: MAIL_JOBS.send, data: { id }, opts: mailJobOptions(id, this.config.values) })),
-    );
+    await this.queue.addBulk(ids.map((id) => this.mailJob(id)));
     await this.prisma.outgoingEmail.updateMany({
       where: { id: { in: ids }, enqueuedAt: null },
       data: { enqueuedAt: new Date() },
@@ -83,10 +89,12 @@ export class MailRelay implements OnApplicationBootstrap, OnModuleDestroy {
     client.on('error', lost);
     client.on('end', () => lost());
     client.on('notification', ({ payload }: Notification) => {
-      if (!payload) return;
-      this.announced.add(payload).catch((error: Error) => {
-        this.logger.debug(`Could not queue announced e-mail ${payload} yet: ${error.message}`);
-      });
+      // One id, or up to 200 comma-separated (MailService.sendMany).
+      for (const id of (payload ?? '').split(',').filter(Boolean)) {
+        this.announced.add(id).catch((error: Error) => {
+          this.logger.debug(`Could not queue announced e-mail ${id} yet: ${error.message}`);
+        });
+      }
     });
     try {
       await client.connect();
@@ -112,6 +120,7 @@ export class MailRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** One round; returns how many messages it queued. Public for tests and the CLI. */
   async relay(): Promise<number> {
+    const recovered = (await this.queue.hasMarker(RECONCILED_KEY)) ? 0 : await this.reconcile();
     const now = Date.now();
     const unqueued = await this.prisma.outgoingEmail.findMany({
       where: { status: 'queued', enqueuedAt: null, createdAt: { lt: new Date(now - GRACE_MS) } },
@@ -139,19 +148,54 @@ export class MailRelay implements OnApplicationBootstrap, OnModuleDestroy {
         data: { enqueuedAt: new Date() },
       });
     }
-    return queued.length;
+    return recovered + queued.length;
+  }
+
+  /**
+   * Re-queues every queued or sending message whose job is not in Redis (any more), page by page,
+   * one look-up and one bulk add per page; then marks Redis as reconciled. Returns how many.
+   */
+  private async reconcile(): Promise<number> {
+    const started = new Date();
+    let requeued = 0;
+    for (let after = ''; ;) {
+      const rows = await this.prisma.outgoingEmail.findMany({
+        where: {
+          status: { in: ['queued', 'sending'] },
+          enqueuedAt: { not: null },
+          id: { gt: after || undefined },
+        },
+        orderBy: { id: 'asc' },
+        select: { id: true },
+        take: RECONCILE_PAGE,
+      });
+      if (!rows.length) break;
+      after = rows[rows.length - 1].id;
+      const missing = await this.queue.missing(rows.map((row) => row.id));
+      if (missing.length) await this.queue.addBulk(missing.map((id) => this.mailJob(id)));
+      requeued += missing.length;
+    }
+    await this.queue.setMarker(RECONCILED_KEY, started.toISOString());
+    if (requeued)
+      this.logger.warn(`Redis had lost the jobs of ${requeued} queued e-mail(s): queued them again`);
+    return requeued;
   }
 
   /** Queues the message unless its job is still pending in Redis; true when a job was added. */
   private async requeue(id: string): Promise<boolean> {
-    const existing = await this.queue.getJob(id);
+    const existing = await this.queue.get(id);
     if (existing) {
-      const state = await existing.getState();
+      const state = await existing.state();
       if (state !== 'completed' && state !== 'failed') return false;
       // A finished job would make the add below a no-op.
       await existing.remove();
     }
-    await this.queue.add(MAIL_JOBS.send, { id }, mailJobOptions(id, this.config.values));
+    const job = this.mailJob(id);
+    await this.queue.add(job.name, job.data, job.options);
     return true;
+  }
+
+  private mailJob(id: string) {
+    return { name: MAIL_JOBS.send, data: { id }, options: mailJobOptions(id, this.config.values) };
   }
 }

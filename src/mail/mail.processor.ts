@@ -1,15 +1,15 @@
-import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import type { Job, Queue } from 'bull';
 import { AppConfig } from '../config/app-config';
 import { Prisma } from '../generated/prisma/client';
-import { runInJobContext } from '../logging/job-context';
+import { InjectJobQueue, JobQueue, type Job } from '../jobs/queue/job-queue';
 import { PrismaService, type PreparedStatement } from '../prisma/prisma.service';
-import { QUEUES } from '../queue/queues';
+import { QUEUES } from '../jobs/queue/queues';
 import { GroupCommit } from './group-commit';
 import { MAIL_JOBS, type MailJobData } from './mail-jobs';
+import { MailSecrets } from './mail-secrets';
 import { MailTemplates } from './mail-templates';
 import { MailTransport } from './mail-transport';
+import { isPermanentSmtpFailure } from './smtp-errors';
 
 export type MailJobResult = { delivered: true } | { skipped: string };
 
@@ -17,7 +17,15 @@ const MAX_ERROR_LENGTH = 2_000;
 
 /** What a claim returns (CLAIM_ROWS' RETURNING list), typed from the Prisma model. */
 type ClaimedEmail = Prisma.OutgoingEmailGetPayload<{
-  select: { id: true; template: true; context: true; toAddress: true; subject: true; messageId: true };
+  select: {
+    id: true;
+    template: true;
+    context: true;
+    secrets: true;
+    toAddress: true;
+    subject: true;
+    messageId: true;
+  };
 }>;
 
 // The two statements every delivery makes (batched): SQL rather than Prisma's updateManyAndReturn /
@@ -26,7 +34,8 @@ const CLAIM_ROWS: PreparedStatement = {
   name: 'mail_claim',
   text: `UPDATE outgoing_emails SET status = 'sending', attempts = attempts + 1, updated_at = now()
          WHERE id = ANY($1::uuid[]) AND status <> 'sent'
-         RETURNING id, template, context, to_address AS "toAddress", subject, message_id AS "messageId"`,
+         RETURNING id, template, context, sealed_secrets AS secrets, to_address AS "toAddress", subject,
+                   message_id AS "messageId"`,
 };
 const MARK_SENT: PreparedStatement = {
   name: 'mail_mark_sent',
@@ -35,33 +44,29 @@ const MARK_SENT: PreparedStatement = {
 };
 
 /**
- * Delivers `mail` jobs (worker only). Registered with `queue.process` rather than `@Process` so the
- * concurrency comes from configuration (WORKER_CONCURRENCY). Idempotent: the row is claimed with a
+ * Delivers `mail` jobs (worker only), WORKER_CONCURRENCY at a time. Idempotent: the row is claimed with a
  * conditional update, and a message already `sent` is never sent again (a relay re-queue or a
  * duplicate job after a crash is skipped). A job whose worker died mid-send is recovered by Bull's
- * stalled-job check and delivered again with the same Message-ID.
+ * stalled-job check and delivered again with the same Message-ID. Temporary SMTP failures are
+ * retried on the schedule of the job's options (MAIL_RETRY_*); a permanent one (5xx) fails at once.
  */
 @Injectable()
 export class MailProcessor implements OnModuleInit {
   private readonly logger = new Logger(MailProcessor.name);
 
   constructor(
-    @InjectQueue(QUEUES.mail) private readonly queue: Queue<MailJobData>,
+    @InjectJobQueue(QUEUES.mail) private readonly queue: JobQueue<MailJobData>,
     private readonly prisma: PrismaService,
     private readonly templates: MailTemplates,
     private readonly transport: MailTransport,
     private readonly config: AppConfig,
+    private readonly secrets: MailSecrets,
   ) {}
 
   onModuleInit(): void {
-    // `process` resolves only when the queue closes; errors starting it are logged, Bull retries.
-    this.queue
-      .process(MAIL_JOBS.send, this.config.values.WORKER_CONCURRENCY, (job: Job<MailJobData>) =>
-        runInJobContext(job, () => this.deliver(job)),
-      )
-      .catch((error: Error) => this.logger.error(`Mail processor stopped: ${error.message}`));
+    this.queue.process(MAIL_JOBS.send, this.config.values.WORKER_CONCURRENCY, (job) => this.deliver(job));
     // Backstop for failures that never reach deliver() (a job that stalled too often).
-    this.queue.on('failed', (job: Job<MailJobData>, error: Error) => {
+    this.queue.onFailed((job, error) => {
       if (job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/i.test(error.message)) return;
       void this.prisma.outgoingEmail
         .updateMany({
@@ -91,7 +96,13 @@ export class MailProcessor implements OnModuleInit {
 
     let rendered;
     try {
-      rendered = this.templates.render(row.template, row.context as Record<string, unknown>);
+      // Sealed secrets (one-time links) are opened only here, in memory; the row's copy is erased
+      // by a trigger when it is marked sent or failed.
+      const secrets = row.secrets ? this.secrets.open(row.id, row.secrets) : {};
+      rendered = this.templates.render(row.template, {
+        ...(row.context as Record<string, unknown>),
+        ...secrets,
+      });
     } catch (error) {
       // A template that cannot render will not render on the next attempt either.
       await job.discard();
@@ -107,10 +118,18 @@ export class MailProcessor implements OnModuleInit {
         messageId: row.messageId,
       });
     } catch (error) {
-      await this.recordFailure(id, error as Error, finalAttempt);
-      if (finalAttempt) this.logger.error(`E-mail ${id} failed for good: ${(error as Error).message}`);
-      else
-        this.logger.warn(`E-mail ${id} attempt ${job.attemptsMade + 1} failed: ${(error as Error).message}`);
+      const { message } = error as Error;
+      const attempt = job.attemptsMade + 1;
+      // A 5xx refusal is final at once: no retry can change the server's mind.
+      const permanent = isPermanentSmtpFailure(error);
+      if (permanent) await job.discard();
+      await this.recordFailure(id, error as Error, permanent || finalAttempt);
+      if (permanent) this.logger.warn(`E-mail ${id} refused for good (attempt ${attempt}): ${message}`);
+      else if (finalAttempt) {
+        this.logger.error(
+          `E-mail ${id} failed for good: still failing after ${attempt} attempts: ${message}`,
+        );
+      } else this.logger.warn(`E-mail ${id} attempt ${attempt} failed, will retry: ${message}`);
       throw error;
     }
     await this.sent.add(id);

@@ -1,21 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import { InjectQueue } from '@nestjs/bull';
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import type { Queue } from 'bull';
 import { isEmail } from 'class-validator';
 import { AppConfig } from '../config/app-config';
 import { Prisma } from '../generated/prisma/client';
 import { PrismaService, type PreparedStatement } from '../prisma/prisma.service';
-import { QUEUES } from '../queue/queues';
+import { InjectJobQueue, JobQueue } from '../jobs/queue/job-queue';
+import { QUEUES } from '../jobs/queue/queues';
 import { GroupCommit } from './group-commit';
 import { MailInputError } from './mail-input.error';
 import { MAIL_JOBS, MAIL_OUTBOX_CHANNEL, mailJobOptions, type MailJobData } from './mail-jobs';
+import { MailSecrets, type MailSecretValues } from './mail-secrets';
 import { MailTemplates } from './mail-templates';
 
 export interface SendOptions {
   /** The caller's transaction: the message is recorded (and later sent) only if it commits. */
   tx?: Prisma.TransactionClient;
+  /**
+   * Values the templates need that must not be stored readable (one-time links): sealed with
+   * MailSecrets, opened by the worker to render the body, erased once the message is sent or
+   * failed. Never in the subject (it is rendered from `context` alone, and stored).
+   */
+  secrets?: MailSecretValues;
 }
+
+/** One message of a `sendMany` batch: its recipient, template context and secrets (see SendOptions). */
+export interface Recipient {
+  to: string;
+  context: Record<string, unknown>;
+  secrets?: MailSecretValues;
+}
+
+/** Ids per NOTIFY payload: 200 UUIDs and commas stay under PostgreSQL's 8,000-byte payload limit. */
+const IDS_PER_NOTIFICATION = 200;
 
 /** A message as recorded in `outgoing_emails` when it is sent. */
 interface OutboxRow {
@@ -24,6 +40,8 @@ interface OutboxRow {
   template: string;
   subject: string;
   context: Prisma.InputJsonObject;
+  /** `SendOptions.secrets`, sealed; null without any. */
+  secrets: string | null;
   messageId: string;
 }
 
@@ -34,11 +52,22 @@ interface OutboxRow {
  */
 const INSERT_OUTBOX_ROWS: PreparedStatement = {
   name: 'mail_outbox_insert',
-  text: `INSERT INTO outgoing_emails (id, to_address, template, subject, context, message_id, updated_at)
-         SELECT id, to_address, template, subject, context, message_id, now()
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[])
-           AS batch (id, to_address, template, subject, context, message_id)`,
+  text: `INSERT INTO outgoing_emails (id, to_address, template, subject, context, sealed_secrets, message_id, updated_at)
+         SELECT id, to_address, template, subject, context, sealed_secrets, message_id, now()
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::text[])
+           AS batch (id, to_address, template, subject, context, sealed_secrets, message_id)`,
 };
+
+/**
+ * The same insert inside a caller's transaction, announcing the new ids on MAIL_OUTBOX_CHANNEL in
+ * the same statement ($8), IDS_PER_NOTIFICATION ($9) a payload: PostgreSQL delivers the
+ * notifications when the transaction commits, and drops them if it rolls back.
+ */
+const INSERT_AND_ANNOUNCE_OUTBOX_ROWS = `
+  WITH inserted AS (${INSERT_OUTBOX_ROWS.text} RETURNING id)
+  SELECT pg_notify($8, string_agg(id::text, ','))
+  FROM (SELECT id, (row_number() OVER () - 1) / $9 AS chunk FROM inserted) numbered
+  GROUP BY chunk`;
 
 /** How long a send waits for Redis before leaving the message to the relay. */
 const ENQUEUE_TIMEOUT_MS = 2_000;
@@ -61,21 +90,15 @@ export class MailService {
     private readonly prisma: PrismaService,
     private readonly templates: MailTemplates,
     private readonly config: AppConfig,
-    @InjectQueue(QUEUES.mail) private readonly queue: Queue<MailJobData>,
+    private readonly secrets: MailSecrets,
+    @InjectJobQueue(QUEUES.mail) private readonly queue: JobQueue<MailJobData>,
   ) {
     this.messageIdDomain = config.appHostname;
   }
 
   // Concurrent sends share round trips (one INSERT, one Redis pipeline, one UPDATE per batch).
   private readonly inserts = new GroupCommit<OutboxRow, void>(async (rows) => {
-    await this.prisma.prepared(INSERT_OUTBOX_ROWS, [
-      rows.map((row) => row.id),
-      rows.map((row) => row.toAddress),
-      rows.map((row) => row.template),
-      rows.map((row) => row.subject),
-      rows.map((row) => JSON.stringify(row.context)),
-      rows.map((row) => row.messageId),
-    ]);
+    await this.prisma.prepared(INSERT_OUTBOX_ROWS, outboxColumns(rows));
     return rows.map(() => undefined);
   });
   private readonly adds = new GroupCommit<string, boolean>((ids) => this.addJobs(ids));
@@ -97,45 +120,96 @@ export class MailService {
     context: Record<string, unknown>,
     options: SendOptions = {},
   ): Promise<{ id: string }> {
-    const toAddress = this.validate(template, to, context);
+    const recipient = { to, context, secrets: options.secrets };
+    if (options.tx) return (await this.sendMany(template, [recipient], { tx: options.tx }))[0];
+    const row = this.outboxRow(template, recipient);
+    await this.inserts.add(row);
+    if (await this.enqueue(row.id)) this.markQueued(row.id);
+    return { id: row.id };
+  }
+
+  /**
+   * `send` for many recipients of one template (an event's attendees): one INSERT for them all, and
+   * in a transaction one statement of NOTIFYs, instead of two round trips per message while the
+   * caller holds its locks. All or nothing: one invalid address refuses the batch (MailInputError).
+   */
+  async sendMany(
+    template: string,
+    recipients: Recipient[],
+    options: Pick<SendOptions, 'tx'> = {},
+  ): Promise<Array<{ id: string }>> {
+    const rows = recipients.map((recipient) => this.outboxRow(template, recipient));
+    if (!rows.length) return [];
+    const columns = outboxColumns(rows);
+    if (options.tx) {
+      await options.tx.$executeRawUnsafe(
+        INSERT_AND_ANNOUNCE_OUTBOX_ROWS,
+        ...columns,
+        MAIL_OUTBOX_CHANNEL,
+        IDS_PER_NOTIFICATION,
+      );
+    } else {
+      await this.prisma.prepared(INSERT_OUTBOX_ROWS, columns);
+      const ids = rows.map((row) => row.id);
+      const queued = await this.addJobs(ids);
+      if (queued.every(Boolean)) {
+        await this.prisma.outgoingEmail.updateMany({
+          where: { id: { in: ids }, enqueuedAt: null },
+          data: { enqueuedAt: new Date() },
+        });
+      }
+    }
+    return rows.map((row) => ({ id: row.id }));
+  }
+
+  /** The row `send` records: validated, its subject rendered, its id and Message-ID chosen. */
+  private outboxRow(template: string, { to, context, secrets }: Recipient): OutboxRow {
+    const toAddress = this.validate(template, to, context, secrets);
     const id = randomUUID();
-    const data: OutboxRow = {
+    return {
       id,
       toAddress,
       template,
       subject: this.templates.renderSubject(template, context).slice(0, 998),
       context: context as Prisma.InputJsonObject,
+      secrets: secrets ? this.secrets.seal(id, secrets) : null,
       messageId: `<${id}@${this.messageIdDomain}>`,
     };
-
-    if (options.tx) {
-      await options.tx.outgoingEmail.create({ data });
-      await options.tx.$executeRaw`SELECT pg_notify(${MAIL_OUTBOX_CHANNEL}, ${id})`;
-      return { id };
-    }
-
-    await this.inserts.add(data);
-    if (await this.enqueue(id)) this.markQueued(id);
-    return { id };
   }
 
   /**
    * Sends a failed message again (the admin's "retry"): back to `queued` with a fresh set of
-   * attempts. The row is updated first, so if Redis is down the relay still picks it up.
+   * attempts. The row is updated first, so if Redis is down the relay still picks it up; in the
+   * caller's transaction (`tx`) it is queued by the relay once that commits, like `send`.
    */
-  async retry(id: string): Promise<void> {
-    const { count } = await this.prisma.outgoingEmail.updateMany({
-      where: { id, status: 'failed' },
+  async retry(id: string, options: SendOptions = {}): Promise<void> {
+    const client = options.tx ?? this.prisma;
+    // A message whose one-time link was erased when it failed would go out without it.
+    const { count } = await client.outgoingEmail.updateMany({
+      where: { id, status: 'failed', erasedAt: null },
       data: { status: 'queued', enqueuedAt: null },
     });
     if (!count) {
-      const row = await this.prisma.outgoingEmail.findUnique({ where: { id }, select: { status: true } });
+      const row = await client.outgoingEmail.findUnique({
+        where: { id },
+        select: { status: true, erasedAt: true },
+      });
       if (!row) throw new NotFoundException(`No e-mail ${id}`);
+      if (row.status === 'failed') {
+        throw new ConflictException(
+          `E-mail ${id} carried a one-time link, erased when it failed; the person must ask for a new one`,
+        );
+      }
       throw new ConflictException(`E-mail ${id} is ${row.status}; only failed e-mails can be retried`);
     }
     // The failed job still holds the id; remove it so the new one is not a no-op.
-    const previous = await this.queue.getJob(id).catch(() => null);
-    if (previous && ((await previous.isFailed()) || (await previous.isCompleted()))) await previous.remove();
+    const previous = await this.queue.get(id).catch(() => null);
+    const finished = previous && ['failed', 'completed'].includes(await previous.state());
+    if (finished) await previous.remove();
+    if (options.tx) {
+      await options.tx.$executeRaw`SELECT pg_notify(${MAIL_OUTBOX_CHANNEL}, ${id})`;
+      return;
+    }
     if (await this.enqueue(id)) this.markQueued(id);
   }
 
@@ -153,7 +227,11 @@ export class MailService {
       );
     });
     const adding = this.queue.addBulk(
-      ids.map((id) => ({ name: MAIL_JOBS.send, data: { id }, opts: mailJobOptions(id, this.config.values) })),
+      ids.map((id) => ({
+        name: MAIL_JOBS.send,
+        data: { id },
+        options: mailJobOptions(id, this.config.values),
+      })),
     );
     // A late success after the timeout is harmless (the relay's add with the same job id is a no-op).
     adding.catch(() => undefined);
@@ -178,7 +256,12 @@ export class MailService {
       .catch((error: Error) => this.logger.warn(`Could not mark e-mail ${id} queued: ${error.message}`));
   }
 
-  private validate(template: string, to: string, context: Record<string, unknown>): string {
+  private validate(
+    template: string,
+    to: string,
+    context: Record<string, unknown>,
+    secrets: MailSecretValues | undefined,
+  ): string {
     const errors: Record<string, string[]> = {};
     const address = typeof to === 'string' ? to.trim() : '';
     if (!address || address.length > 254 || !isEmail(address)) {
@@ -190,7 +273,23 @@ export class MailService {
     if (!context || typeof context !== 'object' || Array.isArray(context)) {
       errors.context = ['must be an object'];
     }
+    if (secrets !== undefined && Object.values(secrets).some((value) => typeof value !== 'string')) {
+      errors.secrets = ['must be text values'];
+    }
     if (Object.keys(errors).length) throw new MailInputError(errors);
     return address;
   }
+}
+
+/** The batch insert's parameters: one array per column (INSERT_OUTBOX_ROWS, the sendMany insert). */
+function outboxColumns(rows: OutboxRow[]): Array<Array<string | null>> {
+  return [
+    rows.map((row) => row.id),
+    rows.map((row) => row.toAddress),
+    rows.map((row) => row.template),
+    rows.map((row) => row.subject),
+    rows.map((row) => JSON.stringify(row.context)),
+    rows.map((row) => row.secrets),
+    rows.map((row) => row.messageId),
+  ];
 }

@@ -1,10 +1,8 @@
-import { getQueueToken } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import type { Queue } from 'bull';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request } from 'express';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { ALL_QUEUES } from '../queue/queues';
+import { JobQueues } from '../jobs/queue/queue.module';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
 
@@ -19,7 +17,7 @@ export class MetricsService {
   readonly registry = new Registry();
   private readonly requests: Histogram<'method' | 'route' | 'status'>;
 
-  constructor(moduleRef: ModuleRef) {
+  constructor(queues: JobQueues) {
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Histogram({
       name: 'http_request_duration_seconds',
@@ -28,19 +26,15 @@ export class MetricsService {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [this.registry],
     });
-    // Resolved at the first scrape: the queues are other modules' providers.
-    let queues: Queue[] | undefined;
-    const queuesOf = () =>
-      (queues ??= ALL_QUEUES.map((name) => moduleRef.get<Queue>(getQueueToken(name), { strict: false })));
     new Gauge({
       name: 'bull_queue_jobs',
       help: 'Jobs in each state of every Bull queue (read when scraped)',
       labelNames: ['queue', 'state'],
       registers: [this.registry],
       async collect() {
-        for (const queue of queuesOf()) {
+        for (const queue of queues.all()) {
           // Redis down: the other figures are still worth serving.
-          const counts = await queue.getJobCounts().catch(() => undefined);
+          const counts = await queue.counts().catch(() => undefined);
           if (!counts) continue;
           for (const state of JOB_STATES) this.set({ queue: queue.name, state }, counts[state]);
         }
@@ -48,12 +42,19 @@ export class MetricsService {
     });
   }
 
-  /** Times one request; call first thing, it records when the response is finished. */
-  observe(req: Request, res: Response): void {
+  /**
+   * Times one request; call first thing, it records when the response is finished. `route` names
+   * a response answered outside the router (the page cache); otherwise the route is read then.
+   */
+  observe(req: IncomingMessage, res: ServerResponse, route?: string): void {
     const stop = this.requests.startTimer();
-    res.once('finish', () =>
-      stop({ method: req.method, route: routeOf(req, res), status: String(res.statusCode) }),
-    );
+    res.once('finish', () => {
+      stop({
+        method: req.method ?? '',
+        route: route ?? routeOf(req as Request),
+        status: String(res.statusCode),
+      });
+    });
   }
 
   async text(): Promise<{ contentType: string; body: string }> {
@@ -62,11 +63,10 @@ export class MetricsService {
 }
 
 /** A bounded label: the route pattern (`/events/:id`), never the URL itself. */
-function routeOf(req: Request, res: Response): string {
+function routeOf(req: Request): string {
   const route = (req.route as { path?: unknown } | undefined)?.path;
   // The 404 handler is a catch-all route (`{/*splat}`): not a page of its own.
   if (typeof route === 'string' && !route.includes('*')) return `${req.baseUrl}${route}`;
   if (req.originalUrl.startsWith('/static/')) return '/static';
-  if (res.getHeader('X-Page-Cache') === 'hit') return 'page-cache';
   return 'unmatched';
 }

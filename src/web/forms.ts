@@ -12,7 +12,8 @@ export function fieldErrorsOf(errors: ValidationError[], prefix = ''): FieldErro
   const result: FieldErrors = {};
   for (const error of errors) {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
-    if (error.constraints) result[field] = Object.values(error.constraints);
+    // Rules of one field may share a message ("Title must be between 3 and 200 characters."): once.
+    if (error.constraints) result[field] = [...new Set(Object.values(error.constraints))];
     if (error.children?.length) Object.assign(result, fieldErrorsOf(error.children, field));
   }
   return result;

@@ -1,9 +1,9 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
-import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { configureSessions } from '../accounts/web-session';
 import { setupApiDocs } from '../api/api-docs';
@@ -12,9 +12,12 @@ import { SchemaState } from '../database/schema-state';
 import { anonymousPageCache } from '../events/anonymous-page-cache';
 import type { AppConfig } from '../config/app-config';
 import { PUBLIC_DIR } from '../paths';
-import { mountQueueDashboard } from '../queue-dashboard/queue-dashboard';
+import { mountQueueDashboard } from '../jobs/dashboard/queue-dashboard';
 import { MetricsService } from '../metrics/metrics.service';
+import { privateResponses } from './private-responses';
+import { configureRequestInput } from './request-input';
 import { schemaGate } from './schema-gate';
+import { securityHeaders, sendHeaders } from './security-headers';
 import { configureViews } from './views';
 
 /**
@@ -27,9 +30,18 @@ export async function createWebApp(
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(rootModule, {
     bufferLogs: true,
+    // Bodies are parsed by configureRequestInput, with its limits and checks.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  // First, so every response is timed: static files, cached pages and errors included.
+  const security = securityHeaders(config);
+  // Public event pages for visitors without a session, from memory or Redis, before Express.
+  const pageCache = anonymousPageCache(app, security);
+  if (pageCache) {
+    answerBeforeExpress(app, (req, res, pass) => pageCache.answer(req, res, pass));
+    app.use(pageCache.storeRenders);
+  }
+  // Every other response is timed: static files and errors included.
   const metrics = app.get(MetricsService);
   app.use((req: Request, res: Response, next: NextFunction) => {
     metrics.observe(req, res);
@@ -42,14 +54,7 @@ export async function createWebApp(
   // often, so conditional GETs rarely hit, while hashing cost ~2 % of a page's CPU. Static files
   // keep theirs (serve-static).
   app.set('etag', false);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: { 'upgrade-insecure-requests': config.isProduction ? [] : null },
-      },
-      strictTransportSecurity: config.isProduction,
-    }),
-  );
+  app.use(sendHeaders(security));
   configureViews(app, !config.isDevelopment);
   const staticOptions = { maxAge: config.isProduction ? '1d' : 0 };
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', ...staticOptions });
@@ -57,12 +62,33 @@ export async function createWebApp(
     prefix: '/static/vendor/pico/',
     ...staticOptions,
   });
-  // Public event pages for visitors without a session, straight from Redis (before sessions).
-  app.use(anonymousPageCache(app));
   // Sessions, Passport, CSRF token and flash locals: after static files, before every route.
   configureSessions(app, config);
+  // Responses for someone (a session, a bearer token) are never stored by caches.
+  app.use(privateResponses());
+  // Bodies parsed; malformed paths, queries and bodies refused (400) before any route sees them.
+  configureRequestInput(app);
   // Bull Board: an Express router that needs req.user, so after the sessions.
   mountQueueDashboard(app, config);
   setupApiDocs(app);
   return app;
+}
+
+type FrontHandler = (req: IncomingMessage, res: ServerResponse, pass: () => void) => void;
+
+/**
+ * Runs `handler` on each request before Express does (Express's own dispatch, its request and
+ * response prototypes and the router cost more than a whole page-cache hit); `pass` hands the
+ * request on to Express. Listeners other code adds to the server (HttpDrain) still run first.
+ */
+function answerBeforeExpress(app: NestExpressApplication, handler: FrontHandler): void {
+  const server = app.getHttpServer() as Server;
+  const express = app.getHttpAdapter().getInstance() as (req: IncomingMessage, res: ServerResponse) => void;
+  if (!server.listeners('request').includes(express)) {
+    throw new Error("Express is not the HTTP server's request listener: cannot answer in front of it");
+  }
+  server.removeListener('request', express);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) =>
+    handler(req, res, () => express(req, res)),
+  );
 }

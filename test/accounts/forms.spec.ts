@@ -206,8 +206,11 @@ describe('accounts forms reject bad input at the field, with a 4xx and nothing w
       400,
     );
     expect(fieldError(longToken.text, 'tokenName')).toMatch(/at most 100/);
-    const badId = await submit(user, '/accounts/profile', {}, '/accounts/profile/tokens/not-a-number/revoke');
-    expect(badId.status).toBe(400);
+    // A token id that cannot be one (not a number, beyond the column's int4 range) is a missing token.
+    for (const id of ['not-a-number', '99999999999999', '0', '-1']) {
+      const badId = await submit(user, '/accounts/profile', {}, `/accounts/profile/tokens/${id}/revoke`);
+      expect(badId.status).toBe(404);
+    }
     const wrongCurrent = expectStatus(
       await submit(user, '/accounts/password-change', {
         currentPassword: 'wrong',

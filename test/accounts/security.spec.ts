@@ -11,12 +11,14 @@ import {
   RequireSuperuser,
   RequireVerified,
 } from '../../src/accounts/auth.decorators';
+import { AccountsModule } from '../../src/accounts/accounts.module';
 import { PermissionsService } from '../../src/accounts/permissions.service';
 import type { SessionUser } from '../../src/accounts/session-user';
 import { AppModule } from '../../src/app.module';
 import { loadConfig } from '../../src/config/app-config';
 import { addFlash } from '../../src/web/flash';
 import { createWebApp } from '../../src/web/web-app';
+import { fillPath, nestRoutes } from '../support/routes';
 import {
   browser,
   csrfFrom,
@@ -94,7 +96,8 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
 
   beforeAll(async () => {
     const config = loadConfig(process.env);
-    @Module({ imports: [AppModule.forRoot(config)], controllers: [ProbeController] })
+    // AccountsModule: the guards behind the Require… decorators inject its services.
+    @Module({ imports: [AppModule.forRoot(config), AccountsModule], controllers: [ProbeController] })
     class ProbeRoot {}
     app = await createWebApp(config, { module: ProbeRoot });
     await app.init();
@@ -104,25 +107,17 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
   });
 
   describe('CSRF', () => {
-    /** Every state-changing route the app has, from Express's router (all features, not a list). */
+    /** Every state-changing route the app has, from Nest's router (all features, not a list). */
     function stateChangingRoutes(): { method: string; path: string }[] {
-      const router = (app.getHttpAdapter().getInstance() as { router: { stack: RouteLayer[] } }).router;
-      type RouteLayer = { route?: { path: string; methods: Record<string, boolean> } };
-      const routes: { method: string; path: string }[] = [];
-      for (const layer of router.stack) {
-        // Catch-alls (`{/*splat}`: the 404 handler) are not endpoints.
-        if (!layer.route || /[*{]/.test(layer.route.path)) continue;
-        for (const method of Object.keys(layer.route.methods)) {
-          if (['get', 'head', 'options', '_all'].includes(method)) continue;
-          routes.push({
-            method,
-            path: layer.route.path.replace(/:(\w+)/g, (_m, name: string) =>
-              /id$/i.test(name) ? '1' : 'x'.repeat(43),
-            ),
-          });
-        }
-      }
-      return routes;
+      return nestRoutes(app)
+        .filter((route) => route.method !== 'get')
+        .map((route) => ({
+          method: route.method,
+          path: fillPath(
+            route.path,
+            Object.fromEntries(route.params.map((name) => [name, /id$/i.test(name) ? '1' : 'x'.repeat(43)])),
+          ),
+        }));
     }
 
     it('refuses (403) a POST without a token, or with a wrong one, on every state-changing route', async () => {
@@ -269,15 +264,24 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
         ['//evil.example/', '/'],
         ['/\\evil.example/', '/'],
         ['javascript:alert(1)', '/'],
+        // Protocol-relative only once dot segments are resolved (the reported open redirect).
+        ['/..//evil.example/path', '/'],
+        ['/.//evil.example', '/'],
+        ['/events/../my/rsvps', '/my/rsvps'],
       ]) {
         const agent = browser(app);
-        const response = await submit(agent, `/accounts/login?next=${encodeURIComponent(next)}`, {
-          email,
-          password: STRONG_PASSWORD,
-          next,
-        });
+        const page = await agent.get(`/accounts/login?next=${encodeURIComponent(next)}`);
+        expect(page.text).not.toMatch(/name="next" value="\/\//);
+        const response = await agent
+          .post('/accounts/login')
+          .type('form')
+          .send({ email, password: STRONG_PASSWORD, next, _csrf: csrfFrom(page.text) });
         expect(response.status).toBe(303);
         expect(response.headers.location).toBe(expected);
+        // Signed in, the log-in page sends the visitor straight on: to the same place.
+        const again = await agent.get(`/accounts/login?next=${encodeURIComponent(next)}`);
+        expect(again.status).toBe(303);
+        expect(again.headers.location).toBe(expected);
       }
     });
   });

@@ -2,6 +2,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
+import { loadConfig } from '../../src/config/app-config';
+import { MailSecrets } from '../../src/mail/mail-secrets';
 import { TEST_ENV } from '../support/test-env';
 
 export type Agent = TestAgent;
@@ -64,13 +66,31 @@ export async function sql<T extends Record<string, unknown>>(
   }
 }
 
-/** The context of the last e-mail recorded for `to` with `template` (from the outbox table). */
+let mailSecrets: MailSecrets | undefined;
+
+/**
+ * What the last e-mail recorded for `to` with `template` renders with (from the outbox table): its
+ * context and its sealed secrets (one-time links), opened as the worker does.
+ */
 export async function lastEmail(to: string, template: string): Promise<Record<string, string> | undefined> {
-  const rows = await sql<{ context: Record<string, string> }>(
-    `SELECT context FROM outgoing_emails WHERE to_address = $1 AND template = $2 ORDER BY created_at DESC LIMIT 1`,
+  const rows = await sql<{
+    id: string;
+    context: Record<string, string>;
+    secrets: string | null;
+    erased: Date | null;
+  }>(
+    `SELECT id, context, sealed_secrets AS secrets, secrets_erased_at AS erased FROM outgoing_emails
+     WHERE to_address = $1 AND template = $2 ORDER BY created_at DESC LIMIT 1`,
     [to, template],
   );
-  return rows[0]?.context;
+  if (!rows[0]) return undefined;
+  const { id, context, secrets, erased } = rows[0];
+  if (erased)
+    throw new Error(
+      `The ${template} e-mail to ${to} was sent and its links erased: read the delivered e-mail`,
+    );
+  mailSecrets ??= new MailSecrets(loadConfig(process.env));
+  return { ...context, ...(secrets ? mailSecrets.open(id, secrets) : {}) };
 }
 
 export const STRONG_PASSWORD = 'correct horse battery staple 42';

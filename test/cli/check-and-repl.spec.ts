@@ -55,6 +55,14 @@ describe('check --deploy (what it reports)', () => {
     ]);
   });
 
+  it('names /metrics opened to anyone (METRICS_PUBLIC without METRICS_TOKEN)', () => {
+    expect(deployProblems({ ...SAFE_PRODUCTION, METRICS_PUBLIC: 'true' })).toEqual([
+      expect.stringMatching(/^METRICS_PUBLIC is true without METRICS_TOKEN: \/metrics .* answers anyone/),
+    ]);
+    const token = 'a-long-random-token-for-prometheus';
+    expect(deployProblems({ ...SAFE_PRODUCTION, METRICS_PUBLIC: 'true', METRICS_TOKEN: token })).toEqual([]);
+  });
+
   it('reports invalid values as the configuration would', () => {
     expect(deployProblems({ ...SAFE_PRODUCTION, DATABASE_URL: 'nonsense' })).toEqual([
       expect.stringMatching(/^Invalid configuration: DATABASE_URL must be a PostgreSQL URL/),

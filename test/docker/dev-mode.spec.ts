@@ -123,11 +123,11 @@ describe('npm run dev', () => {
     const inspector = await InspectorClient.connect(inspectorUrl(dev, 'worker'));
     const queue = new Bull('system', TEST_ENV.REDIS_URL, { prefix: 'bull' });
     try {
-      await inspector.breakAfter('src/system/system.processor.ts', /\bping\(job\)\s*\{/);
+      await inspector.breakAfter('src/jobs/system/system.processor.ts', /\bping\(job\)\s*\{/);
       const paused = inspector.waitFor<PausedEvent>('Debugger.paused');
       const job = await queue.add('ping', { echo: 'from the debugger test' });
       const event = await paused;
-      expect(inspector.urlOf(event.callFrames[0])).toMatch(/src\/system\/system\.processor\.ts$/);
+      expect(inspector.urlOf(event.callFrames[0])).toMatch(/src\/jobs\/system\/system\.processor\.ts$/);
       expect(event.callFrames[0].functionName).toMatch(/ping/);
       await inspector.send('Debugger.resume');
       await expect(job.finished()).resolves.toMatchObject({ echo: 'from the debugger test' });

@@ -433,21 +433,22 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
       expect(operation.responses['401'].headers).toHaveProperty('WWW-Authenticate');
     }
 
-    // What each operation can answer beyond 401/429/500/503, as its code (guards, pipes, services) decides.
+    // What each operation can answer beyond 400/401/413/429/500/503 (every operation: the edge
+    // refuses malformed and oversized input), as its code (guards, pipes, services) decides.
     const specific: Array<[(typeof METHODS)[number], string, string[]]> = [
-      ['post', '/api/v1/events', ['400', '403']],
-      ['get', '/api/v1/events', ['400']],
+      ['post', '/api/v1/events', ['403']],
+      ['get', '/api/v1/events', []],
       ['get', '/api/v1/events/{id}', ['404']],
-      ['patch', '/api/v1/events/{id}', ['400', '403', '404']],
+      ['patch', '/api/v1/events/{id}', ['403', '404']],
       ['delete', '/api/v1/events/{id}', ['403', '404']],
-      ['post', '/api/v1/events/{id}/rsvp', ['400', '404', '409']],
+      ['post', '/api/v1/events/{id}/rsvp', ['404', '409']],
       ['delete', '/api/v1/events/{id}/rsvp', ['404']],
     ];
     for (const [method, path, statuses] of specific) {
       expect([method, path, errorStatuses(document, method, path)]).toEqual([
         method,
         path,
-        [...statuses, '401', '429', '500', '503'].sort(),
+        [...statuses, '400', '401', '413', '429', '500', '503'].sort(),
       ]);
     }
 
@@ -519,6 +520,19 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
           .post(`/api/v1/events/${cancelled.id}/rsvp`)
           .set('Authorization', `Bearer ${other}`),
         status: 409,
+      },
+      // Refused at the edge, before the operation: malformed, then oversized.
+      {
+        method: 'get' as const,
+        path: '/api/v1/events/{id}',
+        response: await api().get(`/api/v1/events/${id}?x=%00`).set('Authorization', `Bearer ${owner}`),
+        status: 400,
+      },
+      {
+        method: 'post' as const,
+        path: '/api/v1/events',
+        response: await postEvent(owner, { ...validEvent(), description: 'x'.repeat(101 * 1024) }),
+        status: 413,
       },
     ];
     for (const { method, path, response, status } of cases) {

@@ -166,7 +166,7 @@ describe('events pages (real PostgreSQL, Redis, sessions)', () => {
     await guest.get(`/events/${id}`).expect(404);
     const csrf = csrfFrom((await guest.get('/').expect(200)).text);
     await guest.post(`/events/${id}/rsvp`).type('form').send({ _csrf: csrf }).expect(404);
-    await guest.post(`/events/${id}/publish`).type('form').send({ _csrf: csrf }).expect(403);
+    await guest.post(`/events/${id}/publish`).type('form').send({ _csrf: csrf }).expect(404);
     expect(await sql('SELECT 1 FROM rsvps WHERE event_id = $1', [id])).toEqual([]);
 
     const own = (await organizer.get(`/events/${id}`).expect(200)).text;

@@ -7,7 +7,7 @@ import { EventsCoreModule } from '../../src/events/events-core.module';
 import { EventsService } from '../../src/events/events.service';
 import { RsvpService } from '../../src/events/rsvp.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
-import { ScheduleRegistry } from '../../src/scheduler/schedule.registry';
+import { ScheduleRegistry } from '../../src/jobs/scheduler/schedule.registry';
 import { createEvent, createUser } from './support';
 
 /** One "worker": its own Nest context, Prisma pool and Redis connections. */

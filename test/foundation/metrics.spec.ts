@@ -56,4 +56,24 @@ describe('Prometheus metrics at /metrics', () => {
     const scraped = await request(server).get('/metrics').set('Authorization', `Bearer ${TOKEN}`).expect(200);
     expect(scraped.text).toContain('http_request_duration_seconds');
   });
+
+  it('in production answers only with METRICS_TOKEN, or with the explicit METRICS_PUBLIC opt-in', async () => {
+    const production = (env: Record<string, string>) => startWebApp({ NODE_ENV: 'production', ...env });
+    const closed = await production({});
+    const optedIn = await production({ METRICS_PUBLIC: 'true' });
+    const tokened = await production({ METRICS_TOKEN: TOKEN });
+    try {
+      const hidden = await request(closed.getHttpServer()).get('/metrics');
+      expect(hidden.status).toBe(404);
+      expect(hidden.text).not.toContain('http_request_duration_seconds');
+      await request(optedIn.getHttpServer()).get('/metrics').expect(200);
+      await request(tokened.getHttpServer()).get('/metrics').expect(401);
+      await request(tokened.getHttpServer())
+        .get('/metrics')
+        .set('Authorization', `Bearer ${TOKEN}`)
+        .expect(200);
+    } finally {
+      await Promise.all([closed.close(), optedIn.close(), tokened.close()]);
+    }
+  });
 });

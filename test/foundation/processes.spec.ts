@@ -1,5 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { SystemService } from '../../src/system/system.service';
+import { SystemService } from '../../src/jobs/system/system.service';
 import { startProcess, type RunningProcess } from '../support/processes';
 import { startWebApp } from '../support/web-app';
 
@@ -34,6 +34,8 @@ describe('processes', () => {
       expect(result.pid).toBe(worker.child.pid);
       expect(result.pid).not.toBe(process.pid);
 
+      // Logged through pino's transport: it may reach us a moment after the job's result.
+      await worker.waitForLine(/"msg":"ping received"/, 5_000);
       const line = jsonLines(worker.lines).find((entry) => entry.msg === 'ping received');
       expect(line).toMatchObject({ queue: 'system', jobName: 'ping' });
       expect(line?.jobId).toEqual(expect.any(String));

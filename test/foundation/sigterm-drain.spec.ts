@@ -7,6 +7,7 @@ import { startWebApp } from '../support/web-app';
 import { runHttpLoad, serverErrors } from '../support/http-load';
 
 const SHUTDOWN_TIMEOUT_MS = 8_000;
+const DRAIN_DELAY_MS = 1_000;
 
 /** GET on one kept-alive connection; resolves with the status and the Connection header. */
 function get(agent: http.Agent, url: string): Promise<{ status: number; connection?: string }> {
@@ -48,6 +49,9 @@ describe('SIGTERM under load (web)', () => {
       PORT: String(port),
       EVENTS_PAGE_CACHE: 'false',
       SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+      // Readiness 503 first, while still serving for a moment: so the probe below always sees it,
+      // even when its request was in flight at the signal (answered 200, then that connection closes).
+      SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_DELAY_MS),
       LOG_LEVEL: 'warn',
     });
     // (At warn, the process prints no "ready" line: wait until it answers.)
@@ -70,7 +74,7 @@ describe('SIGTERM under load (web)', () => {
     const probing = (async () => {
       for (;;) {
         const probe = await get(probeAgent, `${base}/health/ready`);
-        if (probe.status !== 200 || (signalledAt && Date.now() - signalledAt > 1_000)) {
+        if (probe.status !== 200 || (signalledAt && Date.now() - signalledAt > DRAIN_DELAY_MS)) {
           return { ...probe, afterMs: Date.now() - signalledAt };
         }
         await new Promise((resolve) => setTimeout(resolve, 20));

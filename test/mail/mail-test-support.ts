@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/app-config';
 import { MailContextModule } from '../../src/mail/mail-context.module';
 import { MailService } from '../../src/mail/mail.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
-import { QUEUES } from '../../src/queue/queues';
+import { QUEUES } from '../../src/jobs/queue/queues';
 import { startProcess, type RunningProcess } from '../support/processes';
 
 export interface MailSide {

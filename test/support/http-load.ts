@@ -17,14 +17,21 @@ export interface HttpLoadResult {
 
 /**
  * Load from outside the test process: test/support/http-load-process.js in its own Node process,
- * `connections` keep-alive connections for `seconds`, cycling through `paths` on `baseUrl`.
+ * `connections` keep-alive connections for `seconds`, cycling through `paths` on `baseUrl` (a path
+ * may start with its method: `POST /api/…`).
  */
 export function runHttpLoad(
   baseUrl: string,
   paths: string[],
-  { connections = 64, seconds = 5 } = {},
+  options: HttpLoadOptions = {},
 ): Promise<HttpLoadResult> {
-  return startHttpLoad(baseUrl, paths, { connections, seconds }).result;
+  return startHttpLoad(baseUrl, paths, { seconds: 5, ...options }).result;
+}
+
+interface HttpLoadOptions {
+  connections?: number;
+  seconds?: number;
+  headers?: Record<string, string>;
 }
 
 /**
@@ -34,12 +41,15 @@ export function runHttpLoad(
 export function startHttpLoad(
   baseUrl: string,
   paths: string[],
-  { connections = 64, seconds = 600 } = {},
+  { connections = 64, seconds = 600, headers = {} }: HttpLoadOptions = {},
 ): { result: Promise<HttpLoadResult>; stop: () => Promise<HttpLoadResult> } {
   const child = spawn(
     process.execPath,
     [resolve(__dirname, 'http-load-process.js'), baseUrl, String(connections), String(seconds), ...paths],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HTTP_LOAD_HEADERS: JSON.stringify(headers) },
+    },
   );
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

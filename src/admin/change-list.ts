@@ -1,0 +1,187 @@
+import type { AdminModelInfo } from './admin-site';
+import { formText as text } from './admin-values';
+import { changeUrlOf, queryString } from './admin-views';
+import type { AdminRow } from './model-admin';
+
+/**
+ * Deepest row a page may start at: OFFSET pagination reads every row it skips, so a deeper page
+ * would cost a scan of that many rows. Past it, search, filter or reverse the sort instead.
+ */
+const MAX_OFFSET = 100_000;
+
+/** A request's query string as Express parses it. */
+export type QueryParams = Record<string, unknown>;
+
+/** What a change list shows: search terms, ordering (`-field,other`), page, filter values. */
+export interface ListParams {
+  q: string;
+  o: string;
+  page: number;
+  filters: Record<string, string>;
+}
+
+export interface ListCount {
+  value: number;
+  exact: boolean;
+  /** "about N" (estimate) or "more than N" (bounded count hit its cap). */
+  kind: 'exact' | 'about' | 'more-than';
+}
+
+/** One page of the list as ChangeListService reads it. */
+export interface ListPage {
+  rows: AdminRow[];
+  hasNext: boolean;
+  count: ListCount;
+  /** The ordering applied (the requested one, or the model's default). */
+  keys: readonly string[];
+}
+
+export interface FilterView {
+  filter: AdminModelInfo['filters'][number];
+  param: string;
+  value: string;
+  choices?: { value: string; label: string; selected: boolean }[];
+  /** Relation filters without choices: the related model's search-as-you-type endpoint. */
+  lookupUrl?: string;
+}
+
+/** Query-string parameter of a filter. */
+export function filterParam(filter: AdminModelInfo['filters'][number]): string {
+  return `f_${filter.field}`;
+}
+
+type PageLink = { number?: number; url?: string; current?: boolean; gap?: boolean };
+
+/**
+ * One view of a model's change list, like Django's ChangeList: the list parameters read from the
+ * query string (anything the list does not offer is dropped, and not carried into links), and
+ * what the page shows from them and the rows read (ChangeListService.page): sort headers, filter
+ * and page links, the count's wording and the query the bulk actions carry.
+ */
+export class ChangeList {
+  readonly params: ListParams;
+  /** OFFSET reads every skipped row: pages deeper than MAX_OFFSET rows are not served. */
+  readonly lastReachablePage: number;
+
+  constructor(
+    readonly info: AdminModelInfo,
+    query: QueryParams,
+  ) {
+    this.lastReachablePage = Math.floor(MAX_OFFSET / info.perPage) + 1;
+    const page = Number(text(query.p) || '1');
+    const filters: Record<string, string> = {};
+    for (const filter of info.filters) {
+      const value = text(query[filterParam(filter)]);
+      if (value) filters[filterParam(filter)] = value.slice(0, 100);
+    }
+    this.params = {
+      q: text(query.q).slice(0, 200),
+      o: text(query.o)
+        .slice(0, 200)
+        .split(',')
+        .filter((part) =>
+          info.columns.some((column) => column.sortField && column.sortField === part.replace(/^-/, '')),
+        )
+        .join(','),
+      page: Number.isInteger(page) && page >= 1 ? Math.min(page, this.lastReachablePage) : 1,
+      filters,
+    };
+  }
+
+  /** The list a bulk action's form carried back (`qs`: listQuery of the page it was posted from). */
+  static fromQueryString(info: AdminModelInfo, listQuery: string): ChangeList {
+    return new ChangeList(info, Object.fromEntries(new URLSearchParams(listQuery).entries()));
+  }
+
+  /** The parameters every link keeps (search, ordering, filters). */
+  private get kept(): Record<string, string | undefined> {
+    const { q, o, filters } = this.params;
+    return { q: q || undefined, o: o || undefined, ...filters };
+  }
+
+  /** This list with some parameters changed (undefined drops one). */
+  url(overrides: Record<string, string | number | undefined> = {}): string {
+    return `/admin/${this.info.slug}${queryString({ ...this.kept, ...overrides })}`;
+  }
+
+  /** The list's query string without `?`, carried through an action's confirmation. */
+  get listQuery(): string {
+    return queryString({ ...this.kept, p: this.params.page }).replace(/^\?/, '');
+  }
+
+  /** Template locals of the list page: everything but the model and the actions. */
+  view({ rows, hasNext, count, keys }: ListPage, filters: FilterView[]) {
+    const { info, params } = this;
+    const hasReachableNext = hasNext && params.page < this.lastReachablePage;
+    const lastPage = count.exact ? Math.max(1, Math.ceil(count.value / info.perPage)) : undefined;
+    return {
+      q: params.q,
+      searchable: info.searchFields.length > 0,
+      hiddenFilters: Object.entries(this.kept)
+        .filter(([key, value]) => key !== 'q' && value)
+        .map(([name, value]) => ({ name, value })),
+      headers: info.columns.map((column) => {
+        const current = keys.find((key) => key.replace(/^-/, '') === column.sortField);
+        const next = current && !current.startsWith('-') ? `-${column.sortField}` : column.sortField;
+        return {
+          label: column.label,
+          sortUrl: column.sortField ? this.url({ o: next, p: undefined }) : undefined,
+          sorted: current ? (current.startsWith('-') ? 'descending' : 'ascending') : undefined,
+        };
+      }),
+      rows: rows.map((row) => {
+        const id = String(row[info.pk.name]);
+        return {
+          id,
+          url: changeUrlOf(info.slug, id),
+          cells: info.columns.map((column, index) => ({ value: column.render(row), first: index === 0 })),
+        };
+      }),
+      count,
+      countLabel:
+        count.kind === 'exact'
+          ? count.value.toLocaleString('en')
+          : `${count.kind === 'about' ? 'about' : 'more than'} ${count.value.toLocaleString('en')}`,
+      filters: filters.map((view) => ({
+        ...view,
+        links: view.choices?.map((choice) => ({
+          ...choice,
+          url: this.url({ [view.param]: choice.value || undefined, p: undefined }),
+        })),
+      })),
+      pages: this.pageLinks(hasReachableNext, lastPage),
+      previousUrl: params.page > 1 ? this.url({ p: params.page - 1 }) : undefined,
+      nextUrl: hasReachableNext ? this.url({ p: params.page + 1 }) : undefined,
+      deepest: hasNext && params.page >= this.lastReachablePage,
+      page: params.page,
+      listQuery: this.listQuery,
+      selectAcross: !count.exact || count.value > rows.length,
+    };
+  }
+
+  /** First, last and nearby pages, with gaps between; none for a single page. */
+  private pageLinks(hasNext: boolean, lastPage: number | undefined): PageLink[] {
+    const page = this.params.page;
+    const last = lastPage ?? (hasNext ? page + 1 : page);
+    const wanted = new Set<number>([
+      1,
+      2,
+      page - 2,
+      page - 1,
+      page,
+      page + 1,
+      page + 2,
+      ...(lastPage ? [lastPage - 1, lastPage] : []),
+    ]);
+    const pages = [...wanted].filter((p) => p >= 1 && p <= last).sort((a, b) => a - b);
+    const links: PageLink[] = [];
+    let previous = 0;
+    for (const p of pages) {
+      if (p > previous + 1) links.push({ gap: true });
+      links.push({ number: p, url: this.url({ p }), current: p === page });
+      previous = p;
+    }
+    if (!lastPage && hasNext) links.push({ gap: true });
+    return links.length > 1 ? links : [];
+  }
+}

@@ -1,0 +1,148 @@
+import {
+  RegisterAdmin,
+  type AdminAction,
+  type AdminActionContext,
+  type AdminDeleteContext,
+  type AdminRow,
+  type AdminUpdateContext,
+  type FieldOverride,
+  type ModelAdmin,
+} from '../admin/model-admin';
+import type { SessionUser } from '../accounts/session-user';
+import type { FieldErrors } from '../web/forms';
+import { EventsCache } from './events.cache';
+import { EventsService, EventValidationError } from './events.service';
+import { TIME_ZONES } from './event-view';
+
+/** Staff act on any event here, as the organizer pages let staff with `event.change`. */
+const staff = (user: SessionUser) => ({ id: user.id, canChangeAnyEvent: true });
+
+@RegisterAdmin()
+export class EventAdmin implements ModelAdmin {
+  readonly model = 'Event';
+  readonly module = 'Events';
+  readonly reprField = 'title';
+  readonly listDisplay = ['id', 'title', 'organizer', 'startsAt', 'status', 'capacity', 'goingCount'];
+  readonly searchFields = ['title', 'organizer.email'];
+  // Indexed orderings only (a million rows): by id, by start time, by organizer.
+  readonly sortable = ['id', 'startsAt', 'organizer'];
+  readonly listFilter = ['status', 'startsAt', 'organizer'];
+  readonly ordering = ['-id'];
+  readonly fields = [
+    'title',
+    'description',
+    'location',
+    'startsAt',
+    'endsAt',
+    'timeZone',
+    'capacity',
+    'organizerId',
+    'status',
+    'goingCount',
+    'cancelledAt',
+    'createdAt',
+  ];
+  // goingCount is kept by the RSVP service under a row lock; cancelling goes through the action,
+  // which e-mails the attendees.
+  readonly readonlyFields = ['status', 'goingCount', 'cancelledAt', 'createdAt'];
+  readonly fieldOverrides: Record<string, FieldOverride> = {
+    organizerId: { help: 'A user id; type an e-mail address to search.' },
+    status: {
+      help: 'Use the “Publish selected drafts” and “Cancel selected events” actions on the list (the latter e-mails the attendees).',
+    },
+    timeZone: {
+      choices: TIME_ZONES,
+      help: 'Where the event happens: the site shows its times in this zone. Times in this form are UTC.',
+    },
+  };
+  readonly actions: AdminAction[] = [
+    {
+      name: 'publish_drafts',
+      label: 'Publish selected drafts',
+      permission: 'change',
+      description: 'Drafts become listed and open to RSVPs (each must still start in the future).',
+      run: (context) => this.publishDrafts(context),
+    },
+    {
+      name: 'cancel_events',
+      label: 'Cancel selected events',
+      permission: 'change',
+      description: 'Attendees who are going or waitlisted get the cancellation e-mail.',
+      run: (context) => this.cancelEvents(context),
+    },
+  ];
+
+  constructor(
+    private readonly events: EventsService,
+    private readonly cache: EventsCache,
+  ) {}
+
+  validate(data: AdminRow): FieldErrors {
+    const errors: FieldErrors = {};
+    const startsAt = data.startsAt as Date | undefined;
+    const endsAt = data.endsAt as Date | undefined;
+    if (startsAt && endsAt && endsAt <= startsAt) errors.endsAt = ['The event must end after it starts.'];
+    // Null (an empty field) is no limit.
+    const capacity = data.capacity as number | null | undefined;
+    if (typeof capacity === 'number' && capacity < 1) errors.capacity = ['Ensure this value is at least 1.'];
+    else if (typeof capacity === 'number' && capacity < Number(data.goingCount ?? 0)) {
+      errors.capacity = [`${String(data.goingCount)} people are going: the capacity cannot be lower.`];
+    }
+    return errors;
+  }
+
+  private async publishDrafts({ user, tx, ids }: AdminActionContext): Promise<string> {
+    const drafts = await tx.event.findMany({
+      where: { id: { in: ids.map(Number) }, status: 'draft' },
+      select: { id: true },
+    });
+    const refused: string[] = [];
+    for (const { id } of drafts) {
+      try {
+        // Refused before it writes anything, so the transaction goes on with the others.
+        await this.events.publish(id, staff(user), { tx });
+      } catch (error) {
+        if (!(error instanceof EventValidationError)) throw error;
+        refused.push(`#${id}: ${Object.values(error.errors).flat().join(' ')}`);
+      }
+    }
+    const published = `Published ${drafts.length - refused.length} draft(s).`;
+    return refused.length ? `${published} Not published: ${refused.join('; ')}` : published;
+  }
+
+  private async cancelEvents({ user, tx, ids }: AdminActionContext): Promise<string> {
+    for (const id of ids) await this.events.cancel(Number(id), staff(user), { tx });
+    return `Cancelled ${ids.length} event(s); attendees are being e-mailed.`;
+  }
+
+  /**
+   * Through the events service, as the organizer pages and the API: capacity is checked under the
+   * event's row lock, a larger capacity promotes the waitlist, attendees hear of changes, and a
+   * cancelled event stays as it is; the admin may also hand it to another organizer. In the
+   * transaction of the admin-log entry (the page cache is invalidated by onChange after it).
+   */
+  async updateObject({ user, id, data, before, tx }: AdminUpdateContext): Promise<void> {
+    const { organizerId, ...values } = data;
+    const changes = {
+      ...values,
+      ...(organizerId !== undefined && organizerId !== before.organizerId
+        ? { organizerId: Number(organizerId) }
+        : {}),
+    };
+    await this.events.update(Number(id), staff(user), changes, { tx });
+  }
+
+  /** As in the API: attendees of a published event get the cancellation e-mail. */
+  async deleteObject({ user, id, tx }: AdminDeleteContext): Promise<void> {
+    await this.events.delete(Number(id), staff(user), { tx });
+  }
+
+  objectLinks(row: AdminRow) {
+    return [{ label: 'View on site', href: `/events/${String(row.id)}`, permission: 'view' as const }];
+  }
+
+  /** The public pages cache events in Redis. */
+  async onChange({ ids }: { ids: readonly (string | number)[] }): Promise<void> {
+    for (const id of ids) await this.cache.invalidate(Number(id));
+  }
+}

@@ -1,0 +1,104 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ACTION_LIMIT } from '../../src/admin/change-list.service';
+import { csrfFrom, expectStatus, sql, type Agent } from '../accounts/support';
+import { startWebApp } from '../support/web-app';
+import { loggedIn } from './support';
+
+/** An attribute value as a browser reads it (Handlebars escapes `=`, `&`, quotes…). */
+function unescapeHtml(value: string): string {
+  return value.replace(/&(#x([0-9a-f]+)|amp|quot|lt|gt);/gi, (entity, _name: string, hex?: string) =>
+    hex
+      ? String.fromCodePoint(parseInt(hex, 16))
+      : ({ '&amp;': '&', '&quot;': '"', '&lt;': '<', '&gt;': '>' }[entity] ?? entity),
+  );
+}
+
+/** The hidden fields of the confirmation page's form, as a browser would post them back. */
+function confirmationForm(html: string): string {
+  const form = /<form method="post" action="[^"]*\/action">([\s\S]*?)<\/form>/.exec(html)?.[1];
+  if (!form) throw new Error(`no confirmation form in:\n${html.slice(0, 2000)}`);
+  const fields = [...form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)];
+  return fields
+    .map(([, name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(unescapeHtml(value))}`)
+    .join('&');
+}
+
+/**
+ * Every selection the change list lets a person make can be confirmed and applied: "apply to every
+ * matching" covers up to ACTION_LIMIT (10,000) objects, which body-parser's limits (1,000 fields,
+ * 100 KB) refused with a 413 when the confirmation page posted one field per object back.
+ */
+describe('admin actions on large selections', () => {
+  let app: NestExpressApplication;
+  let admin: Agent;
+
+  beforeAll(async () => {
+    app = await startWebApp();
+    ({ agent: admin } = await loggedIn(app, { staff: true, superuser: true }));
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  /** Ticks "apply to every matching" on the list at `list` and chooses `action`: the confirmation page. */
+  async function selectAll(list: string, action: string): Promise<string> {
+    const page = expectStatus(await admin.get(list), 200).text;
+    expect(page).toContain('name="select_across"');
+    const confirmation = await admin
+      .post(`${list.split('?')[0]}/action`)
+      .type('form')
+      .send({ action, select_across: '1', qs: list.split('?')[1] ?? '', _csrf: csrfFrom(page) });
+    return expectStatus(confirmation, 200).text;
+  }
+
+  it(`exports all ${ACTION_LIMIT.toLocaleString('en')} matching e-mails (UUID keys, the longest)`, async () => {
+    await sql(
+      `INSERT INTO outgoing_emails (id, to_address, template, subject, context, message_id, status, updated_at)
+       SELECT gen_random_uuid(), 'bulk-' || n || '@example.com', 'test', 'Bulk ' || n, '{}', '<bulk-' || n || '@x>', 'failed', now()
+       FROM generate_series(1, $1) n`,
+      [ACTION_LIMIT],
+    );
+    const confirmation = await selectAll('/admin/outgoingemail', 'export_csv');
+    expect(confirmation).toContain(`${ACTION_LIMIT} Outgoing e-mails`);
+    const csv = await admin
+      .post('/admin/outgoingemail/action')
+      .type('form')
+      .send(confirmationForm(confirmation));
+    expectStatus(csv, 200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.text.trim().split('\n')).toHaveLength(ACTION_LIMIT + 1);
+  });
+
+  it('deactivates 1,500 matching users, logging each; a selection that changed meanwhile is confirmed again', async () => {
+    await sql(
+      `INSERT INTO users (email, display_name, updated_at)
+       SELECT 'many-' || n || '@example.com', 'Many ' || n, now() FROM generate_series(1, 1500) n`,
+    );
+    const list = '/admin/user?q=many-';
+    const confirmation = await selectAll(list, 'deactivate');
+    expect(confirmation).toMatch(/1500 users/i);
+
+    // Someone signs up and matches the search before the admin confirms: nothing is done yet, and
+    // the page asks again about the selection as it is now.
+    await sql(
+      `INSERT INTO users (email, display_name, updated_at) VALUES ('many-late@example.com', 'Late', now())`,
+    );
+    const again = await admin.post('/admin/user/action').type('form').send(confirmationForm(confirmation));
+    expect(expectStatus(again, 200).text).toMatch(/1501 users/i);
+    expect(again.text).toMatch(/changed since/);
+    const [{ n: stillActive }] = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM users WHERE email LIKE 'many-%' AND is_active`,
+    );
+    expect(stillActive).toBe(1501);
+
+    expectStatus(await admin.post('/admin/user/action').type('form').send(confirmationForm(again.text)), 303);
+    const [{ n: active }] = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM users WHERE email LIKE 'many-%' AND is_active`,
+    );
+    expect(active).toBe(0);
+    const [{ n: logged }] = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM admin_log WHERE model = 'User' AND message = 'Deactivate selected users'`,
+    );
+    expect(logged).toBe(1501);
+  });
+});
