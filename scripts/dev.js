@@ -70,16 +70,22 @@ const commands = selected.map((name) => {
     'ts,hbs,json',
     '--ignore',
     '**/*.spec.ts',
-    // Nest drains and exits on SIGTERM; the next process can then take the inspector port.
+    // Nest drains and exits on SIGTERM; nodemon starts the next process once it has exited, so
+    // that one can take the inspector port.
     '--signal',
     'SIGTERM',
     '--delay',
     '0.3',
     ...(options.poll ? ['--legacy-watch'] : []),
     '--exec',
-    node.map(quote).join(' '),
+    // nodemon runs this through `sh -c`; `exec` makes Node replace the shell. Otherwise the
+    // SIGTERM of a reload ends the shell at once, nodemon starts the new process while the old
+    // one still drains and holds the inspector port, and the new one runs without an inspector
+    // ("Starting inspector on …:9230 failed: address already in use").
+    ['exec', ...node.map(quote)].join(' '),
   ];
-  return { name, command: nodemon.map(quote).join(' '), prefixColor: color };
+  // `exec` again: concurrently also runs commands through `sh -c`; signals then reach nodemon.
+  return { name, command: ['exec', ...nodemon.map(quote)].join(' '), prefixColor: color };
 });
 
 const { result } = concurrently(commands, {
@@ -88,7 +94,12 @@ const { result } = concurrently(commands, {
   killOthersOn: ['failure'],
   killSignal: 'SIGTERM',
 });
+// Stopped by a signal (Ctrl-C; `docker compose stop` sends SIGTERM to this process alone, and
+// concurrently passes it to every process under it): once they have all exited, that is a clean
+// stop, whatever code nodemon reports for its signal (143).
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, () => (stopping = true));
 result.then(
   () => process.exit(0),
-  () => process.exit(1),
+  () => process.exit(stopping ? 0 : 1),
 );

@@ -4,10 +4,13 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { loadConfigOrExit } from './config/app-config';
 import { closeOnSignals } from './core/shutdown';
+import { waitUntilMigrated } from './database/schema-state';
 import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
+  // In a swarm the deploy's migration job may still be running: jobs need the new schema.
+  await waitUntilMigrated(config.values.DATABASE_URL, (line) => new NestLogger('Worker').warn(line));
   // An application context: providers and Bull processors, no HTTP listener.
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
     bufferLogs: true,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { DatabaseModule } from '../database/database.module';
 import { EventsCoreModule } from '../events/events-core.module';
 import { MailModule } from '../mail/mail.module';
 import { AccessGuard } from './access.guard';
@@ -39,7 +40,7 @@ import { UserAdmin } from './user.admin';
  */
 @Module({
   // EventsCoreModule: deleting a user in the admin cancels their places and events (UserAdmin).
-  imports: [PassportModule.register({ session: true }), MailModule, EventsCoreModule],
+  imports: [PassportModule.register({ session: true }), MailModule, EventsCoreModule, DatabaseModule],
   controllers: [AccountsController, ProfileController, TwoFactorLoginController, TwoFactorController],
   providers: [
     AccountsService,

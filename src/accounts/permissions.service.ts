@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { SchemaState } from '../database/schema-state';
 import { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 import type { SessionUser } from './session-user';
@@ -23,7 +24,10 @@ export const CUSTOM_PERMISSIONS: Record<string, string> = {
 export class PermissionsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(PermissionsService.name);
 
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly schema: SchemaState,
+  ) {}
 
   async hasPermission(user: SessionUser | undefined | null, codename: string): Promise<boolean> {
     if (!user?.isActive) return false;
@@ -89,10 +93,14 @@ export class PermissionsService implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    // Never blocks or fails the boot: with the database down, the next boot catches up.
-    void this.syncPermissions().then(
-      (count) => count && this.logger.log(`Created ${count} permission(s) for new models`),
-      (error: Error) => this.logger.warn(`Permission sync skipped: ${error.message}`),
-    );
+    // Never blocks or fails the boot: with the database down, the next boot catches up. Waits for
+    // the deploy's migrations (a new model's table may not exist yet).
+    void this.schema
+      .whenCurrent()
+      .then(() => this.syncPermissions())
+      .then(
+        (count) => count && this.logger.log(`Created ${count} permission(s) for new models`),
+        (error: Error) => this.logger.warn(`Permission sync skipped: ${error.message}`),
+      );
   }
 }

@@ -9,7 +9,7 @@ import type { AppConfig } from '../config/app-config';
 import { RedisService } from '../redis/redis.service';
 import { chain } from '../web/chain';
 import { takeFlash } from '../web/flash';
-import { PROBLEM_CONTENT_TYPE, type ProblemDetails } from '../web/problem';
+import { sendServiceUnavailable } from '../web/problem';
 import { CsrfService, isBearerApiRequest, SAFE_METHODS } from './csrf.service';
 import { MfaService } from './mfa/mfa.service';
 import { requireStaffTwoFactor } from './mfa/staff-policy';
@@ -99,23 +99,7 @@ export function configureSessions(app: NestExpressApplication, config: AppConfig
   // (An Express middleware, not part of CsrfGuard, because the error filter hides 5xx messages.)
   steps.push((req: Request, res: Response, next: NextFunction) => {
     if (req.session || SAFE_METHODS.has(req.method) || isBearerApiRequest(req)) return next();
-    res.status(503).setHeader('Retry-After', '60');
-    if (req.path.startsWith('/api')) {
-      const problem: ProblemDetails = {
-        type: 'about:blank',
-        title: 'Service Unavailable',
-        status: 503,
-        detail: SESSIONS_UNAVAILABLE_MESSAGE,
-        instance: req.originalUrl,
-      };
-      res.type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
-      return;
-    }
-    res.render('errors/error', {
-      title: 'Service Unavailable',
-      status: 503,
-      detail: SESSIONS_UNAVAILABLE_MESSAGE,
-    });
+    sendServiceUnavailable(req, res, SESSIONS_UNAVAILABLE_MESSAGE, 60);
   });
   // passport.initialize() once, on the prototype of every request (Express's app.request), rather
   // than for each request: it only adds the same log-in/log-out methods and session manager to the

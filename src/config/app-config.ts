@@ -1,5 +1,6 @@
 import 'dotenv/config';
-import { configSchema, type AppConfigValues } from './config.schema';
+import { readFileSync } from 'node:fs';
+import { configSchema, SECRET_VARIABLES, type AppConfigValues } from './config.schema';
 
 export class ConfigError extends Error {}
 
@@ -40,23 +41,62 @@ export class AppConfig {
 
 /**
  * Reads and validates the environment (plus `.env`, loaded by dotenv; real environment wins).
- * Throws ConfigError whose message is one line per bad variable.
+ * A secret variable may come from the file named by `<NAME>_FILE` instead. Throws ConfigError
+ * whose message is one line per bad variable, naming the file when the value came from one.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const candidate = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  const candidate: Record<string, string> = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => !!entry[1]),
   );
+  const problems: string[] = [];
+  const fromFile = new Map<string, string>();
+  for (const name of SECRET_VARIABLES) {
+    const file = candidate[`${name}_FILE`];
+    delete candidate[`${name}_FILE`];
+    if (!file) continue;
+    if (candidate[name] !== undefined) {
+      problems.push(`${name} and ${name}_FILE are both set; set one of them`);
+      continue;
+    }
+    const value = readSecretFile(file);
+    if (value instanceof Error) problems.push(`${name}_FILE: cannot read ${file} (${value.message})`);
+    else if (!value) problems.push(`${name}_FILE: ${file} is empty`);
+    else {
+      candidate[name] = value;
+      fromFile.set(name, file);
+    }
+  }
   const parsed = configSchema.safeParse(candidate);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
+    for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? 'configuration');
-      const raw = env[name];
-      const shown = raw === undefined || /SECRET|PASSWORD|TOKEN/.test(name) ? '' : ` (got "${raw}")`;
-      return `Invalid configuration: ${name} ${issue.message}${shown}`;
-    });
-    throw new ConfigError(lines.join('\n'));
+      const file = fromFile.get(name);
+      const secret =
+        (SECRET_VARIABLES as readonly string[]).includes(name) || /SECRET|PASSWORD|TOKEN/.test(name);
+      const shown = candidate[name] === undefined || secret ? '' : ` (got "${candidate[name]}")`;
+      problems.push(`${name}${file ? ` (from ${name}_FILE ${file})` : ''} ${issue.message}${shown}`);
+    }
   }
-  return new AppConfig(parsed.data);
+  if (problems.length || !parsed.success) {
+    throw new ConfigError(problems.map((problem) => `Invalid configuration: ${problem}`).join('\n'));
+  }
+  const { DATABASE_PASSWORD, ...values } = parsed.data;
+  if (DATABASE_PASSWORD !== undefined) {
+    const url = new URL(values.DATABASE_URL);
+    url.password = encodeURIComponent(DATABASE_PASSWORD);
+    values.DATABASE_URL = url.toString();
+  }
+  return new AppConfig(values);
+}
+
+/** A secret file's content without the trailing newline editors and `echo` add. */
+function readSecretFile(path: string): string | Error {
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    return new Error(code ?? message);
+  }
 }
 
 /**

@@ -33,6 +33,11 @@ export const configSchema = z
     DATABASE_URL: url(['postgresql:', 'postgres:'], 'PostgreSQL').default(
       'postgresql://postgres:postgres@localhost:5432/event_planner',
     ),
+    /**
+     * Replaces the password in DATABASE_URL: lets the app read the same secret file as the
+     * postgres image (POSTGRES_PASSWORD_FILE) through DATABASE_PASSWORD_FILE.
+     */
+    DATABASE_PASSWORD: z.string().min(1).optional(),
     REDIS_URL: url(['redis:', 'rediss:'], 'Redis').default('redis://localhost:6379/0'),
     SMTP_URL: url(['smtp:', 'smtps:'], 'SMTP').default('smtp://localhost:1025'),
     MAIL_FROM: z.string().min(3).default('Event Planner <no-reply@localhost>'),
@@ -123,5 +128,19 @@ export const configSchema = z
       });
     }
   });
+
+/**
+ * Variables that hold secrets. Each may instead name a file holding the value in `<NAME>_FILE`
+ * (Docker and Kubernetes secrets are mounted as files; the official postgres and redis images use
+ * the same convention), and none is ever echoed in a configuration error.
+ */
+export const SECRET_VARIABLES = [
+  'SESSION_SECRET',
+  'DATABASE_URL',
+  'DATABASE_PASSWORD',
+  'REDIS_URL',
+  'SMTP_URL',
+  'METRICS_TOKEN',
+] as const;
 
 export type AppConfigValues = z.output<typeof configSchema>;

@@ -211,7 +211,7 @@ export class Migrator {
   }
 
   private async withClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
-    const client = new Client({ connectionString: this.databaseUrl });
+    const client = new Client({ connectionString: this.databaseUrl, connectionTimeoutMillis: 5_000 });
     // A connection the server drops surfaces as the failure of the query in flight; without a
     // listener the same 'error' event would crash the process.
     client.on('error', () => undefined);

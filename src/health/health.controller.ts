@@ -2,11 +2,13 @@ import { Controller, Get, Logger, Res, ServiceUnavailableException } from '@nest
 import {
   HealthCheck,
   HealthCheckService,
+  HealthIndicatorService,
   PrismaHealthIndicator,
   type HealthCheckResult,
 } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { ShutdownState } from '../core/shutdown-state';
+import { SchemaState } from '../database/schema-state';
 import { PrismaService } from '../prisma/prisma.service';
 import { RedisHealthIndicator } from './redis.health';
 
@@ -19,6 +21,8 @@ export class HealthController {
     private readonly prismaIndicator: PrismaHealthIndicator,
     private readonly redisIndicator: RedisHealthIndicator,
     private readonly prisma: PrismaService,
+    private readonly schema: SchemaState,
+    private readonly indicators: HealthIndicatorService,
     private readonly shutdown: ShutdownState,
   ) {}
 
@@ -29,8 +33,9 @@ export class HealthController {
   }
 
   /**
-   * Ready to take traffic: PostgreSQL and Redis answer, and the process is not shutting down.
-   * 503 naming what is down otherwise, logged as one warning (an outage or a deploy, not a bug).
+   * Ready to take traffic: PostgreSQL and Redis answer, every migration of this build is applied,
+   * and the process is not shutting down. 503 naming what is down otherwise ("migrations pending"
+   * with their names), logged as one warning (an outage or a deploy, not a bug).
    */
   @Get('ready')
   @HealthCheck()
@@ -43,6 +48,12 @@ export class HealthController {
       return await this.health.check([
         () => this.prismaIndicator.pingCheck('database', this.prisma, { timeout: 2_000 }),
         () => this.redisIndicator.pingCheck('redis'),
+        () => {
+          const indicator = this.indicators.check('migrations');
+          return this.schema.isPending
+            ? indicator.down({ message: 'migrations pending', pending: this.schema.pending })
+            : indicator.up();
+        },
       ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;

@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { configureSessions } from '../accounts/web-session';
 import { setupApiDocs } from '../api/api-docs';
 import { AppModule } from '../app.module';
+import { SchemaState } from '../database/schema-state';
 import { anonymousPageCache } from '../events/anonymous-page-cache';
 import type { AppConfig } from '../config/app-config';
 import { mountQueueDashboard } from '../jobs/dashboard/queue-dashboard';
@@ -14,6 +15,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { privateResponses } from './private-responses';
 import { staticSources } from './static-files';
 import { configureRequestInput } from './request-input';
+import { schemaGate } from './schema-gate';
 import { securityHeaders, sendHeaders } from './security-headers';
 import { configureViews } from './views';
 
@@ -44,6 +46,7 @@ export async function createWebApp(
     metrics.observe(req, res);
     next();
   });
+  app.use(schemaGate(app.get(SchemaState)));
   app.set('trust proxy', config.values.TRUST_PROXY);
   app.disable('x-powered-by');
   // No ETag (a SHA-1 of every page and JSON body) on dynamic responses: they are personal and change

@@ -27,10 +27,15 @@ function composeValidator() {
 }
 
 const APP_DOCKERFILES = new Set(['Dockerfile', 'Dockerfile.prod']);
-const appServices = (compose: ComposeFile) =>
+/** The services that build the project's image (one per file), and those that run it. */
+const builders = (compose: ComposeFile) =>
   Object.entries(compose.services).filter(([, service]) =>
     APP_DOCKERFILES.has(service.build?.dockerfile ?? ''),
   );
+const appServices = (compose: ComposeFile) => {
+  const images = new Set(builders(compose).map(([, service]) => service.image));
+  return Object.entries(compose.services).filter(([, service]) => images.has(service.image));
+};
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
@@ -54,13 +59,14 @@ function commandProblem(command: Command): string | undefined {
   const [program, ...args] = command;
   if (program === 'npm') {
     if (args[0] !== 'run' || !SCRIPTS[args[1]]) return `no npm script "${args[1]}"`;
-    if (args[1] === 'dev') {
-      const declared = (option: string) =>
-        new RegExp(`(^|\\s|')${option}'?: \\{ type:`, 'm').test(DEV_SCRIPT);
-      const unknown = args.filter((arg) => arg.startsWith('--') && arg !== '--' && !declared(arg.slice(2)));
-      if (unknown.length) return `scripts/dev.js has no option ${unknown.join(', ')}`;
-    }
     return undefined;
+  }
+  if (program === 'node' && args[0] === 'scripts/dev.js') {
+    // `npm run dev` without npm (docker-compose.yml says why): the same script, its options.
+    if (!SCRIPTS.dev.includes('scripts/dev.js')) return 'npm run dev no longer runs scripts/dev.js';
+    const declared = (option: string) => new RegExp(`(^|\\s|')${option}'?: \\{ type:`, 'm').test(DEV_SCRIPT);
+    const unknown = args.filter((arg) => arg.startsWith('--') && !declared(arg.slice(2)));
+    return unknown.length ? `scripts/dev.js has no option ${unknown.join(', ')}` : undefined;
   }
   if (program === 'node') {
     const match = /^dist\/([\w/-]+)\.js$/.exec(args[0]);
@@ -91,6 +97,20 @@ describe('compose files', () => {
       const broken = structuredClone(compose);
       (broken.services.app as Record<string, unknown>).depends_on = { db: { condition: 'when-ready' } };
       expect(validate(broken)).toBe(false);
+    });
+
+    it('builds the app image once: one service builds it, every other app service waits for that one', () => {
+      const [builder, ...more] = builders(compose);
+      expect(more.map(([name]) => name)).toEqual([]);
+      const [name, service] = builder;
+      expect(service.image).toMatch(/^\$\{\w+_IMAGE:-event-planner:(dev|prod)\}$/);
+      const waitsFor = (dependent: string, target: string): boolean =>
+        Object.keys(compose.services[dependent].depends_on ?? {}).some(
+          (dependency) => dependency === target || waitsFor(dependency, target),
+        );
+      const others = appServices(compose).filter(([other]) => other !== name);
+      expect(others.length).toBeGreaterThan(0);
+      expect(others.filter(([other]) => !waitsFor(other, name))).toEqual([]);
     });
 
     it('depends only on services it defines, with conditions', () => {
@@ -124,7 +144,7 @@ describe('compose files', () => {
         const environment = serviceEnvironment(service);
         const listening = new Set([String(loadConfig(environment).values.PORT)]);
         const command = (service.command ?? []).join(' ');
-        if (command.includes('npm run dev')) {
+        if (command.includes('scripts/dev.js')) {
           // scripts/dev.js defaults (web 9229, worker 9230) unless the command overrides them.
           const only = /--only (\w+)/.exec(command)?.[1];
           if (only !== 'worker') listening.add(/--web-inspect-port (\d+)/.exec(command)?.[1] ?? '9229');
@@ -155,11 +175,12 @@ describe('compose files', () => {
     const { services, volumes } = loadCompose('docker-compose.yml');
 
     it('runs app and worker from the dev image with the source mounted, hot reload and an inspector', () => {
+      expect(services.app.build?.dockerfile).toBe('Dockerfile');
       for (const name of ['app', 'worker']) {
         const service = services[name];
-        expect(service.build?.dockerfile).toBe('Dockerfile');
+        expect(service.image).toBe(services.app.image);
         expect(service.volumes).toEqual(expect.arrayContaining(['.:/app', 'node_modules:/app/node_modules']));
-        expect(service.command?.slice(0, 3)).toEqual(['npm', 'run', 'dev']);
+        expect(service.command?.slice(0, 2)).toEqual(['node', 'scripts/dev.js']);
         expect(service.stdin_open && service.tty).toBe(true);
         expect(service.init).toBe(true);
       }
@@ -194,8 +215,9 @@ describe('compose files', () => {
     });
 
     it('runs the production image with restart policies, replicas, and no source mounts', () => {
+      expect(services.migrate.build?.dockerfile).toBe('Dockerfile.prod');
       for (const [name, service] of appServices({ services })) {
-        expect(service.build?.dockerfile).toBe('Dockerfile.prod');
+        expect(service.image).toBe(services.migrate.image);
         expect((service.volumes ?? []).filter((volume) => volume.startsWith('.'))).toEqual([]);
         if (['app', 'worker'].includes(name)) {
           expect(service.restart).toBe('unless-stopped');
@@ -227,7 +249,7 @@ describe('compose files', () => {
       const caddyfile = read('docker/Caddyfile');
       const mount = services.proxy.volumes?.find((volume) => volume.includes('Caddyfile'));
       expect(mount?.split(':')[0]).toBe('./docker/Caddyfile');
-      expect(caddyfile).toMatch(/dynamic a \{\s*name app\s*port 3000/);
+      expect(caddyfile).toMatch(/dynamic a \{\s*name \{\$APP_UPSTREAM:app\}\s*port 3000/);
       expect(caddyfile).toMatch(/handle_path \/static\/\* \{\s*root \* \/srv\/static/);
       expect(services.collectstatic.command).toEqual(['node', 'dist/cli.js', 'collectstatic', '/srv/static']);
       expect(services.collectstatic.volumes).toContain('static:/srv/static');

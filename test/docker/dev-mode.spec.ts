@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Bull from 'bull';
-import { InspectorClient, type PausedEvent } from '../support/inspector';
+import { attachTo, InspectorClient, type PausedEvent } from '../support/inspector';
 import { freePort } from '../support/processes';
 import { copyProject, removeProject, spawnCollecting, type OutputProcess } from '../support/project-copy';
 import { TEST_ENV } from '../support/test-env';
@@ -46,13 +46,22 @@ describe('npm run dev', () => {
   let root: string;
   let dev: OutputProcess;
   let port: number;
+  // Fixed inspector ports, as an editor's launch configuration names them.
+  let inspect: { web: number; worker: number };
 
   beforeAll(async () => {
     root = copyProject();
     port = await freePort();
+    inspect = { web: await freePort(), worker: await freePort() };
     dev = spawnCollecting(
       process.execPath,
-      ['scripts/dev.js', '--web-inspect-port', '0', '--worker-inspect-port', '0'],
+      [
+        'scripts/dev.js',
+        '--web-inspect-port',
+        String(inspect.web),
+        '--worker-inspect-port',
+        String(inspect.worker),
+      ],
       {
         cwd: root,
         env: {
@@ -81,8 +90,8 @@ describe('npm run dev', () => {
     expect(migrated).toBeGreaterThanOrEqual(0);
     expect(migrated).toBeLessThan(firstWeb);
     expect(dev.lines.some((line) => line.startsWith('[worker]'))).toBe(true);
-    expect(inspectorUrl(dev, 'web')).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\//);
-    expect(inspectorUrl(dev, 'worker')).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\//);
+    expect(inspectorUrl(dev, 'web')).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:${inspect.web}/`));
+    expect(inspectorUrl(dev, 'worker')).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:${inspect.worker}/`));
   });
 
   it('serves pages with the debug toolbar (development)', async () => {
@@ -136,10 +145,13 @@ describe('npm run dev', () => {
     const page = await fetch(`http://127.0.0.1:${port}/no-such-page`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(404);
     expect(await page.text()).toContain(`Edited view ${port}`);
-    expect(dev.lines.slice(from).some((line) => /restarting/.test(line))).toBe(false);
-  });
+    // The worker reads its (e-mail) templates at boot: it restarts. The web does not, meanwhile.
+    await dev.waitForLine(/^\[worker\s*\] .*Worker ready/, { from });
+    expect(dev.lines.slice(from).filter((line) => /^\[web\s*\] .*restarting/.test(line))).toEqual([]);
+  }, 120_000);
 
-  it('hot reload: an edited controller restarts the web process with the change', async () => {
+  it('hot reload: an edited controller restarts web and worker; the debuggers attach again on the same ports', async () => {
+    const before = { web: await attachTo(inspect.web), worker: await attachTo(inspect.worker) };
     const controller = join(root, 'src', 'health', 'health.controller.ts');
     const source = readFileSync(controller, 'utf8');
     expect(source).toContain("return { status: 'ok' };");
@@ -150,9 +162,16 @@ describe('npm run dev', () => {
     );
     await dev.waitForLine(/^\[web\s*\] .*restarting due to changes/, { from });
     await dev.waitForLine(/^\[web\s*\] .*Web ready/, { from });
+    await dev.waitForLine(/^\[worker\s*\] .*Worker ready/, { from });
     const live = await fetch(`http://127.0.0.1:${port}/health/live`);
     expect(await live.json()).toEqual({ status: 'ok', edit: port });
-  });
+    // nodemon starts the new process only once the old one has exited and freed the inspector
+    // port; otherwise the new one runs on without a debugger ("address already in use").
+    expect(dev.lines.slice(from).filter((line) => /Starting inspector .* failed/.test(line))).toEqual([]);
+    const after = { web: await attachTo(inspect.web), worker: await attachTo(inspect.worker) };
+    expect(after.web.pid).not.toBe(before.web.pid);
+    expect(after.worker.pid).not.toBe(before.worker.pid);
+  }, 120_000);
 
   it('Ctrl-C stops web, worker and their watchers', async () => {
     const before = processesIn(root);

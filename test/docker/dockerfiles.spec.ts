@@ -74,7 +74,11 @@ function bestPracticeProblems(file: string): string[] {
     if (from && !names.has(from)) problems.push(`DL3022 COPY --from an undefined stage: ${from}`);
   }
   const users = ofKind(stages.at(-1)!.instructions, 'USER');
-  if (!users.length || ['root', '0'].includes(text(users.at(-1)!)))
+  // As in hadolint, `# hadolint ignore=DL3002` on the line above states that root is deliberate.
+  const lines = read(file).split('\n');
+  const ignored = (instruction: Instruction) =>
+    /#\s*hadolint ignore=.*DL3002/.test(lines[instruction.getRange().start.line - 1] ?? '');
+  if (!users.length || (['root', '0'].includes(text(users.at(-1)!)) && !ignored(users.at(-1)!)))
     problems.push('DL3002 final user is root');
   return problems;
 }
@@ -115,9 +119,9 @@ describe('Dockerfiles', () => {
       expect(paths.filter((path) => path !== '.' && ignore.ignores(path))).toEqual([]);
     });
 
-    it('uses Node 22 LTS on Debian slim, UTF-8 and a time zone', () => {
+    it('uses the Node LTS major of .nvmrc on Debian slim, UTF-8 and a time zone', () => {
       const content = read(file);
-      expect(content).toMatch(/^FROM node:22-bookworm-slim\b/m);
+      expect(content).toMatch(new RegExp(`^FROM node:${read('.nvmrc').trim()}-bookworm-slim\\b`, 'm'));
       expect(content).toMatch(/LANG=C\.UTF-8/);
       expect(content).toMatch(/TZ=UTC/);
     });
@@ -153,13 +157,20 @@ describe('Dockerfiles', () => {
     ]);
   });
 
-  it('Dockerfile (dev): dependencies in their own layer, Prisma client generated, npm run dev with the inspector', () => {
+  it("Dockerfile (dev): the entrypoint starts as root only to take the checkout owner's uid", () => {
+    const users = ofKind(stagesOf('Dockerfile')[0].instructions, 'USER').map(text);
+    expect(users).toEqual(['node', 'root']);
+    expect(read('docker/dev-entrypoint.sh')).toMatch(/exec setpriv --reuid="\$uid" --regid="\$gid"/);
+    expect(bestPracticeProblems('Dockerfile')).toEqual([]);
+  });
+
+  it('Dockerfile (dev): dependencies in their own layer, Prisma client generated, scripts/dev.js with the inspector', () => {
     const content = read('Dockerfile');
     expect(content.indexOf('COPY --chown=node:node package.json package-lock.json ./')).toBeLessThan(
       content.indexOf('COPY --chown=node:node . .'),
     );
     expect(content).toMatch(/RUN npm run prisma:generate/);
-    expect(content).toMatch(/CMD \["npm", "run", "dev", "--", "--inspect-host", "0\.0\.0\.0"\]/);
+    expect(content).toMatch(/CMD \["node", "scripts\/dev\.js", "--inspect-host", "0\.0\.0\.0"\]/);
   });
 
   it('.dockerignore keeps host builds and secrets out of the context', () => {

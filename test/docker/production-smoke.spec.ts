@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Bull from 'bull';
 import { loadCompose, serviceEnvironment, type ComposeService } from '../support/compose';
@@ -195,7 +195,6 @@ describe('docker-compose.prod.yml services, run natively from a production build
       const staticDir = join(root, 'collected-static');
       writeFileSync(join(staticDir, 'only-in-the-volume.txt'), 'served by the proxy');
       const caddyfile = readFileSync(join(PROJECT_ROOT, 'docker', 'Caddyfile'), 'utf8')
-        .replace(/name app\b/, 'name localhost')
         .replace(/port 3000\b/, `port ${port}`)
         .replace('/srv/static', staticDir);
       expect(caddyfile).toContain(`port ${port}`);
@@ -206,7 +205,12 @@ describe('docker-compose.prod.yml services, run natively from a production build
         ['run', '--config', join(root, 'Caddyfile'), '--adapter', 'caddyfile'],
         {
           cwd: root,
-          env: { SITE_ADDRESS: `:${proxyPort}`, XDG_DATA_HOME: root, XDG_CONFIG_HOME: root },
+          env: {
+            SITE_ADDRESS: `:${proxyPort}`,
+            APP_UPSTREAM: 'localhost',
+            XDG_DATA_HOME: root,
+            XDG_CONFIG_HOME: root,
+          },
         },
       );
       try {
@@ -218,6 +222,11 @@ describe('docker-compose.prod.yml services, run natively from a production build
         expect(Buffer.from(await css.arrayBuffer()).equals(readFileSync(join(staticDir, 'app.css')))).toBe(
           true,
         );
+        // A file missing from the volume (a swarm mounts none) is the app's to serve.
+        rmSync(join(staticDir, 'app.css'));
+        const fromApp = await fetch(`${proxy}/static/app.css`);
+        expect(fromApp.status).toBe(200);
+        expect(fromApp.headers.get('content-security-policy')).toContain("default-src 'self'");
         const page = await fetch(`${proxy}/`, { headers: { accept: 'text/html' } });
         expect(page.status).toBe(200);
         // Answered by the app (helmet's headers), through the proxy.

@@ -44,7 +44,7 @@ describe('web application (real PostgreSQL and Redis)', () => {
   it('answers readiness with both dependencies up', async () => {
     const response = await request(app.getHttpServer()).get('/health/ready').expect(200);
     expect(response.body.status).toBe('ok');
-    expect(Object.keys(response.body.info)).toEqual(['database', 'redis']);
+    expect(Object.keys(response.body.info)).toEqual(['database', 'redis', 'migrations']);
   });
 
   it('renders a 404 page for browsers', async () => {

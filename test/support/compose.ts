@@ -14,6 +14,7 @@ export interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test?: string[]; disable?: boolean };
   restart?: string;
+  stop_grace_period?: string;
   deploy?: { replicas?: number };
   stdin_open?: boolean;
   tty?: boolean;

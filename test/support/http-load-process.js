@@ -2,9 +2,10 @@
 // A small HTTP load generator for fault tests, run as its own process (never inside the server's):
 //   node test/support/http-load-process.js <base-url> <connections> <seconds> <path> [<path>…]
 // <connections> loops each send requests back to back, cycling through the paths, over a
-// keep-alive agent holding that many sockets. A path may start with a method ("POST /api/…");
-// HTTP_LOAD_HEADERS (JSON) adds headers to every request. At the end it prints one line:
-//   HTTP_LOAD {"requests":N,"statuses":{"200":N,…},"refused":N,"cut":{"ECONNRESET":N,…},"samples":[…]}
+// keep-alive agent holding that many sockets, for <seconds> or until SIGTERM (then it lets the
+// requests in flight finish). A path may start with a method ("POST /api/…"); HTTP_LOAD_HEADERS
+// (JSON) adds headers to every request. At the end it prints one line:
+//   HTTP_LOAD {"requests":N,"statuses":{"200":N,…},"refused":N,"cut":{"ECONNRESET":N,…},"samples":[…],"slowestMs":N}
 // "refused": the connection was refused (the server had stopped listening; nothing was sent).
 // "cut": a request was written and the connection failed before a whole response came back (reset,
 // closed, hang-up): what a graceful shutdown must never do. wrk cannot tell the two apart (it counts
@@ -20,16 +21,19 @@ if (!baseUrl || !paths.length) {
 }
 const agent = new http.Agent({ keepAlive: true, maxSockets: Number(connections) });
 const headers = JSON.parse(process.env.HTTP_LOAD_HEADERS || '{}');
-const deadline = Date.now() + Number(seconds) * 1000;
-const result = { requests: 0, statuses: {}, refused: 0, cut: {}, samples: [] };
+let deadline = Date.now() + Number(seconds) * 1000;
+process.once('SIGTERM', () => (deadline = 0));
+const result = { requests: 0, statuses: {}, refused: 0, cut: {}, samples: [], slowestMs: 0 };
 
 function once(spec) {
   const [method, path] = spec.includes(' ') ? spec.split(' ', 2) : ['GET', spec];
+  const started = Date.now();
   return new Promise((resolve) => {
     const req = http.request(new URL(path, baseUrl), { agent, method, headers }, (res) => {
       res.on('data', () => undefined);
       res.on('end', () => {
         result.requests += 1;
+        result.slowestMs = Math.max(result.slowestMs, Date.now() - started);
         result.statuses[res.statusCode] = (result.statuses[res.statusCode] ?? 0) + 1;
         resolve(true);
       });

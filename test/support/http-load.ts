@@ -11,6 +11,8 @@ export interface HttpLoadResult {
   /** Requests sent whose connection failed before the response came back, by error code. */
   cut: Record<string, number>;
   samples: string[];
+  /** The longest a whole response took. */
+  slowestMs: number;
 }
 
 /**
@@ -21,12 +23,26 @@ export interface HttpLoadResult {
 export function runHttpLoad(
   baseUrl: string,
   paths: string[],
-  {
-    connections = 64,
-    seconds = 5,
-    headers = {},
-  }: { connections?: number; seconds?: number; headers?: Record<string, string> } = {},
+  options: HttpLoadOptions = {},
 ): Promise<HttpLoadResult> {
+  return startHttpLoad(baseUrl, paths, { seconds: 5, ...options }).result;
+}
+
+interface HttpLoadOptions {
+  connections?: number;
+  seconds?: number;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Like runHttpLoad, for as long as something else takes: `stop()` ends the load (the requests in
+ * flight finish) and gives the result; `seconds` is only the upper bound.
+ */
+export function startHttpLoad(
+  baseUrl: string,
+  paths: string[],
+  { connections = 64, seconds = 600, headers = {} }: HttpLoadOptions = {},
+): { result: Promise<HttpLoadResult>; stop: () => Promise<HttpLoadResult> } {
   const child = spawn(
     process.execPath,
     [resolve(__dirname, 'http-load-process.js'), baseUrl, String(connections), String(seconds), ...paths],
@@ -38,7 +54,7 @@ export function runHttpLoad(
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  return new Promise((resolveResult, reject) => {
+  const result = new Promise<HttpLoadResult>((resolveResult, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => {
       const line = /HTTP_LOAD (\{.*\})/.exec(output)?.[1];
@@ -46,6 +62,13 @@ export function runHttpLoad(
       resolveResult(JSON.parse(line) as HttpLoadResult);
     });
   });
+  return {
+    result,
+    stop: () => {
+      child.kill('SIGTERM');
+      return result;
+    },
+  };
 }
 
 /** How many responses had a status of 500 or more. */

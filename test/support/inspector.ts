@@ -27,6 +27,11 @@ export class InspectorClient {
   readonly scripts: ScriptParsed[] = [];
 
   private constructor(private readonly socket: WebSocket) {
+    // The process went away (a reload): what it had not answered never will be.
+    socket.on('close', () => {
+      for (const waiting of this.pending.values()) waiting.reject(new Error('the inspector closed'));
+      this.pending.clear();
+    });
     socket.on('message', (data) => {
       const message = JSON.parse(String(data)) as {
         id?: number;
@@ -117,5 +122,28 @@ export class InspectorClient {
 
   close(): void {
     this.socket.close();
+  }
+}
+
+/**
+ * What an editor does to attach by port: list the targets on `127.0.0.1:<port>`, connect to the
+ * first, `Runtime.evaluate` process.pid. Gives the inspected process's pid, its entry URL and the
+ * time the whole attach took.
+ */
+export async function attachTo(port: number): Promise<{ pid: number; url: string; ms: number }> {
+  const started = Date.now();
+  const [target] = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{
+    webSocketDebuggerUrl: string;
+    url: string;
+  }>;
+  const client = await InspectorClient.connect(target.webSocketDebuggerUrl);
+  try {
+    const { result } = await client.send<{ result: { value: number } }>('Runtime.evaluate', {
+      expression: 'process.pid',
+      returnByValue: true,
+    });
+    return { pid: result.value, url: target.url, ms: Date.now() - started };
+  } finally {
+    client.close();
   }
 }
