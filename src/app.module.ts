@@ -9,6 +9,7 @@ import { debugToolbarEnabled } from './debug-toolbar/debug-toolbar.config';
 import { DebugToolbarModule } from './debug-toolbar/debug-toolbar.module';
 import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
+import { MailPreviewsModule } from './mail/mail-previews.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { EventsModule } from './events/events.module';
 import { SystemModule } from './jobs/system/system.module';
@@ -28,6 +29,7 @@ export class AppModule {
         MetricsModule,
         SystemModule,
         MailModule,
+        MailPreviewsModule,
         EventsModule,
         TasksModule,
         ApiModule,

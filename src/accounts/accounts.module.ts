@@ -27,6 +27,8 @@ import { PasswordService } from './passwords';
 import { PermissionAdmin } from './permission.admin';
 import { PermissionsService } from './permissions.service';
 import { ProfileController } from './profile.controller';
+import { EmailPreferencesService } from './email-preferences.service';
+import { UnsubscribeController } from './unsubscribe.controller';
 import { SessionLogin } from './session-login';
 import { SessionSerializer } from './session.serializer';
 import { UserAdmin } from './user.admin';
@@ -41,9 +43,16 @@ import { UserAdmin } from './user.admin';
 @Module({
   // EventsCoreModule: deleting a user in the admin cancels their places and events (UserAdmin).
   imports: [PassportModule.register({ session: true }), MailModule, EventsCoreModule, DatabaseModule],
-  controllers: [AccountsController, ProfileController, TwoFactorLoginController, TwoFactorController],
+  controllers: [
+    AccountsController,
+    ProfileController,
+    TwoFactorLoginController,
+    TwoFactorController,
+    UnsubscribeController,
+  ],
   providers: [
     AccountsService,
+    EmailPreferencesService,
     ApiTokensService,
     PermissionsService,
     PasswordService,

@@ -5,6 +5,7 @@ import { validateForm, type FieldErrors } from '../web/forms';
 import { AccountsService } from './accounts.service';
 import { ApiTokensService } from './api-tokens.service';
 import { CurrentUser, RequireLogin } from './auth.decorators';
+import { EmailPreferencesService } from './email-preferences.service';
 import { ApiTokenForm, ChangePasswordForm, ProfileForm } from './dto/account-forms';
 import { RECOVERY_CODE_COUNT } from './mfa/recovery-codes.service';
 import { MfaService } from './mfa/mfa.service';
@@ -25,6 +26,7 @@ export class ProfileController {
     private readonly accounts: AccountsService,
     private readonly apiTokens: ApiTokensService,
     private readonly mfa: MfaService,
+    private readonly emailPreferences: EmailPreferencesService,
   ) {}
 
   /** `next`: where staff sent here to enrol (MFA_REQUIRED_FOR_STAFF) go back to afterwards. */
@@ -50,6 +52,22 @@ export class ProfileController {
     await this.accounts.updateProfile(user.id, form.value);
     addFlash(req, 'success', 'Your profile has been saved.');
     res.redirect(303, '/accounts/profile');
+  }
+
+  /** The optional e-mails; a checkbox left unticked is not sent at all, so absent means off. */
+  @Post('profile/email')
+  async updateEmailPreferences(
+    @CurrentUser() user: SessionUser,
+    @Body() body: Body,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.emailPreferences.update(user.id, {
+      announcements: body.announcements !== undefined,
+      reminders: body.reminders !== undefined,
+    });
+    addFlash(req, 'success', 'Your e-mail preferences have been saved.');
+    res.redirect(303, '/accounts/profile#email');
   }
 
   @Post('profile/tokens')
@@ -111,7 +129,11 @@ export class ProfileController {
     extra: Record<string, unknown>,
     status = 200,
   ): Promise<void> {
-    const [tokens, mfa] = await Promise.all([this.apiTokens.list(user.id), this.mfa.overview(user.id)]);
+    const [tokens, mfa, emailPreferences] = await Promise.all([
+      this.apiTokens.list(user.id),
+      this.mfa.overview(user.id),
+      this.emailPreferences.of(user.id),
+    ]);
     renderPage(
       res,
       'accounts/profile',
@@ -121,6 +143,7 @@ export class ProfileController {
         errors: {},
         tokens,
         mfa,
+        emailPreferences,
         recoveryCodeCount: RECOVERY_CODE_COUNT,
         ...extra,
       },

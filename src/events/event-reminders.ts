@@ -10,6 +10,7 @@ const BATCH = 100;
 
 interface DueReminder {
   rsvpId: number;
+  userId: number;
   email: string;
   displayName: string;
   eventId: number;
@@ -21,7 +22,8 @@ interface DueReminder {
 }
 
 /**
- * The "starts in 24 hours" reminder, every few minutes. Exactly once per attendee: each reminder is
+ * The "starts in 24 hours" reminder, every few minutes, to attendees who have not turned reminders
+ * off (their RSVPs stay unclaimed, so turning reminders back on in time still brings one). Exactly once per attendee: each reminder is
  * claimed (`reminder_sent_at` set, rows locked with SKIP LOCKED so concurrent runs split the work)
  * and its e-mail recorded in the same transaction; a crash before commit leaves it unclaimed for
  * the next run, a crash after leaves the e-mail safely in the outbox.
@@ -55,14 +57,15 @@ export class EventReminders implements OnModuleInit {
           FROM events e, users u
           WHERE r.id IN (
             SELECT r2.id FROM rsvps r2 JOIN events e2 ON e2.id = r2.event_id
-            WHERE r2.status = 'going' AND r2.reminder_sent_at IS NULL
+              JOIN users u2 ON u2.id = r2.user_id
+            WHERE r2.status = 'going' AND r2.reminder_sent_at IS NULL AND u2.email_reminders
               AND e2.status = 'published' AND e2.starts_at > ${now} AND e2.starts_at <= ${until}
             ORDER BY r2.id
             LIMIT ${BATCH}
             FOR UPDATE OF r2 SKIP LOCKED
           )
           AND e.id = r.event_id AND u.id = r.user_id
-          RETURNING r.id AS "rsvpId", u.email, u.display_name AS "displayName", e.id AS "eventId",
+          RETURNING r.id AS "rsvpId", u.id AS "userId", u.email, u.display_name AS "displayName", e.id AS "eventId",
                     e.title, e.location, e.starts_at AS "startsAt", e.ends_at AS "endsAt",
                     e.time_zone AS "timeZone"`;
         for (const reminder of due) {
@@ -71,6 +74,7 @@ export class EventReminders implements OnModuleInit {
             reminder.email,
             {
               name: reminder.displayName || reminder.email,
+              recipientId: reminder.userId,
               event: eventMailContext({ ...reminder, id: reminder.eventId, status: 'published' }),
             },
             { tx },

@@ -48,33 +48,40 @@ export class EventTasksProcessor implements OnModuleInit {
   }
 
   /**
-   * One e-mail per going attendee. Each batch's messages and the cursor (the last RSVP id done) are
-   * committed together, so a retry after a crash continues where it stopped: nobody gets it twice.
+   * One e-mail per going attendee who has not turned announcements off (those are counted as
+   * skipped, so the progress still reaches 100%). Each batch's messages and the cursor (the last
+   * RSVP id done) are committed together, so a retry after a crash continues where it stopped:
+   * nobody gets it twice.
    */
   private async emailAttendees(task: Task): Promise<void> {
     const input = task.input as unknown as AnnouncementInput;
     const event = await this.prisma.event.findUniqueOrThrow({ where: { id: task.eventId ?? 0 } });
     const where = { eventId: event.id, status: RsvpStatus.going };
     const total = await this.prisma.rsvp.count({ where });
-    let cursor = ((task.result ?? {}) as { cursor?: number }).cursor ?? 0;
-    let sent = ((task.result ?? {}) as { sent?: number }).sent ?? 0;
+    const previous = (task.result ?? {}) as { cursor?: number; sent?: number; skipped?: number };
+    let cursor = previous.cursor ?? 0;
+    let sent = previous.sent ?? 0;
+    let skipped = previous.skipped ?? 0;
     for (;;) {
       const batch = await this.prisma.rsvp.findMany({
         where: { ...where, id: { gt: cursor } },
         orderBy: { id: 'asc' },
         take: BATCH,
-        include: { user: { select: { email: true, displayName: true } } },
+        include: { user: { select: { id: true, email: true, displayName: true, emailAnnouncements: true } } },
       });
       if (!batch.length) break;
       cursor = batch[batch.length - 1].id;
-      sent += batch.length;
+      const recipients = batch.filter((rsvp) => rsvp.user.emailAnnouncements);
+      sent += recipients.length;
+      skipped += batch.length - recipients.length;
       await this.prisma.$transaction(async (tx) => {
-        for (const rsvp of batch) {
+        for (const rsvp of recipients) {
           await this.mailer.send(
             'event_announcement',
             rsvp.user.email,
             {
               name: rsvp.user.displayName || rsvp.user.email,
+              recipientId: rsvp.user.id,
               subject: input.subject,
               message: input.message,
               event: eventMailContext(event),
@@ -82,15 +89,14 @@ export class EventTasksProcessor implements OnModuleInit {
             { tx },
           );
         }
-        await tx.task.update({ where: { id: task.id }, data: { result: { cursor, sent } } });
+        await tx.task.update({ where: { id: task.id }, data: { result: { cursor, sent, skipped } } });
       }, TX_OPTIONS);
-      await this.tasks.reportProgress(task.id, total ? Math.min(99, (sent / total) * 100) : 99);
+      const done = sent + skipped;
+      await this.tasks.reportProgress(task.id, total ? Math.min(99, (done / total) * 100) : 99);
     }
-    await this.tasks.succeed(task.id, {
-      cursor,
-      sent,
-      message: `Sent to ${sent} attendee${sent === 1 ? '' : 's'}.`,
-    });
+    const sentText = `Sent to ${sent} attendee${sent === 1 ? '' : 's'}.`;
+    const skippedText = skipped ? ` Skipped ${skipped} who turned announcements off.` : '';
+    await this.tasks.succeed(task.id, { cursor, sent, skipped, message: sentText + skippedText });
   }
 
   private async exportAttendees(task: Task): Promise<void> {

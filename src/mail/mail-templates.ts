@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import hbs from 'hbs';
@@ -50,6 +50,14 @@ export class MailTemplates {
 
   isValidName(name: string): boolean {
     return TEMPLATE_NAME.test(name) && !name.startsWith('layout');
+  }
+
+  /** Every template's name (a `<name>.subject.hbs` in views/emails), sorted. */
+  names(): string[] {
+    return readdirSync(EMAIL_VIEWS_DIR)
+      .map((file) => /^(.+)\.subject\.hbs$/.exec(file)?.[1])
+      .filter((name): name is string => name !== undefined && this.exists(name))
+      .sort();
   }
 
   exists(name: string): boolean {

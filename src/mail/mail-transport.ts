@@ -12,6 +12,8 @@ export interface OutgoingMessage {
   html: string;
   text: string;
   messageId: string;
+  /** More header lines (List-Unsubscribe …). */
+  headers?: Array<[string, string]>;
 }
 
 /** A message as nodemailer's transports take it (`transport.send(mail, callback)`). */
@@ -60,7 +62,13 @@ export class MailTransport implements OnModuleDestroy {
     // The Message-ID is fixed per message (stored with it), so a redelivery is recognisable.
     const raw = isPlainAddress(message.to)
       ? buildAlternativeMessage({ ...message, fromHeader: this.fromHeader })
-      : await new MailComposer({ ...message, from: this.config.values.MAIL_FROM }).compile().build();
+      : await new MailComposer({
+          ...message,
+          headers: (message.headers ?? []).map(([key, value]) => ({ key, value })),
+          from: this.config.values.MAIL_FROM,
+        })
+          .compile()
+          .build();
     const envelope = { from: this.envelopeFrom, to: [message.to] };
     // What the Mailer would hand the pool: the envelope, the Message-ID, and a fresh stream of
     // the bytes each time the pool (re)sends it.

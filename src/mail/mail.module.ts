@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MailSecrets } from './mail-secrets';
 import { MailService } from './mail.service';
 import { MailTemplates } from './mail-templates';
+import { UnsubscribeLinks } from './mail-lists';
 import { OutgoingEmailAdmin } from './outgoing-email.admin';
 
 /**
@@ -10,7 +11,7 @@ import { OutgoingEmailAdmin } from './outgoing-email.admin';
  * OutgoingEmailAdmin is the admin's view of the outbox (found where there is an admin: the web).
  */
 @Module({
-  providers: [MailService, MailTemplates, MailSecrets, OutgoingEmailAdmin],
-  exports: [MailService, MailTemplates, MailSecrets],
+  providers: [MailService, MailTemplates, MailSecrets, UnsubscribeLinks, OutgoingEmailAdmin],
+  exports: [MailService, MailTemplates, MailSecrets, UnsubscribeLinks],
 })
 export class MailModule {}

@@ -6,6 +6,7 @@ import { PrismaService, type PreparedStatement } from '../prisma/prisma.service'
 import { QUEUES } from '../jobs/queue/queues';
 import { GroupCommit } from './group-commit';
 import { MAIL_JOBS, type MailJobData } from './mail-jobs';
+import { UnsubscribeLinks } from './mail-lists';
 import { MailSecrets } from './mail-secrets';
 import { MailTemplates } from './mail-templates';
 import { MailTransport } from './mail-transport';
@@ -61,6 +62,7 @@ export class MailProcessor implements OnModuleInit {
     private readonly transport: MailTransport,
     private readonly config: AppConfig,
     private readonly secrets: MailSecrets,
+    private readonly unsubscribeLinks: UnsubscribeLinks,
   ) {}
 
   onModuleInit(): void {
@@ -95,13 +97,16 @@ export class MailProcessor implements OnModuleInit {
     }
 
     let rendered;
+    const context = row.context as Record<string, unknown>;
+    const unsubscribe = this.unsubscribeLinks.forMessage(row.template, context);
     try {
       // Sealed secrets (one-time links) are opened only here, in memory; the row's copy is erased
       // by a trigger when it is marked sent or failed.
       const secrets = row.secrets ? this.secrets.open(row.id, row.secrets) : {};
       rendered = this.templates.render(row.template, {
-        ...(row.context as Record<string, unknown>),
+        ...context,
         ...secrets,
+        ...(unsubscribe && { unsubscribeUrl: unsubscribe.url }),
       });
     } catch (error) {
       // A template that cannot render will not render on the next attempt either.
@@ -116,6 +121,7 @@ export class MailProcessor implements OnModuleInit {
         html: rendered.html,
         text: rendered.text,
         messageId: row.messageId,
+        headers: unsubscribe?.headers,
       });
     } catch (error) {
       const { message } = error as Error;

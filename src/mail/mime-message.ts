@@ -12,6 +12,8 @@ export interface AlternativeMessage {
   text: string;
   html: string;
   date?: Date;
+  /** More header lines, ASCII (List-Unsubscribe and List-Unsubscribe-Post). */
+  headers?: ReadonlyArray<readonly [string, string]>;
 }
 
 const PLAIN_ADDRESS = /^[\x21-\x7e]+@[\x21-\x7e]+$/;
@@ -52,6 +54,7 @@ export function buildAlternativeMessage(message: AlternativeMessage): Buffer {
     `To: ${message.to}`,
     foldLines(`Subject: ${encodeWords(subject, 'Q', 52)}`, 76),
     `Message-ID: ${message.messageId}`,
+    ...(message.headers ?? []).map(([name, value]) => `${name}: ${value.replace(/[\r\n]+/g, ' ')}`),
     `Date: ${(message.date ?? new Date()).toUTCString().replace(/GMT/, '+0000')}`,
     'MIME-Version: 1.0',
     `Content-Type: multipart/alternative;\r\n boundary="${boundary}"`,

@@ -1,0 +1,61 @@
+import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { AppConfig } from '../config/app-config';
+import { UnsubscribeLinks } from './mail-lists';
+import { MAIL_PREVIEWS } from './mail-previews';
+import { MailTemplates, type RenderedEmail } from './mail-templates';
+
+interface Preview extends RenderedEmail {
+  name: string;
+  headers: Array<[string, string]>;
+}
+
+/**
+ * Development preview of every e-mail (like Rails' mailer previews): /dev/emails lists the
+ * templates, /dev/emails/<name> shows the subject, headers, HTML (in a frame) and text rendered
+ * from the sample contexts in mail-previews.ts. Never in production: a 404 there.
+ */
+@Controller('dev/emails')
+export class MailPreviewsController {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly templates: MailTemplates,
+    private readonly unsubscribeLinks: UnsubscribeLinks,
+  ) {}
+
+  @Get()
+  index(@Res() res: Response): void {
+    this.requireDevelopment();
+    const previews = this.templates
+      .names()
+      .map((name) => ({ name, sample: Object.hasOwn(MAIL_PREVIEWS, name) }));
+    res.render('mail/previews', { title: 'E-mail previews', previews });
+  }
+
+  @Get(':name')
+  show(@Param('name') name: string, @Res() res: Response): void {
+    res.render('mail/preview', { title: `E-mail preview: ${name}`, preview: this.preview(name) });
+  }
+
+  /** The HTML part alone, for the preview's frame. */
+  @Get(':name/html')
+  html(@Param('name') name: string, @Res() res: Response): void {
+    res.type('html').send(this.preview(name).html);
+  }
+
+  private preview(name: string): Preview {
+    this.requireDevelopment();
+    if (!this.templates.exists(name)) throw new NotFoundException(`No e-mail template "${name}"`);
+    const context = Object.hasOwn(MAIL_PREVIEWS, name) ? MAIL_PREVIEWS[name] : {};
+    const unsubscribe = this.unsubscribeLinks.forMessage(name, context);
+    const rendered = this.templates.render(name, {
+      ...context,
+      ...(unsubscribe && { unsubscribeUrl: unsubscribe.url }),
+    });
+    return { name, ...rendered, headers: unsubscribe?.headers ?? [] };
+  }
+
+  private requireDevelopment(): void {
+    if (this.config.isProduction) throw new NotFoundException();
+  }
+}

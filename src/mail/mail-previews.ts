@@ -1,0 +1,42 @@
+/**
+ * Sample contexts for the development preview of every e-mail template (/dev/emails), like Rails'
+ * mailer previews: what each sender passes, with believable values. A template without a sample
+ * still previews (with an empty context), and the preview test names it.
+ */
+const sampleEvent = {
+  id: 1,
+  title: 'Spring picnic by the river',
+  location: 'Riverside park, north lawn',
+  startsAt: 'Sat, 14 Mar 2027, 12:00 CET',
+  endsAt: 'Sat, 14 Mar 2027, 16:00 CET',
+  path: '/events/1',
+};
+
+export const MAIL_PREVIEWS: Readonly<Record<string, Record<string, unknown>>> = {
+  'account-exists': { displayName: 'Olena' },
+  event_announcement: {
+    name: 'Olena',
+    recipientId: 1,
+    subject: 'Bring a blanket',
+    message: 'The forecast says sun. Bring a blanket and something to share.\nSee you there!',
+    event: sampleEvent,
+  },
+  event_cancelled: { name: 'Olena', event: sampleEvent },
+  event_changed: { name: 'Olena', event: sampleEvent },
+  event_promoted: { name: 'Olena', event: sampleEvent },
+  event_reminder: { name: 'Olena', recipientId: 1, event: sampleEvent },
+  'password-reset': {
+    displayName: 'Olena',
+    expiresInHours: 3,
+    resetPath: '/accounts/password-reset/preview',
+  },
+  rsvp_confirmation: { name: 'Olena', waitlisted: false, event: sampleEvent },
+  test: { sentBy: 'the e-mail preview' },
+  'two-factor-changed': {
+    displayName: 'Olena',
+    headline: 'An authenticator app was added to your account.',
+    detail: 'From now on, log-in asks for a code from it after your password.',
+  },
+  'verify-email': { displayName: 'Olena', expiresInHours: 72, verifyPath: '/accounts/verify-email/preview' },
+  welcome: { displayName: 'Olena' },
+};
