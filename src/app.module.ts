@@ -8,6 +8,7 @@ import { CoreModule } from './core/core.module';
 import { debugToolbarEnabled } from './debug-toolbar/debug-toolbar.config';
 import { DebugToolbarModule } from './debug-toolbar/debug-toolbar.module';
 import { HealthModule } from './health/health.module';
+import { I18nModule } from './i18n/i18n.module';
 import { MailModule } from './mail/mail.module';
 import { MailPreviewsModule } from './mail/mail-previews.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -26,6 +27,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config),
         HealthModule,
+        I18nModule,
         MetricsModule,
         SystemModule,
         MailModule,

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import passport from 'passport';
+import { message } from '../i18n/translator';
 import { addFlash } from '../web/flash';
 import { validateForm } from '../web/forms';
 import { AccountsService } from './accounts.service';
@@ -17,11 +18,10 @@ import { AppConfig } from '../config/app-config';
 
 // Sign-up and reset requests never answer faster than this, whatever the address (see padResponseTime).
 const ENUMERATION_FLOOR_MS = 400;
-const LOGIN_FAILED =
-  'Please enter a correct e-mail address and password. Note that both fields may be case-sensitive.';
-const SESSIONS_UNAVAILABLE =
-  'Logging in is temporarily unavailable (our session store is not responding). Please try again in a minute.';
-const BAD_LINK = 'This link is invalid, has expired, or has already been used.';
+const LOGIN_FAILED = 'accounts.login.failed';
+const SESSIONS_UNAVAILABLE = 'accounts.login.unavailable';
+const BAD_LINK = 'accounts.linkInvalid.message';
+const BAD_LINK_TITLE = 'accounts.linkInvalid.title';
 
 type Body = Record<string, unknown>;
 
@@ -41,28 +41,33 @@ export class AccountsController {
   @Get('signup')
   signupForm(@Req() req: Request, @Res() res: Response): void {
     if (req.user) return res.redirect(303, '/accounts/profile');
-    renderPage(res, 'accounts/signup', { title: 'Sign up', values: {}, errors: {} });
+    renderPage(res, 'accounts/signup', { title: 'accounts.signup.title', values: {}, errors: {} });
   }
 
   @Post('signup')
-  async signup(@Body() body: Body, @Res() res: Response): Promise<void> {
+  async signup(@Body() body: Body, @Req() req: Request, @Res() res: Response): Promise<void> {
     const startedAt = performance.now();
     const form = await validateForm(SignupForm, body);
     if (!form.ok) {
       return renderPage(
         res,
         'accounts/signup',
-        { title: 'Sign up', values: form.values, errors: form.errors },
+        { title: 'accounts.signup.title', values: form.values, errors: form.errors },
         400,
       );
     }
-    const result = await this.accounts.signup(form.value);
+    const result = await this.accounts.signup({ ...form.value, language: req.language });
     if (!result.ok) {
       const values = { email: form.value.email, displayName: form.value.displayName };
-      return renderPage(res, 'accounts/signup', { title: 'Sign up', values, errors: result.errors }, 400);
+      return renderPage(
+        res,
+        'accounts/signup',
+        { title: 'accounts.signup.title', values, errors: result.errors },
+        400,
+      );
     }
     await padResponseTime(startedAt, ENUMERATION_FLOOR_MS);
-    renderPage(res, 'accounts/signup-done', { title: 'Check your inbox' });
+    renderPage(res, 'accounts/signup-done', { title: 'accounts.signupDone.title' });
   }
 
   @Get('verify-email/:token')
@@ -70,17 +75,17 @@ export class AccountsController {
     // A page with a button, not an immediate verification: mail scanners that prefetch links
     // must not spend the token.
     if (!(await this.accounts.isVerificationTokenValid(token))) {
-      return renderPage(res, 'accounts/link-invalid', { title: 'Invalid link', message: BAD_LINK }, 400);
+      return renderPage(res, 'accounts/link-invalid', { title: BAD_LINK_TITLE, message: BAD_LINK }, 400);
     }
-    renderPage(res, 'accounts/verify-email', { title: 'Confirm your e-mail address', token });
+    renderPage(res, 'accounts/verify-email', { title: 'accounts.verify.title', token });
   }
 
   @Post('verify-email/:token')
   async verify(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const user = await this.accounts.verifyEmail(token);
     if (!user)
-      return renderPage(res, 'accounts/link-invalid', { title: 'Invalid link', message: BAD_LINK }, 400);
-    addFlash(req, 'success', 'Thank you: your e-mail address is confirmed.');
+      return renderPage(res, 'accounts/link-invalid', { title: BAD_LINK_TITLE, message: BAD_LINK }, 400);
+    addFlash(req, 'success', 'flash.emailConfirmed');
     res.redirect(303, req.user ? '/' : '/accounts/login');
   }
 
@@ -92,13 +97,9 @@ export class AccountsController {
     @Res() res: Response,
   ): Promise<void> {
     if (await this.accounts.resendVerification(user.id)) {
-      addFlash(req, 'info', `We sent a new confirmation link to ${user.email}.`);
+      addFlash(req, 'info', message('flash.verificationResent', { email: user.email }));
     } else {
-      addFlash(
-        req,
-        'error',
-        'We already sent several links in the last hour. Please check your inbox (and spam folder).',
-      );
+      addFlash(req, 'error', 'flash.verificationThrottled');
     }
     res.redirect(303, '/accounts/profile');
   }
@@ -106,7 +107,11 @@ export class AccountsController {
   @Get('login')
   loginForm(@Query('next') next: unknown, @Req() req: Request, @Res() res: Response): void {
     if (req.user) return res.redirect(303, safeNextPath(next) ?? '/');
-    renderPage(res, 'accounts/login', { title: 'Log in', values: { next: safeNextPath(next) }, errors: {} });
+    renderPage(res, 'accounts/login', {
+      title: 'accounts.login.title',
+      values: { next: safeNextPath(next) },
+      errors: {},
+    });
   }
 
   @Post('login')
@@ -114,7 +119,12 @@ export class AccountsController {
     const form = await validateForm(LoginForm, body);
     const next = safeNextPath(body.next);
     const page = (errors: Record<string, string[]>, status: number, values: Record<string, unknown>) =>
-      renderPage(res, 'accounts/login', { title: 'Log in', values: { ...values, next }, errors }, status);
+      renderPage(
+        res,
+        'accounts/login',
+        { title: 'accounts.login.title', values: { ...values, next }, errors },
+        status,
+      );
     if (!form.ok) return page(form.errors, 400, form.values);
     // The password itself is read by Passport's local strategy from the body.
     const { email, remember } = form.value;
@@ -127,9 +137,7 @@ export class AccountsController {
       res.setHeader('Retry-After', String(minutes * 60));
       return page(
         {
-          form: [
-            `Too many failed log-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-          ],
+          form: [message('accounts.login.throttled', { count: minutes })],
         },
         429,
         { email },
@@ -155,7 +163,7 @@ export class AccountsController {
 
   @Get('logout')
   logoutForm(@Res() res: Response): void {
-    renderPage(res, 'accounts/logout', { title: 'Log out' });
+    renderPage(res, 'accounts/logout', { title: 'accounts.logout.title' });
   }
 
   @Post('logout')
@@ -166,12 +174,12 @@ export class AccountsController {
     }
     res.clearCookie(sessionCookieName(this.config), { path: '/' });
     res.locals.currentUser = null;
-    renderPage(res, 'accounts/logged-out', { title: 'Logged out', currentUser: null });
+    renderPage(res, 'accounts/logged-out', { title: 'accounts.loggedOut.title', currentUser: null });
   }
 
   @Get('password-reset')
   resetRequestForm(@Res() res: Response): void {
-    renderPage(res, 'accounts/password-reset', { title: 'Reset your password', values: {}, errors: {} });
+    renderPage(res, 'accounts/password-reset', { title: 'accounts.reset.title', values: {}, errors: {} });
   }
 
   @Post('password-reset')
@@ -182,21 +190,25 @@ export class AccountsController {
       return renderPage(
         res,
         'accounts/password-reset',
-        { title: 'Reset your password', values: form.values, errors: form.errors },
+        { title: 'accounts.reset.title', values: form.values, errors: form.errors },
         400,
       );
     }
     await this.accounts.requestPasswordReset(form.value.email);
     await padResponseTime(startedAt, ENUMERATION_FLOOR_MS);
-    renderPage(res, 'accounts/password-reset-sent', { title: 'Check your inbox' });
+    renderPage(res, 'accounts/password-reset-sent', { title: 'accounts.signupDone.title' });
   }
 
   @Get('password-reset/:token')
   async resetForm(@Param('token') token: string, @Res() res: Response): Promise<void> {
     if (!(await this.accounts.isResetTokenValid(token))) {
-      return renderPage(res, 'accounts/link-invalid', { title: 'Invalid link', message: BAD_LINK }, 400);
+      return renderPage(res, 'accounts/link-invalid', { title: BAD_LINK_TITLE, message: BAD_LINK }, 400);
     }
-    renderPage(res, 'accounts/password-reset-confirm', { title: 'Choose a new password', token, errors: {} });
+    renderPage(res, 'accounts/password-reset-confirm', {
+      title: 'accounts.resetConfirm.title',
+      token,
+      errors: {},
+    });
   }
 
   @Post('password-reset/:token')
@@ -211,19 +223,19 @@ export class AccountsController {
       renderPage(
         res,
         'accounts/password-reset-confirm',
-        { title: 'Choose a new password', token, errors },
+        { title: 'accounts.resetConfirm.title', token, errors },
         400,
       );
     if (!form.ok) return page(form.errors);
     const result = await this.accounts.resetPassword(token, form.value.password, form.value.password2);
     if (!result.ok) {
       if (result.errors.token) {
-        return renderPage(res, 'accounts/link-invalid', { title: 'Invalid link', message: BAD_LINK }, 400);
+        return renderPage(res, 'accounts/link-invalid', { title: BAD_LINK_TITLE, message: BAD_LINK }, 400);
       }
       return page(result.errors);
     }
     await this.throttle.recordSuccess(result.value.email);
-    addFlash(req, 'success', 'Your password has been set. You may go ahead and log in now.');
+    addFlash(req, 'success', 'flash.passwordSet');
     res.redirect(303, '/accounts/login');
   }
 

@@ -1,3 +1,4 @@
+import { isLanguage, languageOf, type Language } from '../i18n/languages';
 import { createHmac } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
@@ -16,7 +17,8 @@ export const RESET_TOKEN_HOURS = 2;
 
 export type Outcome<T = void> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
-const PASSWORD_MISMATCH = 'The two password fields didn’t match.';
+// Messages are catalogue keys (src/i18n/locales), translated where they are shown.
+const PASSWORD_MISMATCH = 'validation.passwordMismatch';
 
 function ok<T>(value: T): Outcome<T> {
   return { ok: true, value };
@@ -57,6 +59,8 @@ export class AccountsService {
     displayName: string;
     password: string;
     password2: string;
+    /** The language the person signed up in: stored with the account, so its e-mails use it. */
+    language?: Language;
   }): Promise<Outcome> {
     const problems = this.newPasswordProblems(input.password, input.password2, input);
     if (problems) return fail(problems);
@@ -65,11 +69,16 @@ export class AccountsService {
       await this.prisma.$transaction(async (tx) => {
         const existing = await tx.user.findUnique({ where: { email: input.email } });
         if (existing) {
-          await this.sendExistingAccountMail(tx, existing);
+          await this.sendExistingAccountMail(tx, existing, input.language);
           return;
         }
         const user = await tx.user.create({
-          data: { email: input.email, displayName: input.displayName, passwordHash },
+          data: {
+            email: input.email,
+            displayName: input.displayName,
+            passwordHash,
+            language: input.language ?? null,
+          },
         });
         await this.sendVerification(tx, user);
       });
@@ -77,7 +86,9 @@ export class AccountsService {
       // Two sign-ups for one address at once: the loser is an "existing account" case.
       if (!isUniqueViolation(error)) throw error;
       const existing = await this.prisma.user.findUnique({ where: { email: input.email } });
-      if (existing) await this.prisma.$transaction((tx) => this.sendExistingAccountMail(tx, existing));
+      if (existing) {
+        await this.prisma.$transaction((tx) => this.sendExistingAccountMail(tx, existing, input.language));
+      }
     }
     return ok(undefined);
   }
@@ -110,7 +121,12 @@ export class AccountsService {
         where: { id: row.userId },
         data: { emailVerifiedAt: new Date() },
       });
-      await this.mail.send('welcome', user.email, { displayName: user.displayName }, { tx });
+      await this.mail.send(
+        'welcome',
+        user.email,
+        { displayName: user.displayName, lang: languageOf(user) },
+        { tx },
+      );
       return toSessionUser(user);
     });
   }
@@ -137,7 +153,7 @@ export class AccountsService {
       await this.mail.send(
         'password-reset',
         user.email,
-        { displayName: user.displayName, expiresInHours: RESET_TOKEN_HOURS },
+        { displayName: user.displayName, expiresInHours: RESET_TOKEN_HOURS, lang: languageOf(user) },
         { tx, secrets: { resetPath: `/accounts/password-reset/${token}` } },
       );
     });
@@ -150,7 +166,7 @@ export class AccountsService {
    */
   async resetPassword(token: string, password: string, password2: string): Promise<Outcome<SessionUser>> {
     const live = await this.findLiveToken(this.prisma, token, AccountTokenPurpose.password_reset);
-    if (!live) return fail({ token: ['This password reset link is invalid, expired or already used.'] });
+    if (!live) return fail({ token: ['validation.resetLinkInvalid'] });
     const problems = this.newPasswordProblems(password, password2, live.user);
     if (problems) return fail(problems);
     const passwordHash = await this.passwords.hash(password);
@@ -167,7 +183,7 @@ export class AccountsService {
         data: { passwordHash, emailVerifiedAt: live.user.emailVerifiedAt ?? new Date() },
       });
     });
-    if (!user) return fail({ token: ['This password reset link is invalid, expired or already used.'] });
+    if (!user) return fail({ token: ['validation.resetLinkInvalid'] });
     return ok(toSessionUser(user));
   }
 
@@ -197,7 +213,7 @@ export class AccountsService {
     const user = await this.prisma.user.findUniqueOrThrow({ where: { id: userId } });
     if (!(await this.passwords.verify(user.passwordHash, input.currentPassword))) {
       return fail({
-        currentPassword: ['Your current password was entered incorrectly. Please enter it again.'],
+        currentPassword: ['validation.currentPasswordWrong'],
       });
     }
     const problems = this.newPasswordProblems(input.password, input.password2, user);
@@ -209,8 +225,11 @@ export class AccountsService {
     return ok(updated);
   }
 
-  async updateProfile(userId: number, input: { displayName: string }): Promise<void> {
-    await this.prisma.user.update({ where: { id: userId }, data: { displayName: input.displayName } });
+  async updateProfile(userId: number, input: { displayName: string; language?: string }): Promise<void> {
+    await this.prisma.user.update({
+      where: { id: userId },
+      data: { displayName: input.displayName, language: isLanguage(input.language) ? input.language : null },
+    });
   }
 
   /** An active user by id (a passkey named them), or undefined. */
@@ -267,19 +286,30 @@ export class AccountsService {
     await this.mail.send(
       'verify-email',
       user.email,
-      { displayName: user.displayName, expiresInHours: VERIFICATION_TOKEN_HOURS },
+      { displayName: user.displayName, expiresInHours: VERIFICATION_TOKEN_HOURS, lang: languageOf(user) },
       { tx, secrets: { verifyPath: `/accounts/verify-email/${token}` } },
     );
   }
 
-  private async sendExistingAccountMail(tx: Prisma.TransactionClient, user: User): Promise<void> {
+  /** `language`: the sign-up form's, for an account that never chose one. */
+  private async sendExistingAccountMail(
+    tx: Prisma.TransactionClient,
+    user: User,
+    language?: Language,
+  ): Promise<void> {
     if (!user.isActive || !(await this.throttle.allowAccountEmail(user.email))) {
       // Deactivated (or rate-limited) addresses get nothing; the same query keeps timing close.
       await tx.user.findUnique({ where: { id: user.id } });
       return;
     }
-    if (!user.emailVerifiedAt) return this.sendVerification(tx, user);
-    await this.mail.send('account-exists', user.email, { displayName: user.displayName }, { tx });
+    const reader = { ...user, language: user.language ?? language ?? null };
+    if (!user.emailVerifiedAt) return this.sendVerification(tx, reader);
+    await this.mail.send(
+      'account-exists',
+      user.email,
+      { displayName: user.displayName, lang: languageOf(reader) },
+      { tx },
+    );
   }
 
   private async createToken(

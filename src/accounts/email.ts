@@ -1,4 +1,5 @@
 import { registerDecorator, isEmail, type ValidationOptions } from 'class-validator';
+import { message } from '../i18n/translator';
 
 export const EMAIL_MAX_LENGTH = 254;
 
@@ -11,22 +12,20 @@ export function normalizeEmail(value: unknown): unknown {
  * Why an address is refused, or undefined when it is fine. Only plain ASCII is accepted: a Cyrillic
  * "а" or a full-width "ａ" looks like a Latin letter, and would let someone register an address
  * that reads the same as another user's. Django and most mail providers make the same choice.
+ * The reason is a message descriptor (src/i18n/translator.ts: message), translated where shown.
  */
 export function emailProblem(value: unknown): string | undefined {
-  if (typeof value !== 'string' || !value) return 'Enter your e-mail address.';
+  if (typeof value !== 'string' || !value) return 'validation.enterEmail';
   if (value.length > EMAIL_MAX_LENGTH) {
-    return `Enter an e-mail address of at most ${EMAIL_MAX_LENGTH} characters.`;
+    return message('validation.emailTooLong', { max: EMAIL_MAX_LENGTH });
   }
   const foreign = [...value].find((char) => char < ' ' || char > '~');
   if (foreign) {
     const code = foreign.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-    return (
-      `The e-mail address contains "${foreign}" (U+${code}), which is not a plain ASCII character. ` +
-      'Look-alike letters from other alphabets are not accepted: type the address with plain letters.'
-    );
+    return message('validation.emailForeignChar', { char: foreign, code });
   }
   if (!isEmail(value, { allow_utf8_local_part: false, require_tld: true })) {
-    return 'Enter a valid e-mail address, like name@example.com.';
+    return 'validation.invalidEmail';
   }
   return undefined;
 }
@@ -41,7 +40,7 @@ export function IsAccountEmail(options?: ValidationOptions): PropertyDecorator {
       options,
       validator: {
         validate: (value: unknown) => emailProblem(value) === undefined,
-        defaultMessage: (args) => emailProblem(args?.value) ?? 'Enter a valid e-mail address.',
+        defaultMessage: (args) => emailProblem(args?.value) ?? 'validation.invalidEmail',
       },
     });
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { hash, verify } from '@node-rs/argon2';
+import { message } from '../i18n/translator';
 import { PROJECT_ROOT } from '../paths';
 
 export const PASSWORD_MIN_LENGTH = 8;
@@ -55,17 +56,17 @@ export class PasswordService {
   validate(password: string, owner: PasswordOwner = {}): string[] {
     const errors: string[] = [];
     if (password.length < PASSWORD_MIN_LENGTH) {
-      errors.push(`This password is too short. It must contain at least ${PASSWORD_MIN_LENGTH} characters.`);
+      errors.push(message('validation.passwordTooShort', { min: PASSWORD_MIN_LENGTH }));
     }
     if (password.length > PASSWORD_MAX_LENGTH) {
-      errors.push(`This password is too long. It must contain at most ${PASSWORD_MAX_LENGTH} characters.`);
+      errors.push(message('validation.passwordTooLong', { max: PASSWORD_MAX_LENGTH }));
     }
     const similarTo = this.similarAttribute(password, owner);
-    if (similarTo) errors.push(`The password is too similar to the ${similarTo}.`);
+    if (similarTo) errors.push(similarTo);
     if (this.commonPasswords().has(password.trim().toLowerCase())) {
-      errors.push('This password is too common.');
+      errors.push('validation.passwordCommon');
     }
-    if (/^\d+$/.test(password)) errors.push('This password is entirely numeric.');
+    if (/^\d+$/.test(password)) errors.push('validation.passwordNumeric');
     return errors;
   }
 
@@ -96,8 +97,8 @@ export class PasswordService {
   private similarAttribute(password: string, owner: PasswordOwner): string | undefined {
     const lowered = password.toLowerCase();
     const attributes: [string, string | undefined][] = [
-      ['e-mail address', owner.email],
-      ['name', owner.displayName],
+      ['validation.passwordSimilarEmail', owner.email],
+      ['validation.passwordSimilarName', owner.displayName],
     ];
     for (const [label, value] of attributes) {
       if (!value) continue;

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { LANGUAGE_NAMES, LANGUAGES } from '../i18n/languages';
 import { addFlash } from '../web/flash';
 import { validateForm, type FieldErrors } from '../web/forms';
 import { AccountsService } from './accounts.service';
@@ -50,7 +51,7 @@ export class ProfileController {
     const form = await validateForm(ProfileForm, body);
     if (!form.ok) return this.renderProfile(res, user, { errors: form.errors, values: form.values }, 400);
     await this.accounts.updateProfile(user.id, form.value);
-    addFlash(req, 'success', 'Your profile has been saved.');
+    addFlash(req, 'success', 'flash.profileSaved');
     res.redirect(303, '/accounts/profile');
   }
 
@@ -66,7 +67,7 @@ export class ProfileController {
       announcements: body.announcements !== undefined,
       reminders: body.reminders !== undefined,
     });
-    addFlash(req, 'success', 'Your e-mail preferences have been saved.');
+    addFlash(req, 'success', 'flash.emailPreferencesSaved');
     res.redirect(303, '/accounts/profile#email');
   }
 
@@ -92,13 +93,13 @@ export class ProfileController {
     @Res() res: Response,
   ): Promise<void> {
     const revoked = await this.apiTokens.revoke(user.id, id);
-    addFlash(req, revoked ? 'success' : 'error', revoked ? 'The token has been revoked.' : 'No such token.');
+    addFlash(req, revoked ? 'success' : 'error', revoked ? 'flash.tokenRevoked' : 'flash.noSuchToken');
     res.redirect(303, '/accounts/profile');
   }
 
   @Get('password-change')
   changePasswordForm(@Res() res: Response): void {
-    renderPage(res, 'accounts/password-change', { title: 'Change your password', errors: {} });
+    renderPage(res, 'accounts/password-change', { title: 'accounts.passwordChange.title', errors: {} });
   }
 
   @Post('password-change')
@@ -110,7 +111,7 @@ export class ProfileController {
   ): Promise<void> {
     const form = await validateForm(ChangePasswordForm, body);
     const page = (errors: FieldErrors) =>
-      renderPage(res, 'accounts/password-change', { title: 'Change your password', errors }, 400);
+      renderPage(res, 'accounts/password-change', { title: 'accounts.passwordChange.title', errors }, 400);
     if (!form.ok) return page(form.errors);
     const result = await this.accounts.changePassword(user.id, form.value);
     if (!result.ok) return page(result.errors);
@@ -119,7 +120,7 @@ export class ProfileController {
     if (req.session?.passport?.user) {
       req.session.passport.user.hash = this.accounts.sessionAuthHash(result.value.passwordHash);
     }
-    addFlash(req, 'success', 'Your password has been changed. Other sessions have been logged out.');
+    addFlash(req, 'success', 'flash.passwordChanged');
     res.redirect(303, '/accounts/profile');
   }
 
@@ -138,8 +139,9 @@ export class ProfileController {
       res,
       'accounts/profile',
       {
-        title: 'Your profile',
-        values: { displayName: user.displayName },
+        title: 'accounts.profile.title',
+        values: { displayName: user.displayName, language: user.language ?? '' },
+        languageChoices: LANGUAGES.map((code) => ({ code, name: LANGUAGE_NAMES[code] })),
         errors: {},
         tokens,
         mfa,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
+import { message } from '../i18n/translator';
 import { addFlash } from '../web/flash';
 import { AccountsService } from './accounts.service';
 import type { SessionUser } from './session-user';
@@ -72,7 +73,11 @@ export class SessionLogin {
     if (options.remember) req.session.cookie.maxAge = this.config.values.SESSION_REMEMBER_DAYS * 86_400_000;
     req.session.authenticatedAt = Date.now();
     await this.accounts.recordLogin(user.id);
-    addFlash(req, 'success', `Welcome back${user.displayName ? `, ${user.displayName}` : ''}!`);
+    addFlash(
+      req,
+      'success',
+      user.displayName ? message('flash.welcomeBackName', { name: user.displayName }) : 'flash.welcomeBack',
+    );
     await save(req);
   }
 

@@ -16,6 +16,8 @@ export interface SessionUser {
   isStaff: boolean;
   isSuperuser: boolean;
   emailVerifiedAt: Date | null;
+  /** The profile's language (en, uk, ru), or null for the browser's. */
+  language: string | null;
 }
 
 export function toSessionUser(user: User): SessionUser {
@@ -27,6 +29,7 @@ export function toSessionUser(user: User): SessionUser {
     isStaff: user.isStaff,
     isSuperuser: user.isSuperuser,
     emailVerifiedAt: user.emailVerifiedAt,
+    language: user.language,
   };
 }
 

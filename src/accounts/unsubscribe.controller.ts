@@ -1,14 +1,9 @@
 import { Controller, Get, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { UnsubscribeLinks, type MailList } from '../mail/mail-lists';
+import { UnsubscribeLinks } from '../mail/mail-lists';
 import { CsrfExempt } from './auth.decorators';
 import { EmailPreferencesService } from './email-preferences.service';
 import { renderPage } from './render';
-
-const LIST_NAMES: Record<MailList, string> = {
-  announcements: 'announcements from event organizers',
-  reminders: 'reminders the day before an event',
-};
 
 /**
  * The signed unsubscribe links of announcements and reminders (UnsubscribeLinks): they work without
@@ -28,9 +23,9 @@ export class UnsubscribeController {
     const signed = this.links.verify(token);
     if (!signed) return this.invalid(res);
     renderPage(res, 'accounts/unsubscribe', {
-      title: 'Unsubscribe',
+      title: 'accounts.unsubscribe.title',
       token,
-      listName: LIST_NAMES[signed.list],
+      question: `accounts.unsubscribe.ask.${signed.list}`,
     });
   }
 
@@ -48,12 +43,17 @@ export class UnsubscribeController {
       return this.invalid(res);
     }
     renderPage(res, 'accounts/unsubscribed', {
-      title: 'Unsubscribed',
-      listName: LIST_NAMES[signed.list],
+      title: 'accounts.unsubscribed.title',
+      done: `accounts.unsubscribed.done.${signed.list}`,
     });
   }
 
   private invalid(res: Response): void {
-    renderPage(res, 'accounts/unsubscribe', { title: 'Invalid link', invalid: true }, 400);
+    renderPage(
+      res,
+      'accounts/unsubscribe',
+      { title: 'accounts.unsubscribe.invalidTitle', invalid: true },
+      400,
+    );
   }
 }

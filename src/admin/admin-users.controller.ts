@@ -4,6 +4,7 @@ import { RequireStaff } from '../accounts/auth.decorators';
 import { AccountsService } from '../accounts/accounts.service';
 import { MfaService } from '../accounts/mfa/mfa.service';
 import { PasswordService } from '../accounts/passwords';
+import { translateMessage } from '../i18n/translator';
 import { PrismaService } from '../prisma/prisma.service';
 import { addFlash } from '../web/flash';
 import type { FieldErrors } from '../web/forms';
@@ -125,7 +126,9 @@ export class AdminUsersController {
         email: String(user.email),
         displayName: String(user.displayName),
       });
-      if (problems.length) errors.password2 = problems;
+      // The admin's templates show text: the validators' messages are catalogue keys.
+      if (problems.length)
+        errors.password2 = problems.map((problem) => translateMessage(problem, req.language));
     }
     if (Object.keys(errors).length) return this.render(res, info, permissions, user, errors, 400);
     const passwordHash = await this.passwords.hash(password1);

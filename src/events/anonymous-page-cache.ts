@@ -3,23 +3,32 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sessionCookieName } from '../accounts/web-session';
 import { AppConfig } from '../config/app-config';
+import { negotiateLanguage, type Language } from '../i18n/languages';
 import { debugToolbarEnabled } from '../debug-toolbar/debug-toolbar.config';
 import { requestIdOf } from '../logging/logging.module';
 import { MetricsService } from '../metrics/metrics.service';
 import type { HeaderList } from '../web/security-headers';
 import { CACHED_LIST_PAGES, EventsCache, type AnonymousPage } from './events.cache';
 
-/** Which cached page a request is for, if it is one: `/`, `/events[?page=N]`, `/events/:id`. */
+/**
+ * Which cached page a request is for, if it is one: `/`, `/events[?page=N]`, `/events/:id`, in the
+ * language the visitor gets (their `lang` cookie or Accept-Language, as the pages decide it): a
+ * copy rendered in English is never served to someone reading Ukrainian.
+ */
 export function anonymousPageOf(req: IncomingMessage): AnonymousPage | undefined {
   if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
   const [path, query = ''] = (req.url ?? '').split('?', 2);
   if (path === '/' || path === '/events') {
     const page = query === '' ? 1 : /^page=(\d)$/.exec(query)?.[1];
     const number = Number(page);
-    return number >= 1 && number <= CACHED_LIST_PAGES ? { kind: 'list', page: number } : undefined;
+    return number >= 1 && number <= CACHED_LIST_PAGES
+      ? { kind: 'list', page: number, language: negotiateLanguage(req.headers) }
+      : undefined;
   }
   const id = /^\/events\/([1-9]\d{0,8})$/.exec(path)?.[1];
-  return id && !query ? { kind: 'event', id: Number(id) } : undefined;
+  return id && !query
+    ? { kind: 'event', id: Number(id), language: negotiateLanguage(req.headers) }
+    : undefined;
 }
 
 /**
@@ -60,8 +69,10 @@ export class AnonymousPageCache {
     const page = this.pageOf(req);
     if (!page) return pass();
     const copy = this.cache.peekHtml(page);
-    if (copy) return this.sendHit(req, res, copy);
-    void this.cache.getHtml(page).then((html) => (html ? this.sendHit(req, res, html) : pass()));
+    if (copy) return this.sendHit(req, res, copy, page.language);
+    void this.cache
+      .getHtml(page)
+      .then((html) => (html ? this.sendHit(req, res, html, page.language) : pass()));
   }
 
   /** Express middleware: keeps the page a request for a cacheable page (a miss) rendered. */
@@ -84,10 +95,14 @@ export class AnonymousPageCache {
     return anonymousPageOf(req);
   }
 
-  private sendHit(req: IncomingMessage, res: ServerResponse, html: Buffer): void {
+  private sendHit(req: IncomingMessage, res: ServerResponse, html: Buffer, language: Language): void {
     this.metrics.observe(req, res, 'page-cache');
     res.writeHead(200, [
       ...this.hitHeaders,
+      'Content-Language',
+      language,
+      'Vary',
+      'Accept-Language',
       'X-Request-Id',
       requestIdOf(req),
       'Content-Length',

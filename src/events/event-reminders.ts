@@ -1,3 +1,4 @@
+import { languageOf } from '../i18n/languages';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service';
 import { ScheduleRegistry } from '../jobs/scheduler/schedule.registry';
@@ -12,6 +13,7 @@ interface DueReminder {
   rsvpId: number;
   userId: number;
   email: string;
+  language: string | null;
   displayName: string;
   eventId: number;
   title: string;
@@ -65,7 +67,7 @@ export class EventReminders implements OnModuleInit {
             FOR UPDATE OF r2 SKIP LOCKED
           )
           AND e.id = r.event_id AND u.id = r.user_id
-          RETURNING r.id AS "rsvpId", u.id AS "userId", u.email, u.display_name AS "displayName", e.id AS "eventId",
+          RETURNING r.id AS "rsvpId", u.id AS "userId", u.email, u.language, u.display_name AS "displayName", e.id AS "eventId",
                     e.title, e.location, e.starts_at AS "startsAt", e.ends_at AS "endsAt",
                     e.time_zone AS "timeZone"`;
         for (const reminder of due) {
@@ -75,6 +77,7 @@ export class EventReminders implements OnModuleInit {
             {
               name: reminder.displayName || reminder.email,
               recipientId: reminder.userId,
+              lang: languageOf(reminder),
               event: eventMailContext({ ...reminder, id: reminder.eventId, status: 'published' }),
             },
             { tx },

@@ -1,3 +1,5 @@
+import { languageOf } from '../i18n/languages';
+import { translatorFor } from '../i18n/translator';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { RsvpStatus, TaskKind, type Task } from '../generated/prisma/client';
 import { InjectJobQueue, JobQueue, type Job } from '../jobs/queue/job-queue';
@@ -67,7 +69,11 @@ export class EventTasksProcessor implements OnModuleInit {
         where: { ...where, id: { gt: cursor } },
         orderBy: { id: 'asc' },
         take: BATCH,
-        include: { user: { select: { id: true, email: true, displayName: true, emailAnnouncements: true } } },
+        include: {
+          user: {
+            select: { id: true, email: true, displayName: true, emailAnnouncements: true, language: true },
+          },
+        },
       });
       if (!batch.length) break;
       cursor = batch[batch.length - 1].id;
@@ -82,6 +88,7 @@ export class EventTasksProcessor implements OnModuleInit {
             {
               name: rsvp.user.displayName || rsvp.user.email,
               recipientId: rsvp.user.id,
+              lang: languageOf(rsvp.user),
               subject: input.subject,
               message: input.message,
               event: eventMailContext(event),
@@ -94,9 +101,17 @@ export class EventTasksProcessor implements OnModuleInit {
       const done = sent + skipped;
       await this.tasks.reportProgress(task.id, total ? Math.min(99, (done / total) * 100) : 99);
     }
-    const sentText = `Sent to ${sent} attendee${sent === 1 ? '' : 's'}.`;
-    const skippedText = skipped ? ` Skipped ${skipped} who turned announcements off.` : '';
-    await this.tasks.succeed(task.id, { cursor, sent, skipped, message: sentText + skippedText });
+    // Read by the organizer: in their language.
+    const organizer = await this.prisma.user.findUnique({
+      where: { id: task.ownerId },
+      select: { language: true },
+    });
+    const t = translatorFor(languageOf(organizer));
+    const summary = [
+      t('tasks.sent', { count: sent }),
+      ...(skipped ? [t('tasks.skipped', { count: skipped })] : []),
+    ];
+    await this.tasks.succeed(task.id, { cursor, sent, skipped, message: summary.join(' ') });
   }
 
   private async exportAttendees(task: Task): Promise<void> {

@@ -120,6 +120,10 @@ export function eventMailContext(event: EventLike | (Omit<EventLike, 'goingCount
     location: event.location,
     startsAt: formatDate(event.startsAt, event.timeZone),
     endsAt: formatDate(event.endsAt, event.timeZone),
+    // For the recipient's language (the `eventDate` helper); the texts above are English.
+    startsAtIso: event.startsAt.toISOString(),
+    endsAtIso: event.endsAt.toISOString(),
+    timeZone: event.timeZone,
     path: `/events/${event.id}`,
   };
 }

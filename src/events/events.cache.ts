@@ -3,20 +3,24 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import { TrackedCopies } from '../cache/tracked-copies';
 import { AppConfig } from '../config/app-config';
+import { LANGUAGES, type Language } from '../i18n/languages';
 
 /** How many pages of the public list are cached (the ones people actually look at). */
 export const CACHED_LIST_PAGES = 5;
 
 const listKey = (page: number) => `events:list:${page}`;
 const eventKey = (id: number) => `events:event:${id}`;
-const listHtmlKey = (page: number) => `events:html:list:${page}`;
-const eventHtmlKey = (id: number) => `events:html:event:${id}`;
+// Rendered pages differ by language (anonymousPageOf picks it as the pages do).
+const listHtmlKey = (page: number, language: Language) => `events:html:list:${page}:${language}`;
+const eventHtmlKey = (id: number, language: Language) => `events:html:event:${id}:${language}`;
 const pageNumbers = Array.from({ length: CACHED_LIST_PAGES }, (_, index) => index + 1);
 
-export type AnonymousPage = { kind: 'list'; page: number } | { kind: 'event'; id: number };
+export type AnonymousPage = ({ kind: 'list'; page: number } | { kind: 'event'; id: number }) & {
+  language: Language;
+};
 
 const htmlKey = (page: AnonymousPage) =>
-  page.kind === 'list' ? listHtmlKey(page.page) : eventHtmlKey(page.id);
+  page.kind === 'list' ? listHtmlKey(page.page, page.language) : eventHtmlKey(page.id, page.language);
 
 /**
  * The Redis page-data cache for the public list's first pages and for event pages. A hit answers
@@ -82,10 +86,10 @@ export class EventsCache {
   /** Drops the event's page and the list pages (any event may appear on them), data and HTML. */
   async invalidate(eventId?: number): Promise<void> {
     const keys = pageNumbers.map(listKey);
-    const htmlKeys = pageNumbers.map(listHtmlKey);
+    const htmlKeys = LANGUAGES.flatMap((language) => pageNumbers.map((page) => listHtmlKey(page, language)));
     if (eventId !== undefined) {
       keys.push(eventKey(eventId));
-      htmlKeys.push(eventHtmlKey(eventId));
+      htmlKeys.push(...LANGUAGES.map((language) => eventHtmlKey(eventId, language)));
     }
     const results = await Promise.allSettled([this.cache.mdel(keys), this.pages.delete(htmlKeys)]);
     for (const result of results) {

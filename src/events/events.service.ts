@@ -1,3 +1,4 @@
+import { languageOf } from '../i18n/languages';
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { EventStatus, Prisma, RsvpStatus, type Event } from '../generated/prisma/client';
 import { PrismaService, type PreparedStatement } from '../prisma/prisma.service';
@@ -331,8 +332,10 @@ export class EventsService {
 
   /** E-mails everyone going or waitlisted, in the caller's transaction: one read, one insert. */
   private async notifyAttendees(tx: Prisma.TransactionClient, event: Event, template: string): Promise<void> {
-    const attendees = await tx.$queryRaw<Array<{ email: string; displayName: string }>>`
-      SELECT u.email, u.display_name AS "displayName"
+    const attendees = await tx.$queryRaw<
+      Array<{ email: string; displayName: string; language: string | null }>
+    >`
+      SELECT u.email, u.display_name AS "displayName", u.language
       FROM rsvps r JOIN users u ON u.id = r.user_id
       WHERE r.event_id = ${event.id} AND r.status IN ('going', 'waitlisted')
       ORDER BY r.id`;
@@ -341,7 +344,7 @@ export class EventsService {
       template,
       attendees.map((user) => ({
         to: user.email,
-        context: { name: user.displayName || user.email, event: context },
+        context: { name: user.displayName || user.email, event: context, lang: languageOf(user) },
       })),
       { tx },
     );

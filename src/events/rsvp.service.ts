@@ -1,3 +1,4 @@
+import { languageOf } from '../i18n/languages';
 import {
   BadRequestException,
   ConflictException,
@@ -61,7 +62,7 @@ export async function promoteFromWaitlist(
   count: number,
 ): Promise<number> {
   if (count <= 0) return 0;
-  const promoted = await tx.$queryRaw<Array<{ email: string; displayName: string }>>`
+  const promoted = await tx.$queryRaw<Array<{ email: string; displayName: string; language: string | null }>>`
     WITH next AS (
       SELECT id FROM rsvps
       WHERE event_id = ${event.id} AND status = 'waitlisted'
@@ -74,13 +75,13 @@ export async function promoteFromWaitlist(
     ), counted AS (
       UPDATE events SET going_count = going_count + (SELECT count(*) FROM moved) WHERE id = ${event.id}
     )
-    SELECT u.email, u.display_name AS "displayName" FROM moved JOIN users u ON u.id = moved.user_id`;
+    SELECT u.email, u.display_name AS "displayName", u.language FROM moved JOIN users u ON u.id = moved.user_id`;
   const context = eventMailContext(event);
   await mailer.sendMany(
     'event_promoted',
     promoted.map((user) => ({
       to: user.email,
-      context: { name: user.displayName || user.email, event: context },
+      context: { name: user.displayName || user.email, event: context, lang: languageOf(user) },
     })),
     { tx },
   );
@@ -90,6 +91,7 @@ export async function promoteFromWaitlist(
 interface RsvpContext {
   email: string;
   displayName: string;
+  language: string | null;
   rsvpStatus: RsvpStatus | null;
 }
 
@@ -125,7 +127,7 @@ export class RsvpService {
       const rows = await tx.$queryRaw<Array<LockedEvent & RsvpContext>>`
         SELECT e.id, e.title, e.location, e.starts_at AS "startsAt", e.ends_at AS "endsAt",
                e.time_zone AS "timeZone", e.capacity, e.going_count AS "goingCount", e.status::text AS status, e.organizer_id AS "organizerId",
-               u.email, u.display_name AS "displayName", r.status::text AS "rsvpStatus"
+               u.email, u.display_name AS "displayName", u.language, r.status::text AS "rsvpStatus"
         FROM events e
         JOIN users u ON u.id = ${userId}
         LEFT JOIN rsvps r ON r.event_id = e.id AND r.user_id = u.id
@@ -163,6 +165,7 @@ export class RsvpService {
           name: event.displayName || event.email,
           waitlisted: status === RsvpStatus.waitlisted,
           event: eventMailContext(event),
+          lang: languageOf(event),
         },
         { tx },
       );

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import hbs from 'hbs';
 import { AppConfig } from '../config/app-config';
+import { registerI18nHelpers } from '../i18n/handlebars-i18n';
+import { languageOr } from '../i18n/languages';
 import { VIEWS_DIR } from '../paths';
 
 export const EMAIL_VIEWS_DIR = join(VIEWS_DIR, 'emails');
@@ -41,6 +43,9 @@ export class MailTemplates {
     for (const instance of [this.html, this.text]) {
       instance.registerHelper('absoluteUrl', (path: unknown) => this.absoluteUrl(String(path ?? '')));
     }
+    // In the recipient's language: `lang` of the message's context (the sender records it).
+    registerI18nHelpers(this.html);
+    registerI18nHelpers(this.text, false);
   }
 
   /** APP_URL joined with a path (see AppConfig.absoluteUrl). */
@@ -83,7 +88,8 @@ export class MailTemplates {
   }
 
   private contextFor(context: Record<string, unknown>): Record<string, unknown> {
-    return { ...context, appUrl: this.config.values.APP_URL };
+    // `lang`: the recipient's language, recorded by the sender (English when absent or unknown).
+    return { ...context, lang: languageOr(context.lang), appUrl: this.config.values.APP_URL };
   }
 
   private require(name: string): EmailTemplate {

@@ -2,6 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
+import { languageOr } from '../i18n/languages';
+import { translateMessage } from '../i18n/translator';
 import { isDatabaseUnavailable } from '../prisma/database-errors';
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem';
 
@@ -50,15 +52,26 @@ export class ErrorFilter implements ExceptionFilter {
         ? this.messageOf(body)
         : undefined;
 
+    // Messages may be catalogue keys (validation, services): said in the request's language, which
+    // is English for a request that failed before the language was chosen.
+    const language = languageOr(req.language);
     if (req.path.startsWith('/api')) {
+      const errors = this.fieldErrorsOf(body);
       const problem: ProblemDetails = {
         type: 'about:blank',
         title,
         status,
-        detail,
+        detail: detail === undefined ? undefined : translateMessage(detail, language),
         instance: req.originalUrl,
         requestId,
-        errors: this.fieldErrorsOf(body),
+        errors:
+          errors &&
+          Object.fromEntries(
+            Object.entries(errors).map(([field, messages]) => [
+              field,
+              messages.map((text) => translateMessage(text, language)),
+            ]),
+          ),
       };
       res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
       return;
@@ -78,7 +91,8 @@ export class ErrorFilter implements ExceptionFilter {
             ? 'errors/500'
             : 'errors/error';
     res.status(status).render(template, {
-      title: status === 404 ? 'Page not found' : title,
+      lang: language,
+      title: status === 404 ? 'errors.notFoundTitle' : title,
       status,
       detail,
       requestId,

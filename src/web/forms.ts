@@ -47,6 +47,6 @@ export function apiValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     exceptionFactory: (errors) =>
-      new BadRequestException({ message: 'Validation failed', errors: fieldErrorsOf(errors) }),
+      new BadRequestException({ message: 'validation.failed', errors: fieldErrorsOf(errors) }),
   });
 }

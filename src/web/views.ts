@@ -1,14 +1,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HelperOptions } from 'handlebars';
 import hbs from 'hbs';
+import { languageOfTemplate, registerI18nHelpers } from '../i18n/handlebars-i18n';
+import { formatDateTime } from '../i18n/translator';
 import { VIEWS_DIR } from '../paths';
-
-const DISPLAY_DATE = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'medium',
-  timeStyle: 'short',
-  timeZone: 'UTC',
-});
 
 /** Helpers available in every template. Keep them few and logic-free. */
 function registerHelpers(): void {
@@ -17,10 +14,13 @@ function registerHelpers(): void {
   hbs.registerHelper('isoDate', (value: Date | string | undefined) =>
     value ? new Date(value).toISOString() : '',
   );
-  // For people: "1 Dec 2026, 11:26 UTC" (pair it with <time datetime="{{isoDate …}}">).
-  hbs.registerHelper('displayDate', (value: Date | string | undefined) =>
-    value ? `${DISPLAY_DATE.format(new Date(value))} UTC` : '',
+  // For people, in the page's language: "1 Dec 2026, 11:26 UTC", "1 груд. 2026 р., 11:26 UTC"
+  // (pair it with <time datetime="{{isoDate …}}">).
+  hbs.registerHelper('displayDate', (value: Date | string | undefined, options: HelperOptions) =>
+    value ? `${formatDateTime(value, languageOfTemplate(options))} UTC` : '',
   );
+  // t, tm, formatDate, eventDate, number (src/i18n/handlebars-i18n.ts).
+  registerI18nHelpers(hbs.handlebars);
 }
 
 /**

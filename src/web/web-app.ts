@@ -18,6 +18,7 @@ import { configureRequestInput } from './request-input';
 import { schemaGate } from './schema-gate';
 import { securityHeaders, sendHeaders } from './security-headers';
 import { configureViews } from './views';
+import { languageMiddleware } from '../i18n/i18n.middleware';
 
 /**
  * Builds the web application (used by main.ts and by the end-to-end tests). Tests may pass a root
@@ -61,6 +62,8 @@ export async function createWebApp(
   }
   // Sessions, Passport, CSRF token and flash locals: after static files, before every route.
   configureSessions(app, config);
+  // Each request's language (the member's, the switcher's cookie, Accept-Language): needs req.user.
+  app.use(languageMiddleware());
   // Responses for someone (a session, a bearer token) are never stored by caches.
   app.use(privateResponses());
   // Bodies parsed; malformed paths, queries and bodies refused (400) before any route sees them.

@@ -373,6 +373,7 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
         isStaff: true,
         isSuperuser: false,
         emailVerifiedAt: new Date(),
+        language: null,
       };
       expect(await permissions.hasPermission(session, 'event.change')).toBe(false);
 

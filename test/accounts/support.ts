@@ -3,6 +3,8 @@ import { Client } from 'pg';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { loadConfig } from '../../src/config/app-config';
+import { languageOr } from '../../src/i18n/languages';
+import { translateMessage } from '../../src/i18n/translator';
 import { MailSecrets } from '../../src/mail/mail-secrets';
 import { TEST_ENV } from '../support/test-env';
 
@@ -70,7 +72,8 @@ let mailSecrets: MailSecrets | undefined;
 
 /**
  * What the last e-mail recorded for `to` with `template` renders with (from the outbox table): its
- * context and its sealed secrets (one-time links), opened as the worker does.
+ * context (catalogue messages translated as the e-mail shows them) and its sealed secrets
+ * (one-time links), opened as the worker does.
  */
 export async function lastEmail(to: string, template: string): Promise<Record<string, string> | undefined> {
   const rows = await sql<{
@@ -90,7 +93,15 @@ export async function lastEmail(to: string, template: string): Promise<Record<st
       `The ${template} e-mail to ${to} was sent and its links erased: read the delivered e-mail`,
     );
   mailSecrets ??= new MailSecrets(loadConfig(process.env));
-  return { ...context, ...(secrets ? mailSecrets.open(id, secrets) : {}) };
+  // Messages recorded as catalogue keys (headlines, details) as the e-mail shows them.
+  const language = languageOr(context.lang);
+  const shown = Object.fromEntries(
+    Object.entries(context).map(([name, value]) => [
+      name,
+      typeof value === 'string' ? translateMessage(value, language) : value,
+    ]),
+  );
+  return { ...shown, ...(secrets ? mailSecrets.open(id, secrets) : {}) };
 }
 
 export const STRONG_PASSWORD = 'correct horse battery staple 42';

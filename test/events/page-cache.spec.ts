@@ -10,7 +10,7 @@ import { eventually } from '../support/eventually';
 import { TEST_ENV } from '../support/test-env';
 import { startWebApp } from '../support/web-app';
 
-const PAGE_KEY = (id: number) => `cache:copies:events:html:event:${id}`;
+const PAGE_KEY = (id: number) => `cache:copies:events:html:event:${id}:en`;
 
 async function newEvent(title: string): Promise<number> {
   const [{ id }] = await sql<{ id: number }>(

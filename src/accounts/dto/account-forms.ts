@@ -1,5 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { LANGUAGES } from '../../i18n/languages';
+import { message } from '../../i18n/translator';
 import { IsAccountEmail, normalizeEmail } from '../email';
 import { PASSWORD_MAX_LENGTH } from '../passwords';
 
@@ -13,8 +15,9 @@ const cleanName = ({ value }: { value: unknown }) =>
         .trim()
     : value;
 
-const PASSWORD_REQUIRED = 'Enter a password.';
-const passwordTooLong = `Enter at most ${PASSWORD_MAX_LENGTH} characters.`;
+// Messages are catalogue keys (src/i18n/locales), translated where they are shown.
+const PASSWORD_REQUIRED = 'validation.enterPassword';
+const passwordTooLong = message('validation.maxChars', { max: PASSWORD_MAX_LENGTH });
 
 export class SignupForm {
   @Transform(({ value }) => normalizeEmail(value))
@@ -22,9 +25,9 @@ export class SignupForm {
   email!: string;
 
   @Transform(cleanName)
-  @IsString({ message: 'Enter your name.' })
-  @MinLength(1, { message: 'Enter your name.' })
-  @MaxLength(150, { message: 'Enter at most 150 characters.' })
+  @IsString({ message: 'validation.enterName' })
+  @MinLength(1, { message: 'validation.enterName' })
+  @MaxLength(150, { message: 'validation.maxChars|max=150' })
   displayName!: string;
 
   @IsString({ message: PASSWORD_REQUIRED })
@@ -32,7 +35,7 @@ export class SignupForm {
   @MaxLength(PASSWORD_MAX_LENGTH, { message: passwordTooLong })
   password!: string;
 
-  @IsString({ message: 'Enter the same password again.' })
+  @IsString({ message: 'validation.enterPasswordAgain' })
   @MaxLength(PASSWORD_MAX_LENGTH, { message: passwordTooLong })
   password2!: string;
 }
@@ -48,7 +51,7 @@ export class LoginForm {
   password!: string;
 
   @IsOptional()
-  @IsIn(['on', 'true', '1'], { message: 'Invalid value.' })
+  @IsIn(['on', 'true', '1'], { message: 'common.invalidValue' })
   remember?: string;
 
   @IsOptional()
@@ -69,30 +72,35 @@ export class SetPasswordForm {
   @MaxLength(PASSWORD_MAX_LENGTH, { message: passwordTooLong })
   password!: string;
 
-  @IsString({ message: 'Enter the same password again.' })
+  @IsString({ message: 'validation.enterPasswordAgain' })
   @MaxLength(PASSWORD_MAX_LENGTH, { message: passwordTooLong })
   password2!: string;
 }
 
 export class ChangePasswordForm extends SetPasswordForm {
-  @IsString({ message: 'Enter your current password.' })
-  @MinLength(1, { message: 'Enter your current password.' })
+  @IsString({ message: 'validation.enterCurrentPassword' })
+  @MinLength(1, { message: 'validation.enterCurrentPassword' })
   @MaxLength(PASSWORD_MAX_LENGTH, { message: passwordTooLong })
   currentPassword!: string;
 }
 
 export class ProfileForm {
   @Transform(cleanName)
-  @IsString({ message: 'Enter your name.' })
-  @MinLength(1, { message: 'Enter your name.' })
-  @MaxLength(150, { message: 'Enter at most 150 characters.' })
+  @IsString({ message: 'validation.enterName' })
+  @MinLength(1, { message: 'validation.enterName' })
+  @MaxLength(150, { message: 'validation.maxChars|max=150' })
   displayName!: string;
+
+  /** Empty: the browser's language. */
+  @IsOptional()
+  @IsIn(['', ...LANGUAGES], { message: 'validation.chooseLanguage' })
+  language?: string;
 }
 
 export class ApiTokenForm {
   @Transform(trim)
-  @IsString({ message: 'Name the token.' })
-  @MinLength(1, { message: 'Name the token.' })
-  @MaxLength(100, { message: 'Enter at most 100 characters.' })
+  @IsString({ message: 'validation.nameToken' })
+  @MinLength(1, { message: 'validation.nameToken' })
+  @MaxLength(100, { message: 'validation.maxChars|max=100' })
   name!: string;
 }

@@ -1,3 +1,5 @@
+import { languageOf } from '../../i18n/languages';
+import { message } from '../../i18n/translator';
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../../generated/prisma/client';
 import { MailService } from '../../mail/mail.service';
@@ -30,6 +32,8 @@ interface Member {
   id: number;
   email: string;
   displayName: string;
+  /** Their e-mails' language (see languageOf). */
+  language?: string | null;
 }
 
 /**
@@ -91,8 +95,8 @@ export class MfaService {
     if (!(await this.recoveryCodes.consume(user.id, code))) return undefined;
     const left = await this.recoveryCodes.remaining(user.id);
     await this.notify(user, {
-      headline: 'A recovery code was used to log in to your account',
-      detail: `${left} unused recovery code${left === 1 ? '' : 's'} left. You can make a new set on your profile.`,
+      headline: 'emails.twoFactor.headlines.recoveryUsed',
+      detail: message('emails.twoFactor.details.codesLeft', { count: left }),
     });
     return 'recovery_code';
   }
@@ -105,7 +109,7 @@ export class MfaService {
     return this.prisma.$transaction(async (tx) => {
       if (!(await this.totp.activate(user.id, sealed, code, tx))) return undefined;
       const codes = await this.firstFactorCodes(user.id, tx);
-      await this.notify(user, { headline: 'An authenticator app was added to your account' }, tx);
+      await this.notify(user, { headline: 'emails.twoFactor.headlines.totpAdded' }, tx);
       return codes;
     });
   }
@@ -113,7 +117,7 @@ export class MfaService {
   async removeTotp(user: Member): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
       if (!(await this.totp.remove(user.id, tx))) return false;
-      await this.afterRemoval(user, tx, { headline: 'The authenticator app was removed from your account' });
+      await this.afterRemoval(user, tx, { headline: 'emails.twoFactor.headlines.totpRemoved' });
       return true;
     });
   }
@@ -123,7 +127,7 @@ export class MfaService {
     return this.prisma.$transaction(async (tx) => {
       if (!(await this.webauthn.save(user.id, name, credential, tx))) return undefined;
       const codes = await this.firstFactorCodes(user.id, tx);
-      await this.notify(user, { headline: `A passkey (“${name}”) was added to your account` }, tx);
+      await this.notify(user, { headline: message('emails.twoFactor.headlines.passkeyAdded', { name }) }, tx);
       return codes;
     });
   }
@@ -132,7 +136,9 @@ export class MfaService {
     return this.prisma.$transaction(async (tx) => {
       const name = await this.webauthn.remove(user.id, id, tx);
       if (name === undefined) return undefined;
-      await this.afterRemoval(user, tx, { headline: `The passkey “${name}” was removed from your account` });
+      await this.afterRemoval(user, tx, {
+        headline: message('emails.twoFactor.headlines.passkeyRemoved', { name }),
+      });
       return name;
     });
   }
@@ -145,8 +151,8 @@ export class MfaService {
       await this.notify(
         user,
         {
-          headline: 'New recovery codes were made for your account',
-          detail: 'The codes you had before no longer work.',
+          headline: 'emails.twoFactor.headlines.codesRegenerated',
+          detail: 'emails.twoFactor.details.oldCodes',
         },
         tx,
       );
@@ -170,7 +176,7 @@ export class MfaService {
       await this.notify(
         user,
         {
-          headline: 'Two-factor authentication was reset on your account',
+          headline: 'emails.twoFactor.headlines.reset',
           detail: `Our staff removed your ${removed.join(' and ')}, usually because you asked them to. Log in with your password and set up two-factor authentication again.`,
         },
         tx,
@@ -193,9 +199,7 @@ export class MfaService {
       user,
       {
         ...message,
-        detail: stillEnabled
-          ? 'Your other two-factor methods still protect your account.'
-          : 'Two-factor authentication is now off: your password alone logs you in.',
+        detail: stillEnabled ? 'emails.twoFactor.details.othersProtect' : 'emails.twoFactor.details.nowOff',
       },
       tx,
     );
@@ -209,7 +213,12 @@ export class MfaService {
     await this.mail.send(
       'two-factor-changed',
       user.email,
-      { displayName: user.displayName, headline: message.headline, detail: message.detail ?? '' },
+      {
+        displayName: user.displayName,
+        headline: message.headline,
+        detail: message.detail ?? '',
+        lang: languageOf(user),
+      },
       { tx },
     );
   }

@@ -1,0 +1,43 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { TFunction } from 'i18next';
+import { LANGUAGE_NAMES, LANGUAGES, languageOr, negotiateLanguage, type Language } from './languages';
+import { translatorFor } from './translator';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The language this request is answered in (see languageMiddleware). */
+      language: Language;
+      /** Translates into `language`. */
+      t: TFunction;
+    }
+  }
+}
+
+const SWITCHER = LANGUAGES.map((code) => ({ code, name: LANGUAGE_NAMES[code] }));
+
+/**
+ * Picks each request's language: the member's profile choice, else the switcher's cookie, else
+ * Accept-Language, else English (negotiateLanguage; the anonymous page cache keys on the same
+ * answer). After the sessions (it needs req.user). Sets `req.language`, `req.t`, the locals every
+ * page uses (`lang` for `<html lang>` and the `t` helper, the footer switcher's data) and
+ * Content-Language; `Vary` names what the choice depends on, for caches between us and the reader.
+ */
+export function languageMiddleware(): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const language = req.user?.language ? languageOr(req.user.language) : negotiateLanguage(req.headers);
+    req.language = language;
+    req.t = translatorFor(language);
+    res.locals.lang = language;
+    res.locals.languages = SWITCHER.map((entry) => ({ ...entry, current: entry.code === language }));
+    // Where the switcher brings the reader back to: this page (a path of ours, never a full URL).
+    res.locals.switcherNext = req.method === 'GET' && req.originalUrl.startsWith('/') ? req.originalUrl : '/';
+    // Asked when the footer renders (Handlebars' `if` calls a function): a form earlier on the page
+    // may have started the session by printing its token.
+    res.locals.hasSession = () => Boolean(req.session);
+    res.setHeader('Content-Language', language);
+    res.vary('Accept-Language');
+    next();
+  };
+}

@@ -1,0 +1,99 @@
+import i18next, { type TFunction, type TOptions } from 'i18next';
+import en from './locales/en.json';
+import ru from './locales/ru.json';
+import uk from './locales/uk.json';
+import { DEFAULT_LANGUAGE, INTL_LOCALES, LANGUAGES, type Language } from './languages';
+
+/** The message catalogues (src/i18n/locales/<language>.json), nested objects of strings. */
+export const CATALOGUES: Readonly<Record<Language, Record<string, unknown>>> = { en, uk, ru };
+
+/**
+ * i18next, loaded synchronously from the bundled catalogues: plurals by Intl.PluralRules (Ukrainian
+ * and Russian have one/few/many), `{{name}}` interpolation, English as every language's fallback.
+ * Values are not escaped here: Handlebars escapes what the `t` helper returns (see
+ * handlebars-i18n.ts for the `_html` keys).
+ */
+const i18n = i18next.createInstance();
+void i18n.init({
+  resources: Object.fromEntries(
+    LANGUAGES.map((language) => [language, { translation: CATALOGUES[language] }]),
+  ),
+  lng: DEFAULT_LANGUAGE,
+  fallbackLng: DEFAULT_LANGUAGE,
+  supportedLngs: [...LANGUAGES],
+  initAsync: false,
+  interpolation: { escapeValue: false },
+  returnNull: false,
+});
+
+const fixed = new Map<Language, TFunction>(LANGUAGES.map((language) => [language, i18n.getFixedT(language)]));
+
+/** The translate function of one language. */
+export function translatorFor(language: Language): TFunction {
+  return fixed.get(language) ?? fixed.get(DEFAULT_LANGUAGE)!;
+}
+
+export function translate(language: Language, key: string, params: TOptions = {}): string {
+  return translatorFor(language)(key, params);
+}
+
+export function hasKey(key: string): boolean {
+  // A plural message exists as its forms (`key_one`, `key_other`).
+  return (
+    i18n.exists(key, { lng: DEFAULT_LANGUAGE }) || i18n.exists(`${key}_other`, { lng: DEFAULT_LANGUAGE })
+  );
+}
+
+/**
+ * Messages that travel before they are shown (validation errors collected from class-validator,
+ * flash messages kept in the session, e-mail headlines) are descriptors: a catalogue key with
+ * its parameters, `key|name=value&…`, translated where the reader's language is known (the page,
+ * the e-mail, or English for the API). A string that is no known key (a message not converted
+ * yet, a name) is shown as it is.
+ */
+export function message(key: string, params: Record<string, string | number> = {}): string {
+  const query = new URLSearchParams(
+    Object.entries(params).map(([name, value]): [string, string] => [name, String(value)]),
+  );
+  return query.size ? `${key}|${query.toString()}` : key;
+}
+
+const DESCRIPTOR = /^([a-z][A-Za-z0-9]*(?:\.[A-Za-z0-9_]+)+)(?:\|(.*))?$/s;
+
+export function translateMessage(text: unknown, language: Language): string {
+  const value = typeof text === 'string' ? text : String(text ?? '');
+  const match = DESCRIPTOR.exec(value);
+  if (!match || !hasKey(match[1])) return value;
+  const params: Record<string, string | number> = Object.fromEntries(new URLSearchParams(match[2] ?? ''));
+  // `count` drives plurals, which need a number.
+  if (typeof params.count === 'string' && /^\d+$/.test(params.count)) params.count = Number(params.count);
+  return translate(language, match[1], params);
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** `value` as people read it in `language`, in `timeZone` (default: medium date, short time). */
+export function formatDateTime(
+  value: Date | string | number,
+  language: Language,
+  timeZone = 'UTC',
+  style: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' },
+): string {
+  const key = `${language}|${timeZone}|${JSON.stringify(style)}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    let zone = timeZone;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone });
+    } catch {
+      zone = 'UTC';
+    }
+    format = new Intl.DateTimeFormat(INTL_LOCALES[language], { ...style, timeZone: zone });
+    dateFormats.set(key, format);
+  }
+  return format.format(new Date(value));
+}
+
+export function formatNumber(value: number, language: Language): string {
+  return new Intl.NumberFormat(INTL_LOCALES[language]).format(value);
+}

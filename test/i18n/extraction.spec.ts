@@ -1,0 +1,207 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { LANGUAGES, type Language } from '../../src/i18n/languages';
+import { CATALOGUES } from '../../src/i18n/translator';
+import { PROJECT_ROOT, VIEWS_DIR } from '../../src/paths';
+
+/**
+ * The extraction check: every message a template or the source uses is in every catalogue, and
+ * converted files say nothing to people except through the translator. Files not converted yet
+ * are listed here, explicitly: the lists should shrink to nothing, and an entry that no longer has
+ * any untranslated text fails the test (remove it), so the check cannot pass by forgetting a file.
+ */
+
+/** Templates still written in English only. */
+const UNCONVERTED_TEMPLATES = [
+  'accounts/reauthenticate.hbs',
+  'accounts/two-factor-authenticate.hbs',
+  'accounts/two-factor-passkey-add.hbs',
+  'accounts/two-factor-passkey-rename.hbs',
+  'accounts/two-factor-recovery-codes-generate.hbs',
+  'accounts/two-factor-recovery-codes.hbs',
+  'accounts/two-factor-remove.hbs',
+  'accounts/two-factor-totp-activate.hbs',
+  'admin/action_confirmation.hbs',
+  'admin/change_form.hbs',
+  'admin/change_list.hbs',
+  'admin/delete_confirmation.hbs',
+  'admin/history.hbs',
+  'admin/index.hbs',
+  'admin/layout.hbs',
+  'admin/reset_two_factor.hbs',
+  'admin/set_password.hbs',
+  'events/attendees.hbs',
+  'events/cancel.hbs',
+  'events/form.hbs',
+  'events/index.hbs',
+  'events/mine.hbs',
+  'events/rsvps.hbs',
+  'events/show.hbs',
+  'tasks/show.hbs',
+];
+
+/** Developer tools, English on purpose (never shown to members): not part of the count. */
+const DEVELOPER_TEMPLATES = ['debug-toolbar/toolbar.hbs', 'mail/preview.hbs', 'mail/previews.hbs'];
+
+/** Source files whose flash messages, page titles or validation messages are still English text. */
+const UNCONVERTED_SOURCES = [
+  'src/accounts/mfa/mfa-forms.ts',
+  'src/accounts/mfa/staff-policy.ts',
+  'src/accounts/mfa/two-factor-login.controller.ts',
+  'src/accounts/mfa/two-factor.controller.ts',
+  'src/admin/admin-users.controller.ts',
+  'src/admin/admin.controller.ts',
+  'src/api/event-api.dto.ts',
+  'src/events/event.dto.ts',
+  'src/events/events.controller.ts',
+];
+const DEVELOPER_SOURCES = ['src/mail/mail-previews.controller.ts'];
+/** problem+json `title`s are HTTP reason phrases (RFC 9457: "Service Unavailable"), English by design. */
+const PROTOCOL_SOURCES = ['src/web/problem.ts'];
+
+function filesUnder(dir: string, suffix: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'generated' ? [] : filesUnder(path, suffix);
+    return path.endsWith(suffix) ? [path] : [];
+  });
+}
+
+/** Every key of a catalogue, dotted, with plural suffixes as written (`sent_one`). */
+function keysOf(tree: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(tree).flatMap(([name, value]) =>
+    typeof value === 'string'
+      ? [`${prefix}${name}`]
+      : keysOf(value as Record<string, unknown>, `${prefix}${name}.`),
+  );
+}
+
+const PLURAL = /_(zero|one|two|few|many|other)$/;
+const keySets = Object.fromEntries(
+  LANGUAGES.map((language) => [language, new Set(keysOf(CATALOGUES[language]))]),
+) as Record<Language, Set<string>>;
+
+/** Whether `key` is a message in `language`: itself, or all the plural forms the language has. */
+function hasMessage(language: Language, key: string): boolean {
+  if (keySets[language].has(key)) return true;
+  const categories = new Intl.PluralRules(language).resolvedOptions().pluralCategories;
+  return categories.every((category) => keySets[language].has(`${key}_${category}`));
+}
+
+const NAMESPACES = Object.keys(CATALOGUES.en);
+const KEY_SHAPE = new RegExp(`^(?:${NAMESPACES.join('|')})(?:\\.[A-Za-z0-9_]+)+$`);
+
+/** The keys a template names: `{{t "key" …}}`, `(t "key")`, and `tm "key"` with a literal. */
+function keysInTemplate(source: string): string[] {
+  return [...source.matchAll(/[{(]\s*tm?\s+"([^"]+)"/g)].map((match) => match[1]);
+}
+
+/** Literals in the source that look like catalogue keys (possibly a descriptor: `key|name=…`). */
+function keysInSource(source: string): string[] {
+  return [...source.matchAll(/['`]([a-z][A-Za-z0-9]*(?:\.[A-Za-z0-9_]+)+)(?:\|[^'`]*)?['`]/g)]
+    .map((match) => match[1])
+    .filter((key) => KEY_SHAPE.test(key));
+}
+
+/** Text a person would read that is not inside a Handlebars expression. */
+function untranslatedText(source: string): string[] {
+  const withoutCode = source
+    .replace(/\{\{!--[\s\S]*?--\}\}|\{\{![\s\S]*?\}\}/g, ' ')
+    .replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/gi, ' ')
+    .replace(/\{\{\{?[\s\S]*?\}?\}\}/g, ' ');
+  const found: string[] = [];
+  // Attributes people read (or hear).
+  for (const match of withoutCode.matchAll(/\b(?:aria-label|title|placeholder|alt)="([^"]*)"/g)) {
+    if (/\p{L}/u.test(match[1])) found.push(match[1].trim());
+  }
+  const text = withoutCode.replace(/<[^>]*>/g, ' ');
+  for (const chunk of text.split(/\s{2,}|\n/)) {
+    // A path shown as part of a link (`{{absoluteUrl event.path}}/calendar.ics`) is no language.
+    if (/\p{L}/u.test(chunk) && !/^\/[\w./-]*$/.test(chunk.trim())) found.push(chunk.trim());
+  }
+  return found;
+}
+
+const templates = filesUnder(VIEWS_DIR, '.hbs').map((path) => relative(VIEWS_DIR, path).replace(/\\/g, '/'));
+const sources = filesUnder(join(PROJECT_ROOT, 'src'), '.ts')
+  .filter((path) => !path.endsWith('.spec.ts'))
+  .map((path) => relative(PROJECT_ROOT, path).replace(/\\/g, '/'));
+
+describe('translations: the extraction check', () => {
+  it('every catalogue has every message of every other (plural forms per language)', () => {
+    const missing: string[] = [];
+    const bases = new Set(
+      LANGUAGES.flatMap((language) => [...keySets[language]].map((key) => key.replace(PLURAL, ''))),
+    );
+    for (const key of bases) {
+      for (const language of LANGUAGES) if (!hasMessage(language, key)) missing.push(`${language}: ${key}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('every key a template or the source uses is in the English, Ukrainian and Russian catalogues', () => {
+    const used = new Map<string, string>();
+    for (const file of templates) {
+      for (const key of keysInTemplate(readFileSync(join(VIEWS_DIR, file), 'utf8')))
+        used.set(key, `views/${file}`);
+    }
+    for (const file of sources) {
+      for (const key of keysInSource(readFileSync(join(PROJECT_ROOT, file), 'utf8'))) used.set(key, file);
+    }
+    expect(used.size).toBeGreaterThan(150);
+    const missing = [...used].flatMap(([key, file]) =>
+      LANGUAGES.filter((language) => !hasMessage(language, key)).map(
+        (language) => `${language}: ${key} (${file})`,
+      ),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('converted templates say nothing outside {{t}}; the unconverted ones are listed', () => {
+    const offenders = templates
+      .filter((file) => !UNCONVERTED_TEMPLATES.includes(file) && !DEVELOPER_TEMPLATES.includes(file))
+      .flatMap((file) =>
+        untranslatedText(readFileSync(join(VIEWS_DIR, file), 'utf8')).map((text) => `${file}: ${text}`),
+      );
+    expect(offenders).toEqual([]);
+    // Every entry of the list is a real file that still needs converting: converted ones leave it.
+    const stale = UNCONVERTED_TEMPLATES.filter(
+      (file) =>
+        !templates.includes(file) ||
+        untranslatedText(readFileSync(join(VIEWS_DIR, file), 'utf8')).length === 0,
+    );
+    expect(stale).toEqual([]);
+    // Every e-mail, the layout and the accounts forms are converted.
+    expect(templates.filter((file) => file.startsWith('emails/')).length).toBeGreaterThan(35);
+    for (const file of ['layout.hbs', 'partials/footer.hbs', 'accounts/signup.hbs', 'accounts/login.hbs']) {
+      expect(UNCONVERTED_TEMPLATES).not.toContain(file);
+    }
+  });
+
+  it('flash messages, page titles and validation messages in the source are catalogue keys', () => {
+    const patterns = [
+      /addFlash\([^,]+,\s*[^,]+,\s*(['`])(.*?)\1/g,
+      /\btitle:\s*(['`])(.*?)\1/g,
+      /\{\s*message:\s*(['`])(.*?)\1/g,
+    ];
+    const literalsOf = (file: string) => {
+      const source = readFileSync(join(PROJECT_ROOT, file), 'utf8');
+      if (!/addFlash\(|renderPage\(|\.render\(|class-validator/.test(source)) return [];
+      return patterns
+        .flatMap((pattern) => [...source.matchAll(pattern)].map((match) => match[2]))
+        .filter((text) => /\p{L}/u.test(text) && !KEY_SHAPE.test(text.split('|')[0]));
+    };
+    const offenders = sources
+      .filter(
+        (file) =>
+          !UNCONVERTED_SOURCES.includes(file) &&
+          !DEVELOPER_SOURCES.includes(file) &&
+          !PROTOCOL_SOURCES.includes(file),
+      )
+      .flatMap((file) => literalsOf(file).map((text) => `${file}: ${text}`));
+    expect(offenders).toEqual([]);
+    expect(
+      UNCONVERTED_SOURCES.filter((file) => !sources.includes(file) || literalsOf(file).length === 0),
+    ).toEqual([]);
+  });
+});
