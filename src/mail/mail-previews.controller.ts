@@ -1,6 +1,7 @@
-import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AppConfig } from '../config/app-config';
+import { LANGUAGES, languageOr, type Language } from '../i18n/languages';
 import { UnsubscribeLinks } from './mail-lists';
 import { MAIL_PREVIEWS } from './mail-previews';
 import { MailTemplates, type RenderedEmail } from './mail-templates';
@@ -32,24 +33,32 @@ export class MailPreviewsController {
     res.render('mail/previews', { title: 'E-mail previews', previews });
   }
 
+  /** `?lang=uk`: in another language (English by default). */
   @Get(':name')
-  show(@Param('name') name: string, @Res() res: Response): void {
-    res.render('mail/preview', { title: `E-mail preview: ${name}`, preview: this.preview(name) });
+  show(@Param('name') name: string, @Query('lang') lang: unknown, @Res() res: Response): void {
+    const language = languageOr(lang);
+    res.render('mail/preview', {
+      title: `E-mail preview: ${name}`,
+      preview: this.preview(name, language),
+      language,
+      languages: LANGUAGES,
+    });
   }
 
   /** The HTML part alone, for the preview's frame. */
   @Get(':name/html')
-  html(@Param('name') name: string, @Res() res: Response): void {
-    res.type('html').send(this.preview(name).html);
+  html(@Param('name') name: string, @Query('lang') lang: unknown, @Res() res: Response): void {
+    res.type('html').send(this.preview(name, languageOr(lang)).html);
   }
 
-  private preview(name: string): Preview {
+  private preview(name: string, language: Language): Preview {
     this.requireDevelopment();
     if (!this.templates.exists(name)) throw new NotFoundException(`No e-mail template "${name}"`);
     const context = Object.hasOwn(MAIL_PREVIEWS, name) ? MAIL_PREVIEWS[name] : {};
     const unsubscribe = this.unsubscribeLinks.forMessage(name, context);
     const rendered = this.templates.render(name, {
       ...context,
+      lang: language,
       ...(unsubscribe && { unsubscribeUrl: unsubscribe.url }),
     });
     return { name, ...rendered, headers: unsubscribe?.headers ?? [] };

@@ -215,6 +215,8 @@ describe('e-mail preferences and one-click unsubscribe (real PostgreSQL, Redis, 
     for (const { agent } of guests) {
       expectStatus(await submit(agent, `/events/${soonId}`, {}, `/events/${soonId}/rsvp`), 303);
     }
+    // guests[1] reads Russian: the worker renders their reminder in it.
+    await sql("UPDATE users SET language = 'ru' WHERE id = $1", [guests[1].user.id]);
     // The worker's own schedule may run it too: each reminder is claimed once either way.
     await reminders.get(EventReminders).sendDue();
     const rows = await sql<{ to: string }>(
@@ -231,6 +233,12 @@ describe('e-mail preferences and one-click unsubscribe (real PostgreSQL, Redis, 
       `/email/unsubscribe/${guests[0].user.id}.reminders.`,
     );
     expect(header(reminder, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+    const isRussian = (m: ParsedMail) =>
+      recipientOf(m) === guests[1].user.email && m.subject === 'Завтра: Soon party';
+    await smtp.waitUntil((messages) => messages.some(isRussian));
+    const russian = smtp.messages.find(isRussian)!;
+    expect(russian.text).toContain('Напоминаем: событие «Soon party» начинается');
+    expect(russian.text).toContain('Отписаться от этих писем:');
   });
 
   it('transactional e-mail still goes to a member who turned everything off, without unsubscribe headers', async () => {
@@ -258,13 +266,16 @@ describe('e-mail preferences and one-click unsubscribe (real PostgreSQL, Redis, 
     for (const name of names) {
       expect(index).toContain(`href="/dev/emails/${name}"`);
       const page = (await agent.get(`/dev/emails/${name}`).expect(200)).text;
-      expect(page).toContain(`src="/dev/emails/${name}/html"`);
+      expect(page).toContain(`src="/dev/emails/${name}/html?lang=en"`);
       const html = await agent.get(`/dev/emails/${name}/html`).expect(200);
       expect(html.text).toMatch(/^<!doctype html>/i);
     }
     const announcement = (await agent.get('/dev/emails/event_announcement').expect(200)).text;
     expect(announcement).toContain('List-Unsubscribe-Post');
     await agent.get('/dev/emails/nope').expect(404);
+    const ukrainian = await agent.get('/dev/emails/verify-email/html?lang=uk').expect(200);
+    expect(ukrainian.text).toContain('<html lang="uk">');
+    expect(ukrainian.text).toContain('Підтвердити мою адресу');
 
     const production = await startWebApp({ NODE_ENV: 'production' });
     try {
