@@ -109,6 +109,13 @@ export const configSchema = z
     MFA_REQUIRED_FOR_STAFF: booleanFlag.default(false),
     /** How long "trust this browser" skips the second step of log-in on that browser. */
     MFA_TRUST_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    /** Where `cli dbbackup` writes its timestamped files (and `--keep` prunes). */
+    BACKUP_DIR: z.string().min(1).default('./backups'),
+    /**
+     * The folder of pg_dump, pg_restore and psql when those on PATH are older than the server
+     * (Debian: /usr/lib/postgresql/<major>/bin). Unset: PATH.
+     */
+    PG_BIN_DIR: z.string().min(1).optional(),
     /** The debug toolbar: on by default in development, off in test; never served in production. */
     DEBUG_TOOLBAR: booleanFlag.optional(),
   })
