@@ -10,6 +10,7 @@ import { removeProject } from '../support/project-copy';
 const MINUTE = 60_000;
 // Its own fully qualified tag: a short name may resolve to another image of that name.
 const TEST_PROD_IMAGE = 'docker.io/library/event-planner-test:prod';
+const TEST_BACKUP_IMAGE = 'docker.io/library/event-planner-test-backup:prod';
 
 interface Inspected {
   State: { StartedAt: string; FinishedAt: string; ExitCode: number; Status: string };
@@ -56,6 +57,7 @@ composeDescribe(title, () => {
         HTTPS_PORT: String(https),
         MAILPIT_UI_PORT: String(mail),
         APP_IMAGE: TEST_PROD_IMAGE,
+        BACKUP_IMAGE: TEST_BACKUP_IMAGE,
       },
     );
   });
@@ -241,6 +243,48 @@ composeDescribe(title, () => {
       }, MINUTE);
     },
     15 * MINUTE,
+  );
+
+  it(
+    "backup: run --rm backup writes a dump to the backups volume with the server's pg_dump; dbrestore --force restores it live",
+    async () => {
+      const build = await compose.ok(['build', 'backup'], { timeoutMs: 15 * MINUTE });
+      figures.push(`build backup image: ${(build.ms / 1000).toFixed(1)} s`);
+      const version = await compose.ok(['run', '--rm', '-T', 'backup', 'pg_dump', '--version']);
+      expect(version.stdout).toMatch(/\(PostgreSQL\) 17\./);
+
+      const backup = await compose.ok(['run', '--rm', '-T', 'backup'], { timeoutMs: 3 * MINUTE });
+      figures.push(`run --rm backup: ${(backup.ms / 1000).toFixed(1)} s`);
+      const line =
+        /^Backed up event_planner to (\/backups\/event_planner-\d{8}T\d{6}\.\d{3}Z\.dump) \(.*\)\.$/m.exec(
+          backup.stdout,
+        );
+      expect(line).not.toBeNull();
+      const file = line![1];
+
+      const refused = await compose.run([
+        'run',
+        '--rm',
+        '-T',
+        'backup',
+        'node',
+        'dist/cli.js',
+        'dbrestore',
+        file,
+      ]);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout + refused.stderr).toMatch(/database event_planner is not empty/);
+      const restored = await compose.ok(
+        ['run', '--rm', '-T', 'backup', 'node', 'dist/cli.js', 'dbrestore', file, '--force'],
+        { timeoutMs: 3 * MINUTE },
+      );
+      expect(restored.stdout).toMatch(
+        /^Restored event_planner from .+; replaced \d+ tables; no pending migrations\.$/m,
+      );
+      // The app carries on against the restored database.
+      await eventually(async () => expect((await fetch(`${proxy}/health/ready`)).status).toBe(200), MINUTE);
+    },
+    20 * MINUTE,
   );
 
   it(
