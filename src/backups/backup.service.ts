@@ -270,10 +270,15 @@ export class BackupService {
     }
   }
 
-  private async serverMajor(): Promise<number> {
+  /** The server's major version (17 for 17.2). */
+  async serverMajor(): Promise<number> {
     return this.withClient(this.config.values.DATABASE_URL, async (client) => {
-      const { rows } = await client.query<{ v: string }>('SHOW server_version_num');
-      return Math.floor(Number(rows[0].v) / 10_000);
+      const { rows } = await client.query<{ version: string }>(
+        `SELECT current_setting('server_version_num') AS version`,
+      );
+      const major = Math.floor(Number(rows[0]?.version) / 10_000);
+      if (!Number.isInteger(major) || major < 1) throw new BackupError(`cannot read the server's version`);
+      return major;
     });
   }
 

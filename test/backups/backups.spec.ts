@@ -262,6 +262,23 @@ describe('dbbackup and dbrestore', () => {
     ).rejects.toThrow(BackupError);
   }, 60_000);
 
+  it("compares pg_dump's major version with the server's (pg_dump refuses a newer server)", async () => {
+    const server = await source.withClient(
+      async (client) => (await client.query<{ v: string }>('SELECT version() AS v')).rows[0].v,
+    );
+    const config = loadConfig({ ...process.env, DATABASE_URL: source.url });
+    expect(await serviceFor(source.url).serverMajor()).toBe(Number(/^PostgreSQL (\d+)/.exec(server)![1]));
+    expect(await new PostgresClientTools(config).majorVersion('pg_dump')).toBeGreaterThanOrEqual(15);
+    const missing = loadConfig({
+      ...process.env,
+      DATABASE_URL: source.url,
+      PG_BIN_DIR: join(dir, 'nowhere'),
+    });
+    await expect(new PostgresClientTools(missing).majorVersion('pg_dump')).rejects.toThrow(
+      /^pg_dump not found in PG_BIN_DIR \(.*nowhere\): install PostgreSQL's client programs/,
+    );
+  });
+
   it('never puts the password on a command line or in a message; a pgpass file carries it', async () => {
     const url = 'postgresql://app:s3cr%3At%5Cpw@127.0.0.1:1/event_planner?sslmode=disable';
     const connection = libpqConnection(url);
