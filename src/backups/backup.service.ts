@@ -149,6 +149,12 @@ export class BackupService {
     const url = this.config.values.DATABASE_URL;
     const connection = libpqConnection(url);
     const fromStdin = options.input === '-';
+    const stdin = options.stdin ?? process.stdin;
+    if (fromStdin && (stdin as { isTTY?: boolean }).isTTY) {
+      throw new BackupError(
+        'standard input is a terminal: pipe a backup into it (dbrestore - < backup.dump)',
+      );
+    }
     if (!fromStdin) await checkDumpFile(options.input);
 
     const created = await ensureDatabase(url).catch((error: Error) => {
@@ -193,7 +199,7 @@ export class BackupService {
       // psql stopping at an error closes its input; pg_restore then gets EPIPE and exits non-zero.
       sink.on('error', () => undefined);
       reader.child.stdin?.on('error', () => undefined);
-      if (fromStdin) (options.stdin ?? process.stdin).pipe(reader.child.stdin as Writable);
+      if (fromStdin) stdin.pipe(reader.child.stdin as Writable);
       sink.write(prelude);
       reader.child.stdout?.pipe(sink, { end: false });
       void psql.done.then(() => reader.child.kill());

@@ -216,6 +216,10 @@ describe('dbbackup and dbrestore', () => {
       await expect(service.restore({ input: join(dir, name) })).rejects.toThrow(message);
     }
     await expect(service.restore({ input: dir })).rejects.toThrow(/is a folder, not a backup file/);
+    const terminal = Object.assign(Readable.from([]), { isTTY: true });
+    await expect(service.restore({ input: '-', stdin: terminal })).rejects.toThrow(
+      /^standard input is a terminal: pipe a backup into it/,
+    );
 
     const missing = cli(['dbrestore', join(dir, 'no-such.dump')], { DATABASE_URL: target.url });
     expect(await missing.exited).toBe(1);
