@@ -1,15 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ComposeProject, copyCheckout, describeWhenComposeRuns } from '../support/compose-project';
 import { loadCompose } from '../support/compose';
 import { eventually } from '../support/eventually';
 import { startHttpLoad } from '../support/http-load';
-import { freePort } from '../support/processes';
+import { freePort, PROJECT_ROOT } from '../support/processes';
 import { removeProject } from '../support/project-copy';
 
 const MINUTE = 60_000;
-// Its own fully qualified tag: a short name may resolve to another image of that name.
-const TEST_PROD_IMAGE = 'docker.io/library/event-planner-test:prod';
+// Its own fully qualified tag: a short name may resolve to another image of that name. One per
+// checkout (the engine may be shared by several on this machine, running at once), the same on
+// every run of this one, so its layers are reused.
+const TEST_PROD_IMAGE = `docker.io/library/event-planner-test:prod-${createHash('sha256').update(PROJECT_ROOT).digest('hex').slice(0, 8)}`;
 
 interface Inspected {
   State: { StartedAt: string; FinishedAt: string; ExitCode: number; Status: string };
