@@ -1,16 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ComposeProject, copyCheckout, describeWhenComposeRuns } from '../support/compose-project';
 import { loadCompose } from '../support/compose';
 import { eventually } from '../support/eventually';
 import { startHttpLoad } from '../support/http-load';
-import { freePort } from '../support/processes';
+import { freePort, PROJECT_ROOT } from '../support/processes';
 import { removeProject } from '../support/project-copy';
 
 const MINUTE = 60_000;
-// Its own fully qualified tag: a short name may resolve to another image of that name.
-const TEST_PROD_IMAGE = 'docker.io/library/event-planner-test:prod';
-const TEST_BACKUP_IMAGE = 'docker.io/library/event-planner-test-backup:prod';
+// Its own fully qualified tags: a short name may resolve to another image of that name. One per
+// checkout (the engine may be shared by several on this machine, running at once), the same on
+// every run of this one, so its layers are reused.
+const CHECKOUT_TAG = `prod-${createHash('sha256').update(PROJECT_ROOT).digest('hex').slice(0, 8)}`;
+const TEST_PROD_IMAGE = `docker.io/library/event-planner-test:${CHECKOUT_TAG}`;
+const TEST_BACKUP_IMAGE = `docker.io/library/event-planner-test-backup:${CHECKOUT_TAG}`;
 
 interface Inspected {
   State: { StartedAt: string; FinishedAt: string; ExitCode: number; Status: string };

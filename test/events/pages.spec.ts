@@ -12,6 +12,7 @@ import {
   uniqueEmail,
   type Agent,
 } from '../accounts/support';
+import { eventually } from '../support/eventually';
 import { startWebApp } from '../support/web-app';
 import { countQueries } from './query-counter';
 
@@ -373,7 +374,14 @@ describe('events pages (real PostgreSQL, Redis, sessions)', () => {
     const before = await http().get(`/events/${id}`).expect(200);
     expect(before.headers['x-page-cache']).toBe('hit');
     expect(before.text).toContain('Log in to RSVP');
-    await new Promise((resolve) => setTimeout(resolve, 1_700));
+    // Until the start has passed (by the database's clock, which set it).
+    await eventually(async () => {
+      const [{ started }] = await sql<{ started: boolean }>(
+        'SELECT starts_at <= now() AS started FROM events WHERE id = $1',
+        [id],
+      );
+      expect(started).toBe(true);
+    });
     // Well within the usual cache TTL (60 s), yet the page is rendered afresh.
     const after = await http().get(`/events/${id}`).expect(200);
     expect(after.headers['x-page-cache']).toBeUndefined();
