@@ -25,6 +25,18 @@ export function ticketQrSvg(url: string): Promise<string> {
   return QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 }
 
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** "19:05" in the event's zone (a check-in's time); one formatter per zone, as formatDate does. */
+function formatTime(value: Date, timeZone: string): string {
+  let format = timeFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone });
+    timeFormats.set(timeZone, format);
+  }
+  return format.format(value);
+}
+
 const searchOf = (q: unknown): string => (typeof q === 'string' ? q.trim().slice(0, 100) : '');
 
 /**
@@ -236,7 +248,9 @@ export class CheckInController {
       label: attendee.name || attendee.email,
       checkedIn: attendee.checkedInAt !== null,
       checkedInIso: attendee.checkedInAt?.toISOString() ?? null,
-      checkedInText: attendee.checkedInAt ? formatDate(attendee.checkedInAt, timeZone) : null,
+      // At the door the day is the event's: the time says enough (the full date is its title).
+      checkedInText: attendee.checkedInAt ? formatTime(attendee.checkedInAt, timeZone) : null,
+      checkedInFull: attendee.checkedInAt ? formatDate(attendee.checkedInAt, timeZone) : null,
     };
   }
 
