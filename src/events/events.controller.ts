@@ -168,7 +168,8 @@ export class EventsController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const { rsvp } = await this.rsvps.rsvp(id, user.id);
+    const { rsvp, changed } = await this.rsvps.rsvp(id, user.id);
+    if (changed) await this.checkIns.publish(id);
     addFlash(
       req,
       'success',

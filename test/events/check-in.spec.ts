@@ -388,6 +388,10 @@ describe('organizer tools: tickets and check-in, removing attendees, co-hosts', 
         checkedIn: 2,
         changed: { rsvpId: rsvps['Alice Ashdown'], checkedIn: true },
       });
+      // A new RSVP moves the going count on open pages too.
+      await rsvp(await person('Late Larry'), eventId);
+      const later = await next((all) => all.length >= 3);
+      expect(later[2]).toEqual({ going: 4, checkedIn: 2 });
       controller.abort();
       await reader.cancel().catch(() => undefined);
     });
