@@ -6,6 +6,7 @@ import { QUEUES } from '../jobs/queue/queues';
 import { TASK_JOB, type TaskJobData } from '../jobs/tasks/task-jobs';
 import { DOWNLOAD_TTL_MS, TasksService } from '../jobs/tasks/tasks.service';
 import { attendeesCsv, type AttendeeRow } from './attendees-csv';
+import type { AnnouncementAudience } from './event.dto';
 import { EVENT_MAILER, type EventMailer } from './event-mailer';
 import { eventMailContext } from './event-view';
 import { TX_OPTIONS } from './rsvp.service';
@@ -15,7 +16,15 @@ const BATCH = 25;
 export interface AnnouncementInput {
   subject: string;
   message: string;
+  /** Absent in tasks started before the audience choice: those going. */
+  audience?: AnnouncementAudience;
 }
+
+const AUDIENCE_STATUSES: Record<AnnouncementAudience, RsvpStatus[]> = {
+  going: [RsvpStatus.going],
+  waitlisted: [RsvpStatus.waitlisted],
+  both: [RsvpStatus.going, RsvpStatus.waitlisted],
+};
 
 /** The organizer tasks: "e-mail all attendees" and "export attendees as CSV". */
 @Injectable()
@@ -48,13 +57,13 @@ export class EventTasksProcessor implements OnModuleInit {
   }
 
   /**
-   * One e-mail per going attendee. Each batch's messages and the cursor (the last RSVP id done) are
+   * One e-mail per attendee of the chosen audience (going, waitlisted or both). Each batch's messages and the cursor (the last RSVP id done) are
    * committed together, so a retry after a crash continues where it stopped: nobody gets it twice.
    */
   private async emailAttendees(task: Task): Promise<void> {
     const input = task.input as unknown as AnnouncementInput;
     const event = await this.prisma.event.findUniqueOrThrow({ where: { id: task.eventId ?? 0 } });
-    const where = { eventId: event.id, status: RsvpStatus.going };
+    const where = { eventId: event.id, status: { in: AUDIENCE_STATUSES[input.audience ?? 'going'] } };
     const total = await this.prisma.rsvp.count({ where });
     let cursor = ((task.result ?? {}) as { cursor?: number }).cursor ?? 0;
     let sent = ((task.result ?? {}) as { sent?: number }).sent ?? 0;
@@ -114,6 +123,7 @@ export class EventTasksProcessor implements OnModuleInit {
         email: rsvp.user.email,
         status: rsvp.status,
         respondedAt: rsvp.respondedAt,
+        checkedInAt: rsvp.checkedInAt,
       }));
       chunks.push(attendeesCsv(rows, false));
       done += batch.length;

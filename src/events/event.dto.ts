@@ -231,6 +231,9 @@ export function eventValuesOf(input: EventInput): EventValues {
 }
 
 /** The organizer's "e-mail all attendees" form. */
+export const ANNOUNCEMENT_AUDIENCES = ['going', 'waitlisted', 'both'] as const;
+export type AnnouncementAudience = (typeof ANNOUNCEMENT_AUDIENCES)[number];
+
 export class AnnouncementForm {
   @Transform(trim)
   @IsString({ message: 'Enter a subject.' })
@@ -241,4 +244,9 @@ export class AnnouncementForm {
   @IsString({ message: 'Enter a message.' })
   @Length(1, 10_000, { message: 'The message must be between 1 and 10000 characters.' })
   message!: string;
+
+  /** Who gets it: those going (the default), the waitlist, or both. */
+  @IsOptional()
+  @IsIn(ANNOUNCEMENT_AUDIENCES, { message: 'Choose who gets the e-mail: going, waitlist or both.' })
+  audience?: AnnouncementAudience;
 }

@@ -5,6 +5,7 @@ import { EVENT_MAILER } from './event-mailer';
 import { EventsCache } from './events.cache';
 import { EventsService } from './events.service';
 import { RsvpService } from './rsvp.service';
+import { TicketSigner } from './tickets';
 
 /**
  * The events domain without HTTP: services shared by the pages, the API, the worker (reminders,
@@ -12,7 +13,13 @@ import { RsvpService } from './rsvp.service';
  */
 @Module({
   imports: [MailModule],
-  providers: [EventsCache, EventsService, RsvpService, { provide: EVENT_MAILER, useExisting: MailService }],
-  exports: [EventsCache, EventsService, RsvpService, EVENT_MAILER],
+  providers: [
+    EventsCache,
+    EventsService,
+    RsvpService,
+    TicketSigner,
+    { provide: EVENT_MAILER, useExisting: MailService },
+  ],
+  exports: [EventsCache, EventsService, RsvpService, TicketSigner, EVENT_MAILER],
 })
 export class EventsCoreModule {}

@@ -8,6 +8,13 @@ import { TasksService } from '../jobs/tasks/tasks.service';
 import { addFlash } from '../web/flash';
 import { validateForm, type FieldErrors } from '../web/forms';
 import { AnnouncementForm, EventInput, eventValuesOf } from './event.dto';
+import { ticketQrSvg } from './check-in.controller';
+import { CohostsService } from './cohosts.service';
+import { mayDo } from './event-permissions';
+import { CohostForm, RemoveAttendeeForm } from './organizer-tools.dto';
+import { TicketSigner } from './tickets';
+import { AppConfig } from '../config/app-config';
+import { CheckInService } from './check-in.service';
 import { pageChangesAt } from './anonymous-page-cache';
 import { formatDate, TIME_ZONES, toInputDate } from './event-view';
 import { EventActors } from './event-actors';
@@ -35,6 +42,10 @@ export class EventsController {
     private readonly rsvps: RsvpService,
     private readonly actors: EventActors,
     private readonly tasks: TasksService,
+    private readonly cohosts: CohostsService,
+    private readonly tickets: TicketSigner,
+    private readonly checkIns: CheckInService,
+    private readonly config: AppConfig,
   ) {}
 
   @Get(['/', '/events'])
@@ -121,8 +132,14 @@ export class EventsController {
     const user = req.user;
     const actor = user ? await this.actors.of(user) : undefined;
     const event = await this.events.detail(id, actor);
-    const rsvpStatus = user ? await this.rsvps.statusOf(id, user.id) : undefined;
+    const own = user ? await this.rsvps.ownRsvp(id, user.id) : undefined;
+    const rsvpStatus = own?.status;
     const canManage = actor ? this.events.canManage(actor, event) : false;
+    // A going attendee's ticket: the QR code they show at the door (the page is private then).
+    const ticketUrl =
+      own?.status === 'going' && !event.cancelled
+        ? this.config.absoluteUrl(this.tickets.path(id, own.id))
+        : undefined;
     pageChangesAt(res, event.startsAtIso);
     res.render('events/show', {
       title: event.title,
@@ -130,7 +147,13 @@ export class EventsController {
       rsvpStatus,
       going: rsvpStatus === 'going',
       waitlisted: rsvpStatus === 'waitlisted',
+      ticket: ticketUrl && {
+        url: ticketUrl,
+        qrSvg: await ticketQrSvg(ticketUrl),
+        checkedInAt: own?.checkedInAt ? formatDate(own.checkedInAt, event.timeZone) : null,
+      },
       canManage,
+      canOwn: actor ? mayDo(actor, event, 'own') : false,
       // Computed per request (the cached page data does not know the time).
       started: new Date(event.startsAtIso).getTime() <= Date.now(),
       loginUrl: `/accounts/login?next=${encodeURIComponent(`/events/${id}`)}`,
@@ -145,7 +168,8 @@ export class EventsController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const { rsvp } = await this.rsvps.rsvp(id, user.id);
+    const { rsvp, changed } = await this.rsvps.rsvp(id, user.id);
+    if (changed) await this.checkIns.publish(id);
     addFlash(
       req,
       'success',
@@ -166,7 +190,10 @@ export class EventsController {
   ) {
     await this.events.findVisible(id, await this.actors.of(user));
     const { cancelled } = await this.rsvps.cancel(id, user.id);
-    if (cancelled) addFlash(req, 'info', 'Your RSVP is cancelled.');
+    if (cancelled) {
+      addFlash(req, 'info', 'Your RSVP is cancelled.');
+      await this.checkIns.publish(id);
+    }
     res.redirect(303, `/events/${id}`);
   }
 
@@ -237,7 +264,7 @@ export class EventsController {
   @Get('/events/:id/cancel')
   @RequireLogin()
   async cancelForm(@Param('id') id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
-    const event = await this.events.findManageable(id, await this.actors.of(user));
+    const event = await this.events.findManageable(id, await this.actors.of(user), 'own');
     res.render('events/cancel', {
       title: `Cancel ${event.title}`,
       event: { ...event, startsAtText: formatDate(event.startsAt, event.timeZone) },
@@ -261,7 +288,7 @@ export class EventsController {
   @RequireLogin()
   async attendees(@Param('id') id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
     const event = await this.events.findManageable(id, await this.actors.of(user));
-    await this.renderAttendees(res, event, { values: {}, errors: {} });
+    await this.renderAttendees(res, event, user, { values: {}, errors: {} });
   }
 
   @Post('/events/:id/email')
@@ -274,12 +301,96 @@ export class EventsController {
   ) {
     const event = await this.events.findManageable(id, await this.actors.of(user));
     const form = await validateForm(AnnouncementForm, body);
-    if (!form.ok) return this.renderAttendees(res, event, { values: form.values, errors: form.errors }, 400);
+    if (!form.ok) {
+      return this.renderAttendees(res, event, user, { values: form.values, errors: form.errors }, 400);
+    }
     const task = await this.tasks.start(TaskKind.email_attendees, user.id, id, {
       subject: form.value.subject,
       message: form.value.message,
+      audience: form.value.audience ?? 'going',
     });
     res.redirect(303, `/tasks/${task.id}`);
+  }
+
+  /** Removes an attendee (going or waitlisted); the waitlist moves up as on a cancel. */
+  @Post('/events/:id/attendees/:rsvpId/remove')
+  @RequireLogin()
+  async removeAttendee(
+    @Param('id') id: number,
+    @Param('rsvpId') rsvpId: number,
+    @Body() body: unknown,
+    @CurrentUser() user: SessionUser,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const event = await this.events.findManageable(id, await this.actors.of(user));
+    const form = await validateForm(RemoveAttendeeForm, body);
+    if (!form.ok) {
+      return this.renderAttendees(
+        res,
+        event,
+        user,
+        { values: {}, errors: {}, removal: { rsvpId, ...form } },
+        400,
+      );
+    }
+    const removed = await this.rsvps.remove(id, rsvpId, form.value.reason ?? '');
+    await this.checkIns.publish(id);
+    addFlash(
+      req,
+      'success',
+      `${removed.name} is removed and has been told by e-mail.` +
+        (removed.promoted ? ' The first person on the waitlist got their place.' : ''),
+    );
+    res.redirect(303, `/events/${id}/attendees`);
+  }
+
+  @Post('/events/:id/cohosts')
+  @RequireLogin()
+  async addCohost(
+    @Param('id') id: number,
+    @Body() body: unknown,
+    @CurrentUser() user: SessionUser,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const event = await this.events.findManageable(id, await this.actors.of(user), 'own');
+    const form = await validateForm(CohostForm, body);
+    const refuse = (errors: FieldErrors) =>
+      this.renderAttendees(
+        res,
+        event,
+        user,
+        { values: {}, errors: {}, cohost: { values: formValues(body), errors } },
+        400,
+      );
+    if (!form.ok) return refuse(form.errors);
+    try {
+      const cohost = await this.cohosts.add(event, form.value.email, user);
+      addFlash(
+        req,
+        'success',
+        `${cohost.name || cohost.email} is now a co-host and has been told by e-mail.`,
+      );
+    } catch (error) {
+      if (error instanceof EventValidationError) return refuse(error.errors);
+      throw error;
+    }
+    res.redirect(303, `/events/${id}/attendees#cohosts`);
+  }
+
+  @Post('/events/:id/cohosts/:userId/remove')
+  @RequireLogin()
+  async removeCohost(
+    @Param('id') id: number,
+    @Param('userId') userId: number,
+    @CurrentUser() user: SessionUser,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    await this.events.findManageable(id, await this.actors.of(user), 'own');
+    if (await this.cohosts.remove(id, userId)) addFlash(req, 'info', 'The co-host is removed.');
+    res.redirect(303, `/events/${id}/attendees#cohosts`);
   }
 
   @Post('/events/:id/export')
@@ -290,16 +401,40 @@ export class EventsController {
     res.redirect(303, `/tasks/${task.id}`);
   }
 
-  /** The organizer's attendee page (answer times in the event's zone) with the announcement form. */
-  private async renderAttendees(res: Response, event: Event, form: FormState, status = 200): Promise<void> {
-    const attendees = (await this.events.attendees(event.id)).map((attendee) => ({
+  /**
+   * The attendees page and tools (answer and check-in times in the event's zone): the announcement
+   * form, export, check-in, removing attendees and, for the organizer, co-hosts.
+   */
+  private async renderAttendees(
+    res: Response,
+    event: Event,
+    user: SessionUser,
+    form: FormState & {
+      removal?: { rsvpId: number; values: Record<string, unknown>; errors: FieldErrors };
+      cohost?: { values: Record<string, unknown>; errors: FieldErrors };
+    },
+    status = 200,
+  ): Promise<void> {
+    const [list, cohosts, actor] = await Promise.all([
+      this.events.attendees(event.id),
+      this.cohosts.list(event.id),
+      this.actors.of(user),
+    ]);
+    const attendees = list.map((attendee) => ({
       ...attendee,
       respondedAt: formatDate(attendee.respondedAt, event.timeZone),
+      checkedInAt: attendee.checkedInAt ? formatDate(attendee.checkedInAt, event.timeZone) : null,
+      removal: form.removal?.rsvpId === attendee.rsvpId ? form.removal : undefined,
     }));
     res.status(status).render('events/attendees', {
       title: `Attendees of ${event.title}`,
       event,
       attendees,
+      goingCount: list.filter((attendee) => attendee.status === 'going').length,
+      waitlistCount: list.filter((attendee) => attendee.status === 'waitlisted').length,
+      cohosts,
+      canOwn: mayDo(actor, event, 'own'),
+      audience: form.values.audience ?? 'going',
       ...form,
     });
   }

@@ -12,19 +12,17 @@ import {
   type EventDetailView,
   type EventSummaryView,
 } from './event-view';
+import { mayDo, type Actor, type EventPermission } from './event-permissions';
 import { EventsCache } from './events.cache';
+import { TicketSigner } from './tickets';
 import { hasRoom, lockEvent, promoteFromWaitlist, TX_OPTIONS, type WriteOptions } from './rsvp.service';
 
 export const PAGE_SIZE = 20;
 
-/** Who is acting, and whether they may change any event (staff with `event.change`). */
 /** What a new or edited event can be set to by its organizer (cancelling has its own path). */
 export type PublishState = 'published' | 'draft';
 
-export interface Actor {
-  id: number;
-  canChangeAnyEvent: boolean;
-}
+export type { Actor } from './event-permissions';
 
 export interface EventListPage {
   events: EventSummaryView[];
@@ -81,6 +79,7 @@ export class EventsService {
     private readonly prisma: PrismaService,
     private readonly cache: EventsCache,
     @Inject(EVENT_MAILER) private readonly mailer: EventMailer,
+    private readonly tickets: TicketSigner,
   ) {}
 
   /** Upcoming published events, soonest first; the first pages without a search come from Redis. */
@@ -185,28 +184,41 @@ export class EventsService {
     return event;
   }
 
-  canManage(actor: Actor, event: Pick<Event, 'organizerId'>): boolean {
-    return actor.id === event.organizerId || actor.canChangeAnyEvent;
+  /** Whether `actor` runs the event (organizer, co-host, staff): see event-permissions. */
+  canManage(actor: Actor, event: Pick<Event, 'id' | 'organizerId'>): boolean {
+    return mayDo(actor, event, 'run');
   }
 
   /**
-   * The event, if `actor` may manage it: 404 when it does not exist or is a draft they may not
-   * see, 403 when it is someone else's published (or cancelled) event.
+   * The event, if `actor` may do `permission` on it (see event-permissions): 404 when it does not
+   * exist or is a draft they may not see, 403 when it is someone else's published (or cancelled)
+   * event.
    */
-  async findManageable(id: number, actor: Actor): Promise<Event> {
+  async findManageable(id: number, actor: Actor, permission: EventPermission = 'run'): Promise<Event> {
     const event = await this.find(id);
-    this.requireManageable(actor, event);
+    this.requireManageable(actor, event, permission);
     return event;
   }
 
   /**
-   * Refuses `actor` an event they may not manage. A draft they may not manage looks missing
-   * (404, like a wrong id), so no route reveals that it exists; anything else is a 403.
+   * Refuses `actor` an event they may not `permission`: every route's check ends here. A draft
+   * they may not even run looks missing (404, like a wrong id), so no route reveals that it
+   * exists; anything else is a 403.
    */
-  private requireManageable(actor: Actor, event: Pick<Event, 'organizerId' | 'status'>): void {
-    if (this.canManage(actor, event)) return;
-    if (event.status === EventStatus.draft) throw new NotFoundException('Event not found');
-    throw new ForbiddenException('Only the organizer can do this.');
+  requireManageable(
+    actor: Actor,
+    event: Pick<Event, 'id' | 'organizerId' | 'status'>,
+    permission: EventPermission = 'run',
+  ): void {
+    if (mayDo(actor, event, permission)) return;
+    if (event.status === EventStatus.draft && !this.canManage(actor, event)) {
+      throw new NotFoundException('Event not found');
+    }
+    throw new ForbiddenException(
+      permission === 'own'
+        ? 'Only the organizer can do this.'
+        : 'Only the organizer or a co-host can do this.',
+    );
   }
 
   /** A new event, published (listed, open to RSVPs) or a draft only its organizer sees. */
@@ -288,6 +300,7 @@ export class EventsService {
       await promoteFromWaitlist(
         tx,
         this.mailer,
+        this.tickets,
         { ...current, ...values },
         values.capacity === null ? Infinity : values.capacity - current.goingCount,
       );
@@ -305,7 +318,7 @@ export class EventsService {
   cancel(id: number, actor: Actor, options: WriteOptions = {}): Promise<Event> {
     return this.write(options, id, async (tx) => {
       const current = await lockEvent(tx, id);
-      this.requireManageable(actor, current);
+      this.requireManageable(actor, current, 'own');
       if (current.status === EventStatus.cancelled) return tx.event.findUniqueOrThrow({ where: { id } });
       const cancelled = await tx.event.update({
         where: { id },
@@ -320,7 +333,7 @@ export class EventsService {
   async delete(id: number, actor: Actor, options: WriteOptions = {}): Promise<void> {
     await this.write(options, id, async (tx) => {
       const current = await lockEvent(tx, id);
-      this.requireManageable(actor, current);
+      this.requireManageable(actor, current, 'own');
       if (current.status === EventStatus.published) {
         const event = await tx.event.findUniqueOrThrow({ where: { id } });
         await this.notifyAttendees(tx, event, 'event_cancelled');
@@ -347,9 +360,10 @@ export class EventsService {
     );
   }
 
+  /** The events `userId` organizes or co-hosts, latest first. */
   async organizedBy(userId: number): Promise<EventSummaryView[]> {
     const events = await this.prisma.event.findMany({
-      where: { organizerId: userId },
+      where: { OR: [{ organizerId: userId }, { cohosts: { some: { userId } } }] },
       orderBy: [{ startsAt: 'desc' }, { id: 'desc' }],
       take: 200,
     });
@@ -374,10 +388,12 @@ export class EventsService {
       orderBy: [{ status: 'asc' }, { respondedAt: 'asc' }, { id: 'asc' }],
     });
     return rsvps.map((rsvp) => ({
+      rsvpId: rsvp.id,
       name: rsvp.user.displayName,
       email: rsvp.user.email,
       status: rsvp.status,
       respondedAt: rsvp.respondedAt,
+      checkedInAt: rsvp.checkedInAt,
     }));
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import QRCode from 'qrcode';
 import { AppConfig } from '../config/app-config';
 import { Prisma } from '../generated/prisma/client';
 import { InjectJobQueue, JobQueue, type Job } from '../jobs/queue/job-queue';
@@ -7,8 +8,8 @@ import { QUEUES } from '../jobs/queue/queues';
 import { GroupCommit } from './group-commit';
 import { MAIL_JOBS, type MailJobData } from './mail-jobs';
 import { MailSecrets } from './mail-secrets';
-import { MailTemplates } from './mail-templates';
-import { MailTransport } from './mail-transport';
+import { MailTemplates, type InlineQrCode } from './mail-templates';
+import { MailTransport, type InlineImage } from './mail-transport';
 import { isPermanentSmtpFailure } from './smtp-errors';
 
 export type MailJobResult = { delivered: true } | { skipped: string };
@@ -95,6 +96,7 @@ export class MailProcessor implements OnModuleInit {
     }
 
     let rendered;
+    let inlineImages: InlineImage[];
     try {
       // Sealed secrets (one-time links) are opened only here, in memory; the row's copy is erased
       // by a trigger when it is marked sent or failed.
@@ -103,6 +105,7 @@ export class MailProcessor implements OnModuleInit {
         ...(row.context as Record<string, unknown>),
         ...secrets,
       });
+      inlineImages = await Promise.all(rendered.qrCodes.map(qrCodeImage));
     } catch (error) {
       // A template that cannot render will not render on the next attempt either.
       await job.discard();
@@ -116,6 +119,7 @@ export class MailProcessor implements OnModuleInit {
         html: rendered.html,
         text: rendered.text,
         messageId: row.messageId,
+        inlineImages,
       });
     } catch (error) {
       const { message } = error as Error;
@@ -171,6 +175,14 @@ export class MailProcessor implements OnModuleInit {
     });
   }
 }
+
+/** A QR code as the PNG an e-mail shows inline (what scanners at a door read best: black on white). */
+export async function qrCodeImage(code: InlineQrCode): Promise<InlineImage> {
+  const content = await QRCode.toBuffer(code.value, QR_PNG_OPTIONS);
+  return { cid: code.cid, filename: 'qr-code.png', contentType: 'image/png', content };
+}
+
+export const QR_PNG_OPTIONS = { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 240 } as const;
 
 function truncate(message: string): string {
   return message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH - 1)}…` : message;
