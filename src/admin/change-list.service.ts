@@ -5,6 +5,8 @@ import { PrismaService } from '../prisma/prisma.service';
 import { AdminSite, type AdminModelInfo, type ListColumn } from './admin-site';
 import { delegateOf } from './admin-data';
 import { formText as text, parsePk, type SubmittedForm } from './admin-values';
+import { keyOf, orderByOf, reversed, seekable, seekWhere, type CursorValue, type SortKey } from './keyset';
+import type { AdminRow } from './model-admin';
 import {
   ChangeList,
   filterParam,
@@ -22,6 +24,15 @@ import {
  */
 export const EXACT_COUNT_LIMIT = 10_000;
 export const FILTERED_COUNT_LIMIT = 500;
+/**
+ * A page number typed in (or linked to without a cursor) deeper than this many rows is found by
+ * reading only the ordering's keys up to it (index-only), not whole rows.
+ */
+export const DIRECT_OFFSET_LIMIT = 2_500;
+/** An ordering the seek condition cannot express pages by OFFSET, which reads what it skips: this deep at most. */
+const UNSEEKABLE_OFFSET_LIMIT = 100_000;
+/** Most rows a link may skip past its cursor (the page links near the current one). */
+const RELATIVE_SKIP_LIMIT = 10_000;
 /**
  * A `relation.field` search looks up at most this many related objects first (by the related
  * table's own index), then matches on the foreign key: a join inside an OR would defeat the
@@ -174,22 +185,115 @@ export class ChangeListService {
     return Object.keys(include).length ? include : undefined;
   }
 
+  /** The ordering as keys the seek condition understands (primary key last). */
+  sortKeys(info: AdminModelInfo, orderBy: Record<string, 'asc' | 'desc'>[]): SortKey[] {
+    return orderBy.map((entry) => {
+      const [name, direction] = Object.entries(entry)[0];
+      const field = info.dmmf.fields.find((candidate) => candidate.name === name);
+      if (!field) throw new Error(`Admin ${info.name}: no field ${name} to order by`);
+      return { field, direction };
+    });
+  }
+
+  /**
+   * One page of the list. A link from another page carries its boundary row's key (`cursor`):
+   * the page is read from there by the ordering's index, however deep (keyset pagination). A bare
+   * page number (`?p=`, a typed-in jump) is read by OFFSET when shallow; deeper, the key of the
+   * row before it is found first by reading only the ordering's keys (an index-only scan of a
+   * covering index), then the page is sought from that key like any other.
+   */
   async page(info: AdminModelInfo, params: ListParams): Promise<ListPage> {
     const where = await this.where(info, params);
     const { orderBy, keys } = this.ordering(info, params.o);
-    const delegate = delegateOf(this.prisma, info.name);
-    const skip = (params.page - 1) * info.perPage;
-    const [found, count] = await Promise.all([
-      delegate.findMany({
-        where,
-        orderBy,
-        skip,
-        take: info.perPage + 1,
-        include: this.include(info.columns),
-      }),
+    const sortKeys = this.sortKeys(info, orderBy);
+    const [read, count] = await Promise.all([
+      this.readPage(info, where, sortKeys, params),
       this.count(info, where, orderBy),
     ]);
-    return { rows: found.slice(0, info.perPage), hasNext: found.length > info.perPage, count, keys };
+    return { ...read, count, keys };
+  }
+
+  private async readPage(
+    info: AdminModelInfo,
+    where: Record<string, unknown>,
+    sortKeys: SortKey[],
+    params: ListParams,
+  ): Promise<Omit<ListPage, 'count' | 'keys'>> {
+    const delegate = delegateOf(this.prisma, info.name);
+    const perPage = info.perPage;
+    const include = this.include(info.columns);
+    const seek = (keys: SortKey[], values: CursorValue[], skip: number) => {
+      const after = seekWhere(keys, values);
+      if (!after) return undefined;
+      return delegate.findMany({
+        where: Object.keys(where).length ? { AND: [where, after] } : after,
+        orderBy: orderByOf(keys),
+        skip,
+        take: perPage + 1,
+        include,
+      });
+    };
+    const result = (rows: AdminRow[], page: number, hasPrevious: boolean, hasNext: boolean) => ({
+      rows,
+      page,
+      hasPrevious,
+      hasNext,
+      firstKey: rows.length ? keyOf(rows[0], sortKeys) : undefined,
+      lastKey: rows.length ? keyOf(rows[rows.length - 1], sortKeys) : undefined,
+      seekable: seekable(sortKeys),
+    });
+
+    // From a link: pages after the cursor's page read forwards from its last row, pages before it
+    // backwards from its first row (then put back in order).
+    const cursor = params.cursor;
+    if (cursor && seekable(sortKeys)) {
+      const pagesAway =
+        cursor.direction === 'after' ? params.page - cursor.page - 1 : cursor.page - params.page - 1;
+      if (pagesAway >= 0 && pagesAway * perPage <= RELATIVE_SKIP_LIMIT) {
+        if (cursor.direction === 'after') {
+          const found = await seek(sortKeys, cursor.values, pagesAway * perPage);
+          if (found) {
+            return result(found.slice(0, perPage), params.page, true, found.length > perPage);
+          }
+        } else {
+          const found = await seek(reversed(sortKeys), cursor.values, pagesAway * perPage);
+          // Fewer than a page before it: that is the start of the list (rows were deleted, or the
+          // page numbers were off), shown as page 1.
+          if (found && found.length >= perPage) {
+            const rows = found.slice(0, perPage).reverse();
+            const hasPrevious = found.length > perPage;
+            return result(rows, hasPrevious ? Math.max(2, params.page) : 1, hasPrevious, true);
+          }
+          if (found) return this.readPage(info, where, sortKeys, { ...params, page: 1, cursor: undefined });
+        }
+      }
+    }
+
+    if (!seekable(sortKeys) && (params.page - 1) * perPage > UNSEEKABLE_OFFSET_LIMIT) {
+      params = { ...params, page: Math.floor(UNSEEKABLE_OFFSET_LIMIT / perPage) + 1 };
+    }
+    const skip = (params.page - 1) * perPage;
+    if (skip > DIRECT_OFFSET_LIMIT && seekable(sortKeys)) {
+      const select = Object.fromEntries(sortKeys.map((key) => [key.field.name, true]));
+      const [before] = await delegate.findMany({
+        where,
+        orderBy: orderByOf(sortKeys),
+        select,
+        skip: skip - 1,
+        take: 1,
+      });
+      if (!before) return result([], params.page, true, false);
+      const found = await seek(sortKeys, keyOf(before, sortKeys), 0);
+      if (found) return result(found.slice(0, perPage), params.page, true, found.length > perPage);
+    }
+    const found = await delegate.findMany({
+      where,
+      orderBy: orderByOf(sortKeys),
+      skip,
+      take: perPage + 1,
+      include,
+    });
+    return result(found.slice(0, perPage), params.page, params.page > 1, found.length > perPage);
   }
 
   /**
