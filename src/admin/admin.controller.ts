@@ -14,6 +14,7 @@ import type { Request, Response } from 'express';
 import { RequireStaff } from '../accounts/auth.decorators';
 import { addFlash } from '../web/flash';
 import { AdminAccess } from './admin-access';
+import { AdminInlinesService } from './admin-inlines';
 import { AdminLogService } from './admin-log.service';
 import { AdminFormError, AdminObjectsService } from './admin-objects.service';
 import { AdminPresenter, historyView } from './admin-presenter';
@@ -43,6 +44,7 @@ export class AdminController {
     private readonly objects: AdminObjectsService,
     private readonly presenter: AdminPresenter,
     private readonly log: AdminLogService,
+    private readonly inlines: AdminInlinesService,
   ) {}
 
   @Get()
@@ -224,7 +226,7 @@ export class AdminController {
   ): Promise<void> {
     const { info, permissions } = await this.authorize(slug, req, 'add');
     try {
-      const saved = await this.objects.save(info, permissions.user, body);
+      const saved = await this.objects.save(info, permissions.user, body, undefined, permissions);
       addFlash(req, 'success', `The ${info.label.toLowerCase()} “${saved.repr}” was added successfully.`);
       res.redirect(303, this.afterSave(info, body, saved.id, permissions.can(info, 'change')));
     } catch (error) {
@@ -263,7 +265,7 @@ export class AdminController {
   ): Promise<void> {
     const { info, permissions } = await this.authorize(slug, req, 'change');
     try {
-      const saved = await this.objects.save(info, permissions.user, body, id);
+      const saved = await this.objects.save(info, permissions.user, body, id, permissions);
       addFlash(req, 'success', `The ${info.label.toLowerCase()} “${saved.repr}” was changed successfully.`);
       res.redirect(303, this.afterSave(info, body, saved.id, true));
     } catch (error) {
@@ -410,6 +412,7 @@ export class AdminController {
         adding: !row,
         editable,
         fields,
+        inlines: await this.inlines.views(info, row, permissions, values, errors, editable),
         formErrors: errors._form ?? [],
         hasErrors: Object.keys(errors).length > 0,
         action: row ? `${url}/change` : `/admin/${info.slug}/add`,
