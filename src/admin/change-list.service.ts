@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
+import { LRUCache } from 'lru-cache';
 import { PrismaService } from '../prisma/prisma.service';
 import { AdminSite, type AdminModelInfo, type ListColumn } from './admin-site';
 import { delegateOf } from './admin-data';
@@ -31,6 +32,9 @@ export const FILTERED_COUNT_LIMIT = 500;
 export const DIRECT_OFFSET_LIMIT = 2_500;
 /** An ordering the seek condition cannot express pages by OFFSET, which reads what it skips: this deep at most. */
 const UNSEEKABLE_OFFSET_LIMIT = 100_000;
+/** Rows between two checkpoints of a list (see ChangeListService.checkpoint). */
+const CHECKPOINT_STEP = 10_000;
+const CHECKPOINT_TTL_MS = 60_000;
 /** Most rows a link may skip past its cursor (the page links near the current one). */
 const RELATIVE_SKIP_LIMIT = 10_000;
 /**
@@ -179,6 +183,79 @@ export class ChangeListService {
     return { orderBy, keys };
   }
 
+  /**
+   * Checkpoints of a list for typed-in page numbers: the sort key of every CHECKPOINT_STEP-th
+   * row, found by reading only the ordering's keys (index-only) a step at a time from the last
+   * one known, and kept for CHECKPOINT_TTL_MS per list (model, search and filters, ordering).
+   * Page 40,000 of a million rows is then a seek from the checkpoint before it plus an OFFSET of
+   * under a step, instead of reading a million keys on every view; the first view of a deep page
+   * of a list pays for the steps up to it once. Rows added or removed meanwhile shift pages by
+   * that many rows until the checkpoints expire, as they shift any page of a changing list.
+   * Returns the key of the row just before `offset`, or undefined when the list is shorter.
+   */
+  private async checkpoint(
+    info: AdminModelInfo,
+    where: Record<string, unknown>,
+    sortKeys: SortKey[],
+    offset: number,
+  ): Promise<CursorValue[] | undefined> {
+    const signature = JSON.stringify([info.name, where, orderByOf(sortKeys)]);
+    let marks = this.checkpoints.get(signature);
+    if (!marks) {
+      marks = [[]];
+      this.checkpoints.set(signature, marks);
+    }
+    const wanted = Math.floor(offset / CHECKPOINT_STEP);
+    const delegate = delegateOf(this.prisma, info.name);
+    const select = Object.fromEntries(sortKeys.map((key) => [key.field.name, true]));
+    // marks[i] is the key of row i * STEP - 1 (the last before offset i * STEP); marks[0] unused.
+    while (marks.length <= wanted) {
+      const index = marks.length;
+      const from = index === 1 ? undefined : marks[index - 1];
+      const after = from ? seekWhere(sortKeys, from) : undefined;
+      const [row] = await delegate.findMany({
+        where: after ? (Object.keys(where).length ? { AND: [where, after] } : after) : where,
+        orderBy: orderByOf(sortKeys),
+        select,
+        skip: CHECKPOINT_STEP - 1,
+        take: 1,
+      });
+      if (!row) break;
+      marks.push(keyOf(row, sortKeys));
+    }
+    const reachable = Math.min(wanted, marks.length - 1);
+    if (reachable < 1) {
+      // Shallower than one step: read the keys up to it directly.
+      const [row] = await delegate.findMany({
+        where,
+        orderBy: orderByOf(sortKeys),
+        select,
+        skip: offset - 1,
+        take: 1,
+      });
+      return row ? keyOf(row, sortKeys) : undefined;
+    }
+    // The list ends before the checkpoint wanted: the page is past its end.
+    if (reachable < wanted) return undefined;
+    const mark = marks[reachable];
+    const rest = offset - reachable * CHECKPOINT_STEP;
+    if (!rest) return mark;
+    // From the checkpoint to the row before the page, keys only again.
+    const [row] = await delegate.findMany({
+      where: { AND: [where, seekWhere(sortKeys, mark)!] },
+      orderBy: orderByOf(sortKeys),
+      select,
+      skip: rest - 1,
+      take: 1,
+    });
+    return row ? keyOf(row, sortKeys) : undefined;
+  }
+
+  private readonly checkpoints = new LRUCache<string, CursorValue[][]>({
+    max: 200,
+    ttl: CHECKPOINT_TTL_MS,
+  });
+
   include(columns: ListColumn[]): Record<string, unknown> | undefined {
     const include: Record<string, unknown> = {};
     for (const column of columns) Object.assign(include, column.include ?? {});
@@ -274,16 +351,9 @@ export class ChangeListService {
     }
     const skip = (params.page - 1) * perPage;
     if (skip > DIRECT_OFFSET_LIMIT && seekable(sortKeys)) {
-      const select = Object.fromEntries(sortKeys.map((key) => [key.field.name, true]));
-      const [before] = await delegate.findMany({
-        where,
-        orderBy: orderByOf(sortKeys),
-        select,
-        skip: skip - 1,
-        take: 1,
-      });
+      const before = await this.checkpoint(info, where, sortKeys, skip);
       if (!before) return result([], params.page, true, false);
-      const found = await seek(sortKeys, keyOf(before, sortKeys), 0);
+      const found = await seek(sortKeys, before, 0);
       if (found) return result(found.slice(0, perPage), params.page, true, found.length > perPage);
     }
     const found = await delegate.findMany({
