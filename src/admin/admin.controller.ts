@@ -14,6 +14,7 @@ import type { Request, Response } from 'express';
 import { RequireStaff } from '../accounts/auth.decorators';
 import { addFlash } from '../web/flash';
 import { AdminAccess } from './admin-access';
+import { AdminDashboardService } from './admin-dashboard.service';
 import { AdminInlinesService } from './admin-inlines';
 import { AdminLogService } from './admin-log.service';
 import { AdminFormError, AdminObjectsService } from './admin-objects.service';
@@ -45,14 +46,19 @@ export class AdminController {
     private readonly presenter: AdminPresenter,
     private readonly log: AdminLogService,
     private readonly inlines: AdminInlinesService,
+    private readonly dashboard: AdminDashboardService,
   ) {}
 
   @Get()
   async index(@Req() req: Request, @Res() res: Response): Promise<void> {
     const permissions = await this.access.of(req);
-    const recent = await this.log.recentFor(permissions.user.id);
+    const [recent, dashboard] = await Promise.all([
+      this.log.recentFor(permissions.user.id),
+      this.dashboard.view(permissions),
+    ]);
     renderAdmin(res, 'index', {
       title: 'Site administration',
+      dashboard,
       modules: this.presenter.nav(permissions),
       // Bull Board (mounted by src/jobs/dashboard behind the same staff + permission check).
       queuesUrl: permissions.hasCodename('queues.view') ? '/admin/queues' : undefined,
