@@ -92,6 +92,13 @@ export async function promoteFromWaitlist(
   return promoted.length;
 }
 
+/** An RSVP refused by the attendance rules, with messages for the fields at fault. */
+export class RsvpValidationError extends Error {
+  constructor(readonly errors: Record<string, string[]>) {
+    super('Invalid RSVP');
+  }
+}
+
 interface RsvpContext {
   email: string;
   displayName: string;
@@ -284,6 +291,83 @@ export class RsvpService {
       select: { id: true, status: true, checkedInAt: true },
     });
     return rsvp && rsvp.status !== RsvpStatus.cancelled ? rsvp : undefined;
+  }
+
+  /**
+   * Staff set someone's RSVP (the admin's inline on the event), in the caller's transaction and
+   * under the event's lock, by the same rules as the site: "going" only while there is room,
+   * "waitlisted" only while the event is full (otherwise the waitlist would be promoted), nobody
+   * added to a draft, a cancelled or a started event; cancelling frees the place for the first
+   * waitlisted person, as when they cancel. A new RSVP gets the confirmation e-mail. Returns the
+   * RSVP's id.
+   */
+  async setStatusIn(
+    tx: Prisma.TransactionClient,
+    eventId: number,
+    userId: number,
+    status: RsvpStatus,
+  ): Promise<number> {
+    const event = await lockEvent(tx, eventId);
+    const existing = await tx.rsvp.findUnique({ where: { eventId_userId: { eventId, userId } } });
+    if (existing?.status === status) return existing.id;
+    if (status === RsvpStatus.cancelled) {
+      if (!existing)
+        throw new RsvpValidationError({ status: ['Choose “going” or “waitlisted” for a new RSVP.'] });
+      await this.cancelIn(tx, eventId, userId);
+      return existing.id;
+    }
+    if (event.status !== 'published') {
+      throw new RsvpValidationError({
+        status: [
+          `This event is ${event.status === 'draft' ? 'a draft' : 'cancelled'}: nobody can be ${status}.`,
+        ],
+      });
+    }
+    if (event.startsAt.getTime() <= Date.now()) {
+      throw new RsvpValidationError({ status: ['This event has already started.'] });
+    }
+    const going = event.goingCount - (existing?.status === RsvpStatus.going ? 1 : 0);
+    const room = hasRoom({ capacity: event.capacity, goingCount: going });
+    if (status === RsvpStatus.going && !room) {
+      throw new RsvpValidationError({
+        status: [`The event is full (${event.capacity} going): raise its capacity, or choose “waitlisted”.`],
+      });
+    }
+    if (status === RsvpStatus.waitlisted && room) {
+      throw new RsvpValidationError({
+        status: ['The event has room: people wait only when it is full (choose “going”).'],
+      });
+    }
+    const delta = (status === RsvpStatus.going ? 1 : 0) - (existing?.status === RsvpStatus.going ? 1 : 0);
+    if (delta) await tx.event.update({ where: { id: eventId }, data: { goingCount: { increment: delta } } });
+    const rsvp = await tx.rsvp.upsert({
+      where: { eventId_userId: { eventId, userId } },
+      create: { eventId, userId, status },
+      update: { status, respondedAt: new Date(), reminderSentAt: null },
+    });
+    if (!existing || existing.status === RsvpStatus.cancelled) {
+      const user = await tx.user.findUniqueOrThrow({
+        where: { id: userId },
+        select: { email: true, displayName: true },
+      });
+      await this.mailer.send(
+        'rsvp_confirmation',
+        user.email,
+        {
+          name: user.displayName || user.email,
+          waitlisted: status === RsvpStatus.waitlisted,
+          event: eventMailContext(event),
+        },
+        { tx },
+      );
+    }
+    return rsvp.id;
+  }
+
+  /** Deletes an RSVP (staff), first cancelling it so a freed place goes to the waitlist. */
+  async deleteIn(tx: Prisma.TransactionClient, eventId: number, userId: number): Promise<void> {
+    await this.cancelIn(tx, eventId, userId);
+    await tx.rsvp.deleteMany({ where: { eventId, userId } });
   }
 
   async statusOf(eventId: number, userId: number): Promise<RsvpStatus | undefined> {
