@@ -275,8 +275,9 @@ composeDescribe(title, () => {
         'dbrestore',
         file,
       ]);
-      expect(refused.code).toBe(1);
+      // The message first: it says what happened if the exit status is not the expected one.
       expect(refused.stdout + refused.stderr).toMatch(/database event_planner is not empty/);
+      expect(refused.code).toBe(1);
       const restored = await compose.ok(
         ['run', '--rm', '-T', 'backup', 'node', 'dist/cli.js', 'dbrestore', file, '--force'],
         { timeoutMs: 3 * MINUTE },
