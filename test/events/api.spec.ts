@@ -250,6 +250,18 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
       .send({ capacity: 0 })
       .expect(400);
     expect(bad.body.errors.capacity).toEqual([expect.stringContaining('or empty for no limit')]);
+    // Every failing rule of a field (integer, minimum, maximum) has one message: given once.
+    const abc = await postEvent(owner, { ...validEvent(), capacity: 'abc' }).expect(400);
+    expect(abc.body.errors).toEqual({
+      capacity: ['Capacity must be a whole number from 1 to 100000, or empty for no limit.'],
+    });
+    const empty = await postEvent(owner, {}).expect(400);
+    expect(empty.body.errors).toEqual({
+      title: ['Title must be between 3 and 200 characters.'],
+      startsAt: ['Enter a valid date and time.'],
+      endsAt: ['Enter a valid date and time.'],
+    });
+    expect(empty.text.split('Title must').length - 1).toBe(1);
   });
 
   it('drafts: hidden from others (404) and from the list until published; no way back to draft', async () => {
