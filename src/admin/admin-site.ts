@@ -38,6 +38,8 @@ export interface ListColumn {
   sortField?: string;
   render: (row: Record<string, unknown>) => string;
   include?: Record<string, unknown>;
+  /** Short values (dates, numbers, yes/no) the change list keeps on one line. */
+  nowrap?: boolean;
 }
 
 export interface AdminFilter {
@@ -473,6 +475,7 @@ export class AdminSite implements OnModuleInit {
       label: override?.label ?? humanize(key),
       sortField: field.type === 'Json' || field.type === 'Bytes' ? undefined : key,
       render: (row) => formatValue(row[key]),
+      nowrap: ['DateTime', 'Boolean', 'Int', 'BigInt', 'Float', 'Decimal'].includes(field.type),
     };
   }
 

@@ -147,7 +147,11 @@ export class ChangeList {
         return {
           id,
           url: changeUrlOf(info.slug, id),
-          cells: info.columns.map((column, index) => ({ value: column.render(row), first: index === 0 })),
+          cells: info.columns.map((column, index) => ({
+            value: column.render(row),
+            first: index === 0,
+            nowrap: column.nowrap === true,
+          })),
         };
       }),
       count,

@@ -36,6 +36,16 @@ const DATE_MESSAGE = 'Enter a valid date and time.';
 const CAPACITY_MESSAGE = `Capacity must be a whole number from 1 to ${CAPACITY_MAX}, or empty for no limit.`;
 const TIME_ZONE_MESSAGE = 'Choose a time zone from the list (an IANA name such as Europe/Paris).';
 
+/**
+ * How the document describes an input time. Not `format: date-time`: RFC 3339 requires an offset,
+ * and the API also takes wall-clock times (a datetime-local field's value) in the event's zone.
+ * No pattern either: the API's own check (IsISO8601, strict) is the one that decides.
+ */
+const INSTANT_DOC = {
+  type: 'string',
+  example: '2030-05-01T18:30',
+} as const;
+
 const STATUS_MESSAGE = 'Status must be "published" or "draft".';
 
 // Each field's checks, shared by the form / create body and the PATCH body (each documents its own).
@@ -65,12 +75,16 @@ const CapacityRules = () =>
     Max(CAPACITY_MAX, { message: CAPACITY_MESSAGE }),
   );
 
-/** The event form and the API's create body: the same rules at both edges. */
+/**
+ * The event form and the API's create body: the same rules at both edges. Defaults are stated in
+ * the descriptions, not as `default`: generated clients (openapi-typescript) would make every
+ * property with a default required in a referenced body schema.
+ */
 export class EventInput {
   @ApiPropertyOptional({
     enum: ['published', 'draft'],
-    default: 'published',
-    description: 'A draft is seen only by its organizer (and staff): not listed, no RSVPs.',
+    description:
+      'Default "published". A draft is seen only by its organizer (and staff): not listed, no RSVPs.',
   })
   @StatusRules()
   status?: 'published' | 'draft';
@@ -79,18 +93,17 @@ export class EventInput {
   @TitleRules()
   title!: string;
 
-  @ApiPropertyOptional({ maxLength: DESCRIPTION_MAX, default: '' })
+  @ApiPropertyOptional({ maxLength: DESCRIPTION_MAX, description: 'Default: empty.' })
   @TextRules('Description', DESCRIPTION_MAX)
   description?: string;
 
-  @ApiPropertyOptional({ maxLength: LOCATION_MAX, default: '' })
+  @ApiPropertyOptional({ maxLength: LOCATION_MAX, description: 'Default: empty.' })
   @TextRules('Location', LOCATION_MAX)
   location?: string;
 
   @ApiPropertyOptional({
-    default: 'UTC',
     example: 'Europe/Paris',
-    description: 'IANA time zone the event happens in: its times are shown in it.',
+    description: 'IANA time zone the event happens in: its times are shown in it. Default "UTC".',
   })
   @IsOptional()
   @Transform(emptyToUndefined)
@@ -98,19 +111,23 @@ export class EventInput {
   timeZone?: string;
 
   @ApiProperty({
-    format: 'date-time',
+    ...INSTANT_DOC,
     description: 'ISO 8601; without an offset it is a wall-clock time in timeZone.',
   })
   @Transform(emptyToUndefined)
   @InstantRule()
   startsAt!: string;
 
-  @ApiProperty({ format: 'date-time', description: 'Must be after startsAt.' })
+  @ApiProperty({
+    ...INSTANT_DOC,
+    description: 'Must be after startsAt (an offset-less time is read as startsAt is).',
+  })
   @Transform(emptyToUndefined)
   @InstantRule()
   endsAt!: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: CAPACITY_MAX,
     example: 50,
@@ -153,19 +170,20 @@ export class EventPatch {
   timeZone?: string;
 
   @ApiPropertyOptional({
-    format: 'date-time',
+    ...INSTANT_DOC,
     description: "Without an offset: a wall-clock time in timeZone (this body's, else the event's).",
   })
   @IsOptional()
   @InstantRule()
   startsAt?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional({ ...INSTANT_DOC, description: 'Read as startsAt is.' })
   @IsOptional()
   @InstantRule()
   endsAt?: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: CAPACITY_MAX,
     nullable: true,

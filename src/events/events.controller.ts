@@ -143,6 +143,7 @@ export class EventsController {
     pageChangesAt(res, event.startsAtIso);
     res.render('events/show', {
       title: event.title,
+      metaDescription: metaDescriptionOf(event),
       event,
       rsvpStatus,
       going: rsvpStatus === 'going',
@@ -463,4 +464,11 @@ function renderEventForm(res: Response, page: EventFormPage, state: FormState, s
 function formValues(body: unknown): Record<string, unknown> {
   const raw = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
   return Object.fromEntries(Object.entries(raw).filter(([key]) => key !== '_csrf'));
+}
+
+/** The page's <meta name="description">: the start of the description, or what and where. */
+function metaDescriptionOf(event: { title: string; description: string; location: string }): string {
+  const text = event.description.replace(/\s+/g, ' ').trim();
+  if (!text) return event.location ? `${event.title}, at ${event.location}.` : `${event.title}.`;
+  return text.length <= 160 ? text : `${text.slice(0, 157).replace(/\s\S*$/, '')}…`;
 }

@@ -59,6 +59,8 @@ export async function createWebApp(
   for (const { urlPrefix, dir } of staticSources()) {
     app.useStaticAssets(dir, { prefix: urlPrefix, ...staticOptions });
   }
+  // Browsers ask for /favicon.ico whatever the page links (feed readers, tabs opened on a PDF…).
+  app.use('/favicon.ico', (_req: Request, res: Response) => res.redirect(301, '/static/favicon.svg'));
   // Sessions, Passport, CSRF token and flash locals: after static files, before every route.
   configureSessions(app, config);
   // Responses for someone (a session, a bearer token) are never stored by caches.
