@@ -8,11 +8,14 @@ import {
   eventMailContext,
   eventSummaryView,
   formatDate,
+  formatRange,
+  zoneLabel,
   type EventSummaryRow,
   type EventDetailView,
   type EventSummaryView,
 } from './event-view';
 import { EventsCache } from './events.cache';
+import { renderMarkdown } from './markdown';
 import { hasRoom, lockEvent, promoteFromWaitlist, TX_OPTIONS, type WriteOptions } from './rsvp.service';
 
 export const PAGE_SIZE = 20;
@@ -160,7 +163,12 @@ export class EventsService {
     const view: EventDetailView = {
       ...eventSummaryView(event),
       endsAt: formatDate(event.endsAt, event.timeZone),
+      endsAtIso: event.endsAt.toISOString(),
+      when: formatRange(event.startsAt, event.endsAt, event.timeZone),
+      zoneLabel: zoneLabel(event.timeZone),
       description: event.description,
+      // Rendered once here: the page data is cached, so each description is rendered once a change.
+      descriptionHtml: renderMarkdown(event.description),
       organizerId: event.organizerId,
       organizerName: event.organizerName,
       full: !hasRoom(event),
