@@ -23,7 +23,7 @@
   var mine;
   try {
     mine = format(viewerZone);
-  } catch (error) {
+  } catch {
     return;
   }
   var elements = document.querySelectorAll('time[data-event-zone]');
@@ -36,7 +36,7 @@
     var theirs;
     try {
       theirs = format(element.getAttribute('data-event-zone'));
-    } catch (error) {
+    } catch {
       continue;
     }
     // Same wall clock and same offset (e.g. Europe/Paris and Europe/Berlin): nothing to add.

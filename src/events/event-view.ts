@@ -96,6 +96,8 @@ export interface EventSummaryView {
   /** Not published yet: only its organizer (and staff) see it. */
   draft: boolean;
   url: string;
+  /** Its category, with the list filtered by it; null: none. */
+  category: { name: string; url: string } | null;
 }
 
 export interface EventDetailView extends EventSummaryView {
@@ -127,8 +129,11 @@ export interface EventLike {
   status: string;
 }
 
-/** The columns a list needs (EventLike without the end). */
-export type EventSummaryRow = Omit<EventLike, 'endsAt'>;
+/** The columns a list needs (EventLike without the end), with the category's when it has one. */
+export type EventSummaryRow = Omit<EventLike, 'endsAt'> & {
+  categoryName?: string | null;
+  categorySlug?: string | null;
+};
 
 export function eventSummaryView(event: EventSummaryRow): EventSummaryView {
   return {
@@ -144,6 +149,10 @@ export function eventSummaryView(event: EventSummaryRow): EventSummaryView {
     cancelled: event.status === 'cancelled',
     draft: event.status === 'draft',
     url: `/events/${event.id}`,
+    category:
+      event.categoryName && event.categorySlug
+        ? { name: event.categoryName, url: `/events?category=${encodeURIComponent(event.categorySlug)}` }
+        : null,
   };
 }
 

@@ -3,6 +3,7 @@ import { AccountsModule } from '../accounts/accounts.module';
 import { TasksCoreModule } from '../jobs/tasks/tasks-core.module';
 import { CalendarController } from './calendar.controller';
 import { EventAdmin } from './event.admin';
+import { EventCategoryAdmin } from './category.admin';
 import { EventActors } from './event-actors';
 import { EventCalendar } from './event-calendar';
 import { EventsCoreModule } from './events-core.module';
@@ -13,7 +14,7 @@ import { RsvpAdmin } from './rsvp.admin';
 @Module({
   imports: [EventsCoreModule, TasksCoreModule, AccountsModule],
   controllers: [EventsController, CalendarController],
-  providers: [EventActors, EventCalendar, EventAdmin, RsvpAdmin],
+  providers: [EventActors, EventCalendar, EventAdmin, EventCategoryAdmin, RsvpAdmin],
   exports: [EventActors],
 })
 export class EventsModule {}
