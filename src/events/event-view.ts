@@ -98,6 +98,8 @@ export interface EventSummaryView {
   url: string;
   /** Its category, with the list filtered by it; null: none. */
   category: { name: string; url: string } | null;
+  /** Its cover image's sizes (see cover-images.ts); null: none. */
+  cover?: { banner: string; thumb: string } | null;
 }
 
 export interface EventDetailView extends EventSummaryView {
@@ -133,6 +135,7 @@ export interface EventLike {
 export type EventSummaryRow = Omit<EventLike, 'endsAt'> & {
   categoryName?: string | null;
   categorySlug?: string | null;
+  coverImage?: string | null;
 };
 
 export function eventSummaryView(event: EventSummaryRow): EventSummaryView {

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MailModule } from '../mail/mail.module';
 import { MailService } from '../mail/mail.service';
+import { MediaModule } from '../media/media.module';
+import { CoverImages } from './cover-images';
 import { EVENT_MAILER } from './event-mailer';
 import { EventsCache } from './events.cache';
 import { EventsService } from './events.service';
@@ -11,8 +13,14 @@ import { RsvpService } from './rsvp.service';
  * organizer tasks) and the CLI (seed). Needs CoreModule from the entry point.
  */
 @Module({
-  imports: [MailModule],
-  providers: [EventsCache, EventsService, RsvpService, { provide: EVENT_MAILER, useExisting: MailService }],
-  exports: [EventsCache, EventsService, RsvpService, EVENT_MAILER],
+  imports: [MailModule, MediaModule],
+  providers: [
+    EventsCache,
+    EventsService,
+    RsvpService,
+    CoverImages,
+    { provide: EVENT_MAILER, useExisting: MailService },
+  ],
+  exports: [EventsCache, EventsService, RsvpService, CoverImages, EVENT_MAILER],
 })
 export class EventsCoreModule {}

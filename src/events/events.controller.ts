@@ -12,6 +12,7 @@ import { parseListFilters, type EventListFilters } from './event-list-filters';
 import { pageChangesAt } from './anonymous-page-cache';
 import { formatDate, TIME_ZONES, toInputDate } from './event-view';
 import { EventActors } from './event-actors';
+import { CoverImageError, CoverImages, type CoverRenditions } from './cover-images';
 import { EventValidationError, EventsService } from './events.service';
 import { RsvpService } from './rsvp.service';
 
@@ -36,6 +37,7 @@ export class EventsController {
     private readonly rsvps: RsvpService,
     private readonly actors: EventActors,
     private readonly tasks: TasksService,
+    private readonly covers: CoverImages,
   ) {}
 
   @Get(['/', '/events'])
@@ -109,13 +111,24 @@ export class EventsController {
     const categories = await this.events.categories();
     const render = (state: FormState) => renderEventForm(res, NEW_EVENT_PAGE, state, categories, 400);
     const form = await validateForm(EventInput, body);
-    if (!form.ok) return render({ values: form.values, errors: form.errors });
+    const cover = await this.coverUpload(req);
+    if (!form.ok || 'error' in cover) {
+      return render({
+        values: form.ok ? formValues(body) : form.values,
+        errors: {
+          ...(form.ok ? {} : form.errors),
+          ...('error' in cover ? { coverImage: [cover.error] } : {}),
+        },
+      });
+    }
+    const coverKey = cover.renditions ? await this.covers.store(cover.renditions) : null;
     try {
       const draft = form.value.status === 'draft';
       const event = await this.events.create(
         user.id,
         eventValuesOf(form.value),
         draft ? 'draft' : 'published',
+        coverKey,
       );
       addFlash(
         req,
@@ -124,8 +137,26 @@ export class EventsController {
       );
       return res.redirect(303, `/events/${event.id}`);
     } catch (error) {
+      await this.covers.remove(coverKey);
       if (error instanceof EventValidationError)
         return render({ values: formValues(body), errors: error.errors });
+      throw error;
+    }
+  }
+
+  /**
+   * The form's cover image, processed (nothing stored yet): none, its sizes, or the message for
+   * the field (too large, not an image).
+   */
+  private async coverUpload(req: Request): Promise<{ renditions?: CoverRenditions } | { error: string }> {
+    const refused = req.uploadErrors?.coverImage;
+    if (refused) return { error: refused };
+    const upload = req.uploads?.coverImage;
+    if (!upload) return {};
+    try {
+      return { renditions: await this.covers.process(upload.bytes) };
+    } catch (error) {
+      if (error instanceof CoverImageError) return { error: error.message };
       throw error;
     }
   }
@@ -202,7 +233,7 @@ export class EventsController {
     const event = await this.events.findManageable(id, await this.actors.of(user));
     renderEventForm(
       res,
-      editPage(event),
+      editPage(event, this.covers.urls(event.coverImage)?.thumb),
       {
         values: {
           title: event.title,
@@ -232,12 +263,36 @@ export class EventsController {
     const actor = await this.actors.of(user);
     const event = await this.events.findManageable(id, actor);
     const categories = await this.events.categories();
-    const render = (state: FormState) => renderEventForm(res, editPage(event), state, categories, 400);
+    const render = (state: FormState) =>
+      renderEventForm(
+        res,
+        editPage(event, this.covers.urls(event.coverImage)?.thumb),
+        state,
+        categories,
+        400,
+      );
     const form = await validateForm(EventInput, body);
-    if (!form.ok) return render({ values: form.values, errors: form.errors });
+    const cover = await this.coverUpload(req);
+    if (!form.ok || 'error' in cover) {
+      return render({
+        values: form.ok ? formValues(body) : form.values,
+        errors: {
+          ...(form.ok ? {} : form.errors),
+          ...('error' in cover ? { coverImage: [cover.error] } : {}),
+        },
+      });
+    }
+    const removeCover = (body as Record<string, unknown>).removeCoverImage === '1';
+    const coverKey = cover.renditions ? await this.covers.store(cover.renditions) : undefined;
     try {
-      await this.events.update(id, actor, { ...eventValuesOf(form.value), status: form.value.status });
+      await this.events.update(id, actor, {
+        ...eventValuesOf(form.value),
+        status: form.value.status,
+        // A new image replaces the old; "remove" without one drops it (the service deletes the files).
+        ...(coverKey ? { coverImage: coverKey } : removeCover ? { coverImage: null } : {}),
+      });
     } catch (error) {
+      await this.covers.remove(coverKey);
       if (error instanceof EventValidationError)
         return render({ values: formValues(body), errors: error.errors });
       throw error;
@@ -383,13 +438,16 @@ interface EventFormPage {
   action: string;
   creating?: boolean;
   event?: Event;
+  /** The current cover's thumbnail (edit form). */
+  coverThumb?: string;
 }
 
 const NEW_EVENT_PAGE: EventFormPage = { title: 'New event', creating: true, action: '/events/new' };
-const editPage = (event: Event): EventFormPage => ({
+const editPage = (event: Event, coverThumb?: string): EventFormPage => ({
   title: `Edit ${event.title}`,
   action: `/events/${event.id}/edit`,
   event,
+  coverThumb,
 });
 
 /** The create and edit pages (one template), with the time zones to choose from. */

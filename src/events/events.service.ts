@@ -14,6 +14,7 @@ import {
   type EventDetailView,
   type EventSummaryView,
 } from './event-view';
+import { CoverImages } from './cover-images';
 import { EventsCache } from './events.cache';
 import { renderMarkdown } from './markdown';
 import { hasRoom, lockEvent, promoteFromWaitlist, TX_OPTIONS, type WriteOptions } from './rsvp.service';
@@ -55,11 +56,11 @@ export interface ListOptions {
 /** What every list shows of an event: its own columns and its category ("e": events, "c": categories). */
 const SUMMARY_COLUMNS = `e.id, e.title, e.location, e.starts_at AS "startsAt", e.time_zone AS "timeZone",
        e.capacity, e.going_count AS "goingCount", e.status::text AS status,
-       c.name AS "categoryName", c.slug AS "categorySlug"`;
+       c.name AS "categoryName", c.slug AS "categorySlug", e.cover_image AS "coverImage"`;
 
 /** A page of upcoming published events ($1 now, $2 limit, $3 offset): the home page's query. */
 const UPCOMING_PAGE: PreparedStatement = {
-  name: 'events_upcoming_page_v2',
+  name: 'events_upcoming_page_v3',
   text: `SELECT ${SUMMARY_COLUMNS}
          FROM events e LEFT JOIN event_categories c ON c.id = e.category_id
          WHERE e.status = 'published' AND e.starts_at > $1
@@ -73,7 +74,7 @@ const DAY_MS = 86_400_000;
 
 /** One event's page data: the event, its organizer's name and waitlist size, in one statement. */
 const EVENT_DETAIL: PreparedStatement = {
-  name: 'events_detail_v2',
+  name: 'events_detail_v3',
   text: `SELECT ${SUMMARY_COLUMNS}, e.description, e.ends_at AS "endsAt", e.category_id AS "categoryId",
                 e.organizer_id AS "organizerId",
                 COALESCE(NULLIF(u.display_name, ''), split_part(u.email, '@', 1)) AS "organizerName",
@@ -100,7 +101,13 @@ export class EventsService {
     private readonly prisma: PrismaService,
     private readonly cache: EventsCache,
     @Inject(EVENT_MAILER) private readonly mailer: EventMailer,
+    private readonly covers: CoverImages,
   ) {}
+
+  /** A list's view of an event, with its cover's addresses. */
+  private summary(row: EventSummaryRow): EventSummaryView {
+    return { ...eventSummaryView(row), cover: this.covers.urls(row.coverImage) };
+  }
 
   /**
    * Published events, a page of them: upcoming soonest first, or (`past`) the archive of those that
@@ -183,7 +190,7 @@ export class EventsService {
   /** `rows` holds up to one row more than a page: that tells whether a next page exists. */
   private pageOf(rows: EventSummaryRow[], page: number, pageSize: number): EventListPage {
     return {
-      events: rows.slice(0, pageSize).map(eventSummaryView),
+      events: rows.slice(0, pageSize).map((row) => this.summary(row)),
       page,
       hasNext: rows.length > pageSize,
       hasPrev: page > 1,
@@ -210,7 +217,7 @@ export class EventsService {
     );
     if (!event) throw new NotFoundException('Event not found');
     const view: EventDetailView = {
-      ...eventSummaryView(event),
+      ...this.summary(event),
       endsAt: formatDate(event.endsAt, event.timeZone),
       endsAtIso: event.endsAt.toISOString(),
       when: formatRange(event.startsAt, event.endsAt, event.timeZone),
@@ -267,13 +274,18 @@ export class EventsService {
   }
 
   /** A new event, published (listed, open to RSVPs) or a draft only its organizer sees. */
-  async create(organizerId: number, values: EventValues, status: PublishState = 'published'): Promise<Event> {
+  async create(
+    organizerId: number,
+    values: EventValues,
+    status: PublishState = 'published',
+    coverImage: string | null = null,
+  ): Promise<Event> {
     const errors = {
       ...crossFieldErrors(values, { creating: true }),
       ...(await this.categoryErrors(values)),
     };
     if (Object.keys(errors).length) throw new EventValidationError(errors);
-    const event = await this.prisma.event.create({ data: { ...values, organizerId, status } });
+    const event = await this.prisma.event.create({ data: { ...values, organizerId, status, coverImage } });
     if (status === 'published') await this.cache.invalidate();
     return event;
   }
@@ -329,10 +341,15 @@ export class EventsService {
   async update(
     id: number,
     actor: Actor,
-    changes: Partial<EventValues> & { status?: PublishState; organizerId?: number },
+    changes: Partial<EventValues> & {
+      status?: PublishState;
+      organizerId?: number;
+      coverImage?: string | null;
+    },
     options: WriteOptions = {},
   ): Promise<Event> {
-    return this.write(options, id, async (tx) => {
+    let replacedCover: string | null = null;
+    const updated = await this.write(options, id, async (tx) => {
       const current = await lockEvent(tx, id);
       this.requireManageable(actor, current);
       if (changes.organizerId !== undefined && !actor.canChangeAnyEvent) {
@@ -372,8 +389,12 @@ export class EventsService {
           ...values,
           ...(publishing ? { status: EventStatus.published } : {}),
           ...(changes.organizerId !== undefined ? { organizerId: changes.organizerId } : {}),
+          ...(changes.coverImage !== undefined ? { coverImage: changes.coverImage } : {}),
         },
       });
+      if (changes.coverImage !== undefined && full.coverImage !== changes.coverImage) {
+        replacedCover = full.coverImage;
+      }
       await promoteFromWaitlist(
         tx,
         this.mailer,
@@ -388,6 +409,9 @@ export class EventsService {
       if (noticeable) await this.notifyAttendees(tx, event, 'event_changed');
       return tx.event.findUniqueOrThrow({ where: { id } });
     });
+    // The old cover's files go once nothing refers to them (in the caller's transaction: its job).
+    if (!options.tx) await this.covers.remove(replacedCover);
+    return updated;
   }
 
   /** Cancels the event and tells everyone who was going or waiting. Cancelling twice is a no-op. */
@@ -407,15 +431,20 @@ export class EventsService {
 
   /** Deletes the event (API); attendees of a still-published event get the cancellation e-mail. */
   async delete(id: number, actor: Actor, options: WriteOptions = {}): Promise<void> {
+    let cover: string | null = null;
     await this.write(options, id, async (tx) => {
       const current = await lockEvent(tx, id);
       this.requireManageable(actor, current);
+      cover = (await tx.event.findUniqueOrThrow({ where: { id }, select: { coverImage: true } })).coverImage;
       if (current.status === EventStatus.published) {
         const event = await tx.event.findUniqueOrThrow({ where: { id } });
         await this.notifyAttendees(tx, event, 'event_cancelled');
       }
       await tx.event.delete({ where: { id } });
     });
+    // After the commit: files of a deleted event are never needed again. In a caller's transaction
+    // (the admin) they stay: an orphan file is harmless, a rolled-back delete without its cover not.
+    if (!options.tx) await this.covers.remove(cover);
   }
 
   /** E-mails everyone going or waitlisted, in the caller's transaction: one read, one insert. */
@@ -442,7 +471,7 @@ export class EventsService {
       orderBy: [{ startsAt: 'desc' }, { id: 'desc' }],
       take: 200,
     });
-    return events.map(eventSummaryView);
+    return events.map((event) => this.summary(event));
   }
 
   async rsvpsOf(userId: number): Promise<Array<EventSummaryView & { rsvpStatus: RsvpStatus }>> {
@@ -452,7 +481,7 @@ export class EventsService {
       orderBy: [{ event: { startsAt: 'asc' } }],
       take: 200,
     });
-    return rsvps.map((rsvp) => ({ ...eventSummaryView(rsvp.event), rsvpStatus: rsvp.status }));
+    return rsvps.map((rsvp) => ({ ...this.summary(rsvp.event), rsvpStatus: rsvp.status }));
   }
 
   /** Going first, then the waitlist in promotion order. */
