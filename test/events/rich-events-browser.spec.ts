@@ -15,6 +15,12 @@ import { startWebApp } from '../support/web-app';
 // Set SCREENSHOT_DIR to keep a desktop and a 390 px wide picture of each page this walks through.
 const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR;
 
+/** What the page's <img> elements tell (this project's TypeScript has no DOM types). */
+type Picture = { naturalWidth: number; naturalHeight: number };
+/** A browser-side condition: the image `selector` names has loaded. */
+const loaded = (selector: string) =>
+  `(() => { const img = document.querySelector(${JSON.stringify(selector)}); return !!img && img.complete && img.naturalWidth > 0; })()`;
+
 describeInBrowser(
   'richer events in Chromium: cover image, Markdown, categories and filters, local times',
   () => {
@@ -122,13 +128,13 @@ describeInBrowser(
 
       const banner = page.locator('img.cover-banner');
       await banner.waitFor();
-      await page.waitForFunction(() => {
-        const img = document.querySelector<HTMLImageElement>('img.cover-banner');
-        return img?.complete && img.naturalWidth > 0;
-      });
-      expect(await banner.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])).toEqual(
-        [1200, 600],
-      );
+      await page.waitForFunction(loaded('img.cover-banner'));
+      expect(
+        await banner.evaluate((img) => [
+          (img as unknown as Picture).naturalWidth,
+          (img as unknown as Picture).naturalHeight,
+        ]),
+      ).toEqual([1200, 600]);
       // Markdown rendered; the script is shown as text and never runs; links are marked.
       expect(await page.locator('.event-description strong').textContent()).toBe('Bring');
       expect(await page.locator('.event-description li').allTextContents()).toEqual(['snacks', 'dice']);
@@ -165,12 +171,9 @@ describeInBrowser(
       const card = page.locator('article.event-card', { hasText: title });
       await card.waitFor();
       expect(await page.locator('article.event-card').count()).toBe(1);
-      await page.waitForFunction(() => {
-        const img = document.querySelector<HTMLImageElement>('img.cover-thumb');
-        return img?.complete && img.naturalWidth > 0;
-      });
+      await page.waitForFunction(loaded('img.cover-thumb'));
       expect(
-        await card.locator('img.cover-thumb').evaluate((img: HTMLImageElement) => img.naturalWidth),
+        await card.locator('img.cover-thumb').evaluate((img) => (img as unknown as Picture).naturalWidth),
       ).toBe(480);
       expect(await card.getByTestId('local-time').textContent()).toMatch(/^Your time: Sun 15 Jun, 08:00/);
       await shoot(page, 'event-list-filtered');
