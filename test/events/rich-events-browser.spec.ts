@@ -166,7 +166,7 @@ describeInBrowser(
       // The list: its thumbnail, the category filter chosen in the form.
       await page.goto(`${base}/events`);
       await page.selectOption('select[name=category]', category.slug);
-      await page.click('form.event-filters input[type=submit]');
+      await page.click('form.event-filters button[type=submit]');
       await page.waitForURL(new RegExp(`category=${category.slug}`));
       const card = page.locator('article.event-card', { hasText: title });
       await card.waitFor();
