@@ -6,6 +6,9 @@ import { MailContextModule } from './mail-context.module';
 import { MailInputError } from './mail-input.error';
 import { MailService } from './mail.service';
 
+/** How long the command waits for PostgreSQL before giving up (a container restarting, say). */
+const DATABASE_WAIT_MS = 60_000;
+
 interface SendTestEmailOptions {
   wait?: number;
 }
@@ -31,6 +34,11 @@ export class SendTestEmailCommand extends CommandRunner {
       abortOnError: false,
     });
     try {
+      await app
+        .get(PrismaService)
+        .waitUntilReachable(DATABASE_WAIT_MS, (error) =>
+          console.log(`${error.message}; retrying for up to ${DATABASE_WAIT_MS / 1_000} s…`),
+        );
       const mail = app.get(MailService);
       const ids: Array<[string, string]> = [];
       for (const address of addresses) {

@@ -86,6 +86,29 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     }
   }
 
+  /**
+   * Resolves once PostgreSQL answers a query, retrying while it is unavailable for up to
+   * `withinMs`. For one-shot processes (CLI commands) started while the stack is still coming up
+   * or a container restarts: one slow connect must not fail the command (the long-running
+   * processes recover by themselves on the next request). Throws the last
+   * DatabaseUnavailableError after the deadline, and any other error at once.
+   */
+  async waitUntilReachable(withinMs: number, onUnavailable?: (error: Error) => void): Promise<void> {
+    const deadline = Date.now() + withinMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.pool.query('SELECT 1');
+        return;
+      } catch (error) {
+        if (!isUnavailableDriverError(error)) throw error;
+        const unavailable = new DatabaseUnavailableError(error as Error);
+        if (Date.now() >= deadline) throw unavailable;
+        if (attempt === 1) onUnavailable?.(unavailable);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(attempt * 250, 2_000)));
+      }
+    }
+  }
+
   /** Listens to every `prepared` statement run (the debug toolbar; Prisma's own go to `$on`). */
   onPreparedQuery(listener: (event: PreparedQueryEvent) => void): void {
     this.preparedListeners.push(listener);
