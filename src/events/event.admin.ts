@@ -25,11 +25,20 @@ export class EventAdmin implements ModelAdmin {
   readonly model = 'Event';
   readonly module = 'Events';
   readonly reprField = 'title';
-  readonly listDisplay = ['id', 'title', 'organizer', 'startsAt', 'status', 'capacity', 'goingCount'];
+  readonly listDisplay = [
+    'id',
+    'title',
+    'organizer',
+    'category',
+    'startsAt',
+    'status',
+    'capacity',
+    'goingCount',
+  ];
   readonly searchFields = ['title', 'organizer.email'];
   // Indexed orderings only (a million rows): by id, by start time, by organizer.
   readonly sortable = ['id', 'startsAt', 'organizer'];
-  readonly listFilter = ['status', 'startsAt', 'organizer'];
+  readonly listFilter = ['status', 'startsAt', 'category', 'organizer'];
   readonly ordering = ['-id'];
   readonly fields = [
     'title',
@@ -39,6 +48,7 @@ export class EventAdmin implements ModelAdmin {
     'endsAt',
     'timeZone',
     'capacity',
+    'categoryId',
     'organizerId',
     'status',
     'goingCount',

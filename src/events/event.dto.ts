@@ -75,6 +75,17 @@ const CapacityRules = () =>
     Max(CAPACITY_MAX, { message: CAPACITY_MESSAGE }),
   );
 
+export const CATEGORY_MESSAGE = 'Choose a category from the list.';
+// An empty select ("No category") is none; the id must name a category (checked by the service).
+const CategoryRules = () =>
+  applyDecorators(
+    IsOptional(),
+    Transform(toOptionalNumber),
+    IsInt({ message: CATEGORY_MESSAGE }),
+    Min(1, { message: CATEGORY_MESSAGE }),
+    Max(2_147_483_647, { message: CATEGORY_MESSAGE }),
+  );
+
 /**
  * The event form and the API's create body: the same rules at both edges. Defaults are stated in
  * the descriptions, not as `default`: generated clients (openapi-typescript) would make every
@@ -136,6 +147,10 @@ export class EventInput {
   })
   @CapacityRules()
   capacity?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, example: 3, description: 'An event category id; omitted: none.' })
+  @CategoryRules()
+  categoryId?: number | null;
 }
 
 /** The API's PATCH body: any subset of the fields. */
@@ -191,6 +206,10 @@ export class EventPatch {
   })
   @CapacityRules()
   capacity?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'An event category id; null: none.' })
+  @CategoryRules()
+  categoryId?: number | null;
 }
 
 /** True when an ISO 8601 date-time names its offset ("Z", "+01:00"): it is an instant as it is. */
@@ -218,6 +237,8 @@ export interface EventValues {
   timeZone: string;
   /** Null: no limit. */
   capacity: number | null;
+  /** Null: no category. */
+  categoryId: number | null;
 }
 
 /** The rules that span fields, reported at the field a person would correct. */
@@ -245,6 +266,7 @@ export function eventValuesOf(input: EventInput): EventValues {
     endsAt: parseInstant(input.endsAt, timeZone),
     timeZone,
     capacity: input.capacity ?? null,
+    categoryId: input.categoryId ?? null,
   };
 }
 

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MailModule } from '../mail/mail.module';
 import { MailService } from '../mail/mail.service';
+import { MediaModule } from '../media/media.module';
+import { CoverImages } from './cover-images';
 import { EVENT_MAILER } from './event-mailer';
 import { EventsCache } from './events.cache';
 import { EventsService } from './events.service';
@@ -12,14 +14,15 @@ import { TicketSigner } from './tickets';
  * organizer tasks) and the CLI (seed). Needs CoreModule from the entry point.
  */
 @Module({
-  imports: [MailModule],
+  imports: [MailModule, MediaModule],
   providers: [
     EventsCache,
     EventsService,
     RsvpService,
     TicketSigner,
+    CoverImages,
     { provide: EVENT_MAILER, useExisting: MailService },
   ],
-  exports: [EventsCache, EventsService, RsvpService, TicketSigner, EVENT_MAILER],
+  exports: [EventsCache, EventsService, RsvpService, TicketSigner, CoverImages, EVENT_MAILER],
 })
 export class EventsCoreModule {}

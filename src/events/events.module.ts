@@ -7,6 +7,7 @@ import { CheckInService } from './check-in.service';
 import { CohostsService } from './cohosts.service';
 import { CalendarController } from './calendar.controller';
 import { EventAdmin } from './event.admin';
+import { EventCategoryAdmin } from './category.admin';
 import { EventActors } from './event-actors';
 import { EventCalendar } from './event-calendar';
 import { EventsCoreModule } from './events-core.module';
@@ -20,7 +21,15 @@ import { RsvpAdmin } from './rsvp.admin';
 @Module({
   imports: [EventsCoreModule, TasksCoreModule, TasksModule, AccountsModule],
   controllers: [EventsController, CheckInController, CalendarController],
-  providers: [EventActors, EventCalendar, EventAdmin, RsvpAdmin, CheckInService, CohostsService],
+  providers: [
+    EventActors,
+    EventCalendar,
+    EventAdmin,
+    EventCategoryAdmin,
+    RsvpAdmin,
+    CheckInService,
+    CohostsService,
+  ],
   exports: [EventActors],
 })
 export class EventsModule {}

@@ -294,6 +294,20 @@ describe('compose files', () => {
       expect(services.app.environment?.TRUST_PROXY).toMatch(/uniquelocal/);
       probedPaths(caddyfile).forEach((path) => probed.add(path));
     });
+
+    it('keeps uploaded media on a volume the app writes and Caddy serves under /media', () => {
+      expect(services.app.environment?.MEDIA_ROOT).toBe('/srv/media');
+      expect(services.app.volumes).toContain('media:/srv/media');
+      expect(services.proxy.volumes).toContain('media:/srv/media:ro');
+      expect(volumes).toHaveProperty('media');
+      expect(read('docker/Caddyfile')).toMatch(/handle_path \/media\/\* \{\s*root \* \/srv\/media/);
+      expect(read('Dockerfile.prod')).toMatch(
+        /mkdir -p [^\n]*\/srv\/media && chown node:node [^\n]*\/srv\/media/,
+      );
+      const dev = loadCompose('docker-compose.yml');
+      expect(dev.services.app.volumes).toContain('media:/app/media');
+      expect(dev.volumes).toHaveProperty('media');
+    });
   });
 
   it('the Dockerfile health check probes a path that exists', () => {

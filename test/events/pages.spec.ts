@@ -141,7 +141,7 @@ describe('events pages (real PostgreSQL, Redis, sessions)', () => {
       time_zone: 'America/New_York',
     });
     const page = (await request(app.getHttpServer()).get(`/events/${id}`).expect(200)).text;
-    expect(page).toMatch(/Wed, 15 Jan 2031, 19:00 (EST|GMT-5)/);
+    expect(page).toMatch(/Wed, 15 Jan 2031, 19:00–22:30 (EST|GMT-5)<\/time>/);
     expect(page).toContain('(America/New_York time)');
     expect(page).toContain('datetime="2031-01-16T00:00:00.000Z"');
     const edit = (await organizer.get(`/events/${id}/edit`).expect(200)).text;
