@@ -12,8 +12,13 @@
  *
  * - anonymous home page from the page cache, uncached home page, uncached event pages (1,000
  *   different events): 32 connections, BENCH_DURATION s each (default 10);
- * - the admin's event change list on 1M events (default page, page 500, search, filter + sort, the
- *   relation picker's lookup), signed in as staff: 2 connections, BENCH_ADMIN_DURATION s each (5).
+ * - the admin's event change list on 1M events (default page, page 500, page 40,000 — the last —
+ *   as its "Next" link from page 39,999 reaches it and as a typed-in page number, search,
+ *   filter + sort, the relation picker's lookup), signed in as staff: 2 connections,
+ *   BENCH_ADMIN_DURATION s each (5).
+ *
+ * BENCH_SCENARIOS=admin (comma-separated substrings of scenario names) runs only those, with the
+ * ceiling.
  *
  * CPU/req is the web process's own CPU time (user + system, /proc) per answered request: on a busy
  * machine it moves far less than req/s, so it is the figure to compare between two runs.
@@ -120,6 +125,14 @@ async function staffSession(web: Server): Promise<string> {
   return [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
 }
 
+/** The href of a page's rel="next" link, as a browser follows it. */
+async function nextLinkOf(web: Server, path: string, headers: Record<string, string>): Promise<string> {
+  const html = await (await fetch(web.url + path, { headers })).text();
+  const href = /<a href="([^"]+)" rel="next"/.exec(html)?.[1];
+  if (!href) throw new Error(`no next link on ${path}`);
+  return href.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+}
+
 async function eventPaths(): Promise<string[]> {
   // Spread over the upcoming range, so most event pages come from cold-ish rows, not one hot row.
   const rows = await withDatabase((db) =>
@@ -214,7 +227,9 @@ async function main(): Promise<number> {
     const pageLoad = { connections: 32, seconds: SECONDS };
     const adminLoad = { connections: 2, seconds: ADMIN_SECONDS, headers: staffHeaders };
     const adminPage = ['class="striped admin-table"', '</html>'];
-    const scenarios: Scenario[] = [
+    const deepPage = 40_000;
+    const deepNext = await nextLinkOf(cached, `/admin/event?p=${deepPage - 1}`, staffHeaders);
+    const allScenarios: Scenario[] = [
       {
         name: 'bare node:http (ceiling)',
         server: () => ceiling,
@@ -264,6 +279,8 @@ async function main(): Promise<number> {
       ...(
         [
           ['admin list: page 500', '/admin/event?p=500'],
+          [`admin list: page ${deepPage.toLocaleString('en')} (Next link)`, deepNext],
+          [`admin list: page ${deepPage.toLocaleString('en')} (typed in)`, `/admin/event?p=${deepPage}`],
           ['admin list: search "jazz"', '/admin/event?q=jazz'],
           ['admin list: filter + sort', '/admin/event?f_status=published&o=-startsAt'],
         ] as const
@@ -284,6 +301,11 @@ async function main(): Promise<number> {
         target: { p95Ms: 50 },
       },
     ];
+    const only = (process.env.BENCH_SCENARIOS ?? '').split(',').filter(Boolean);
+    const scenarios = allScenarios.filter(
+      (scenario) =>
+        !only.length || scenario.server() === ceiling || only.some((name) => scenario.name.includes(name)),
+    );
 
     console.log(
       `\n${EVENTS.toLocaleString('en')} events; home page ${homeBytes.length} bytes; ${ROUNDS} rounds; ` +

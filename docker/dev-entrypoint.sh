@@ -20,6 +20,10 @@ if [ "$(id -u)" = 0 ]; then
     if [ "$(stat -c %u:%g node_modules)" != "$uid:$gid" ]; then
       chown -R "$uid:$gid" node_modules /home/node
     fi
+    # The media volume (uploaded cover images) starts owned by root: the app writes into it.
+    if [ -d media ] && [ "$(stat -c %u:%g media)" != "$uid:$gid" ]; then
+      chown -R "$uid:$gid" media
+    fi
     exec setpriv --reuid="$uid" --regid="$gid" --init-groups env HOME=/home/node "$0" "$@"
   fi
 fi

@@ -10,7 +10,8 @@ export type AccessRequirement =
   | { kind: 'staff' }
   | { kind: 'superuser' }
   | { kind: 'permission'; codename: string }
-  | { kind: 'apiToken' };
+  /** `anonymous`: a request without a token passes as nobody (a token sent must still be valid). */
+  | { kind: 'apiToken'; anonymous?: boolean };
 
 /** The metadata key of one requirement: the same requirement twice on a route counts once. */
 export function requirementKey(value: AccessRequirement): string {

@@ -33,8 +33,14 @@ export class AccessGuard implements CanActivate {
     const res = context.switchToHttp().getResponse<Response>();
     const api = requirements.some((r) => r.kind === 'apiToken') || req.path.startsWith('/api');
 
-    if (requirements.some((r) => r.kind === 'apiToken')) {
+    const tokenRequirement = requirements.find((r) => r.kind === 'apiToken');
+    if (tokenRequirement) {
       const token = bearerToken(req);
+      if (!token && tokenRequirement.anonymous && requirements.length === 1) {
+        // The API never authenticates by cookie (its routes are CSRF-exempt for that reason).
+        req.user = undefined;
+        return true;
+      }
       const outcome = token ? await this.apiTokens.authenticate(token, clientIp(req.ip)) : undefined;
       if (outcome && 'refused' in outcome && outcome.refused === 'throttled') {
         res.setHeader('Retry-After', String(outcome.retryAfterSeconds));

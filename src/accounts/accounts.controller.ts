@@ -66,6 +66,12 @@ export class AccountsController {
         400,
       );
     }
+    // Remembered whether or not the address was new (the response must not tell): confirming it
+    // in this browser signs the member in (see verify).
+    if (req.session) {
+      req.session.signupEmail = form.value.email;
+      await new Promise<void>((resolve) => req.session.save(() => resolve()));
+    }
     await padResponseTime(startedAt, ENUMERATION_FLOOR_MS);
     renderPage(res, 'accounts/signup-done', { title: 'accounts.signupDone.title' });
   }
@@ -80,13 +86,40 @@ export class AccountsController {
     renderPage(res, 'accounts/verify-email', { title: 'accounts.verify.title', token });
   }
 
+  /**
+   * Confirms the address. In the browser that signed up (its session holds the address, as
+   * django-allauth's ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION does) the member is signed in at once;
+   * a link opened anywhere else only confirms, and the log-in page asks for the password: the link
+   * alone (forwarded, read by someone else) never opens a session.
+   */
   @Post('verify-email/:token')
   async verify(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const user = await this.accounts.verifyEmail(token);
     if (!user)
       return renderPage(res, 'accounts/link-invalid', { title: BAD_LINK_TITLE, message: BAD_LINK }, 400);
-    addFlash(req, 'success', 'flash.emailConfirmed');
-    res.redirect(303, req.user ? '/' : '/accounts/login');
+    if (req.user) {
+      addFlash(req, 'success', 'flash.emailConfirmed');
+      return res.redirect(303, '/');
+    }
+    if (req.session?.signupEmail !== user.email || !user.isActive) {
+      addFlash(req, 'success', 'flash.emailConfirmedOtherBrowser');
+      return res.redirect(303, '/accounts/login');
+    }
+    try {
+      if (await this.twoFactor.needsSecondStep(req, user)) {
+        await this.sessionLogin.beginSecondStep(req, user, { remember: false });
+        return res.redirect(303, SECOND_STEP_PATH);
+      }
+      await this.sessionLogin.complete(req, user, { remember: false, greeting: false });
+    } catch (error) {
+      this.logger.warn(
+        `Log-in after e-mail confirmation failed to start a session: ${(error as Error).message}`,
+      );
+      addFlash(req, 'success', 'flash.emailConfirmedPleaseLogIn');
+      return res.redirect(303, '/accounts/login');
+    }
+    addFlash(req, 'success', 'flash.emailConfirmedLoggedIn');
+    res.redirect(303, '/');
   }
 
   @Post('resend-verification')

@@ -37,6 +37,11 @@ export const RequirePermission = (codename: string) => requirement({ kind: 'perm
  * req.user. 401 problem+json otherwise. Combine with the others (e.g. RequirePermission).
  */
 export const RequireApiToken = () => requirement({ kind: 'apiToken' });
+/**
+ * On a method of a RequireApiToken controller: callers without a token pass too, as nobody
+ * (req.user undefined, whatever session cookie they send); a token that is sent must be valid.
+ */
+export const AllowAnonymousApi = () => requirement({ kind: 'apiToken', anonymous: true });
 
 /** Skips the CSRF check for a route whose callers cannot send the token (use sparingly; say why). */
 export const CsrfExempt = () => SetMetadata(CSRF_EXEMPT, true);

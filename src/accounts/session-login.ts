@@ -66,18 +66,23 @@ export class SessionLogin {
    * Signs `user` in: Passport regenerates the session (new id, nothing carried over, the pending
    * state included), "remember me" makes the cookie outlive the browser, the log-in is recorded.
    */
-  async complete(req: Request, user: SessionUser, options: { remember: boolean }): Promise<void> {
+  async complete(
+    req: Request,
+    user: SessionUser,
+    options: { remember: boolean; /** "Welcome back!" flash (default true). */ greeting?: boolean },
+  ): Promise<void> {
     await new Promise<void>((resolve, reject) =>
       req.logIn(user, (error) => (error ? reject(error) : resolve())),
     );
     if (options.remember) req.session.cookie.maxAge = this.config.values.SESSION_REMEMBER_DAYS * 86_400_000;
     req.session.authenticatedAt = Date.now();
     await this.accounts.recordLogin(user.id);
-    addFlash(
-      req,
-      'success',
-      user.displayName ? message('flash.welcomeBackName', { name: user.displayName }) : 'flash.welcomeBack',
-    );
+    if (options.greeting !== false)
+      addFlash(
+        req,
+        'success',
+        user.displayName ? message('flash.welcomeBackName', { name: user.displayName }) : 'flash.welcomeBack',
+      );
     await save(req);
   }
 

@@ -63,5 +63,7 @@ declare module 'express-session' {
     pendingLogin?: PendingLogin;
     /** An authenticator-app enrolment waiting for its first code: the sealed secret (TotpService). */
     totpEnrolment?: { sealed: string; expiresAt: number };
+    /** The address this browser signed up with: confirming it here signs the member in. */
+    signupEmail?: string;
   }
 }

@@ -9,6 +9,8 @@ import {
 import { EventsCache } from '../events/events.cache';
 import { EventsService } from '../events/events.service';
 import { RsvpService } from '../events/rsvp.service';
+import type { FieldErrors } from '../web/forms';
+import { emailProblem } from './email';
 import type { SessionUser } from './session-user';
 
 @RegisterAdmin()
@@ -84,6 +86,13 @@ export class UserAdmin implements ModelAdmin {
   /** The column has a CHECK (lower-case); Django's admin normalises the same way. */
   prepare(data: AdminRow): AdminRow {
     return typeof data.email === 'string' ? { ...data, email: data.email.trim().toLowerCase() } : data;
+  }
+
+  /** The address is held to sign-up's rules (plain ASCII, a real domain, at most 254 characters). */
+  validate(data: AdminRow): FieldErrors {
+    if (!('email' in data)) return {};
+    const problem = emailProblem(data.email);
+    return problem ? { email: [problem] } : {};
   }
 
   /** Pages of src/admin/admin-users.controller.ts. */

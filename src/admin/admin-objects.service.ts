@@ -1,9 +1,18 @@
-import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import {
+  ConflictException,
+  ForbiddenException,
+  HttpException,
+  Injectable,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import type { SessionUser } from '../accounts/session-user';
 import { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
 import { delegateOf, type PrismaLike } from './admin-data';
+import type { AdminPermissions } from './admin-access';
+import { AdminInlinesService, InlineRowError, rowErrors, type InlinePlan } from './admin-inlines';
 import { AdminLogService, type AdminChanges, type AdminLogEntry } from './admin-log.service';
 import { AdminSite, type AdminField, type AdminModelInfo } from './admin-site';
 import { parseForm, parsePk, sameValue, type SubmittedForm } from './admin-values';
@@ -49,6 +58,7 @@ export class AdminObjectsService {
     private readonly prisma: PrismaService,
     private readonly site: AdminSite,
     private readonly log: AdminLogService,
+    private readonly inlines: AdminInlinesService,
   ) {}
 
   /** The object or a 404 (also for ids that cannot be a key of this model). */
@@ -117,7 +127,9 @@ export class AdminObjectsService {
   };
 
   /**
-   * Validates and saves an add or change form. Changes are refused (409) when the object was
+   * Validates and saves an add or change form, with its inlines' rows (given the permissions
+   * they are checked against): the object, the rows and their log entries in one transaction,
+   * nothing saved when any of them is invalid. Changes are refused (409) when the object was
    * changed since the form was loaded (`version` is its `updatedAt` then).
    */
   async save(
@@ -125,6 +137,7 @@ export class AdminObjectsService {
     user: SessionUser,
     body: SubmittedForm,
     existingId?: string,
+    permissions?: AdminPermissions,
   ): Promise<{ id: string | number; repr: string }> {
     const adding = existingId === undefined;
     const fields = this.site.formFieldsFor(info, user);
@@ -142,11 +155,23 @@ export class AdminObjectsService {
     if (info.admin.validate && !Object.keys(errors).length) {
       Object.assign(errors, await info.admin.validate(existing ? { ...existing, ...data } : data, existing));
     }
+    const inline =
+      permissions && info.inlines.length
+        ? await this.inlines.plan(
+            info,
+            body,
+            permissions,
+            existing ? (existing[info.pk.name] as string | number) : undefined,
+          )
+        : { plans: [], errors: {} };
+    Object.assign(errors, inline.errors);
     if (Object.keys(errors).length) throw new AdminFormError(errors);
+    const inlineWork = { plans: inline.plans, permissions };
     if (existing && info.admin.updateObject) {
-      return this.updateThroughFeature(info, user, body, existing, data, parsed.links);
+      return this.updateThroughFeature(info, user, body, existing, data, parsed.links, inlineWork);
     }
 
+    const afterCommit: Array<() => Promise<void>> = [];
     try {
       const saved = await this.prisma.$transaction(async (tx) => {
         const delegate = delegateOf(tx, info.name);
@@ -185,22 +210,55 @@ export class AdminObjectsService {
           if (!field.m2m || !(field.name in parsed.links)) continue;
           await this.setLinks(tx, field, id, parsed.links[field.name]);
         }
+        const applied = await this.applyInlines(tx, inlineWork, id, afterCommit);
         const after = await this.get(info, String(id), tx);
         const changed = [...Object.keys(data), ...Object.keys(parsed.links)];
         const changes = this.diff(info, before ?? {}, after, changed, adding);
         const repr = this.site.repr(info, after);
-        if (adding || Object.keys(changes).length) {
+        if (adding || Object.keys(changes).length || applied.message) {
           await this.log.write(tx, [
-            { userId: user.id, info, objectId: id, repr, action: adding ? 'add' : 'change', changes },
+            {
+              userId: user.id,
+              info,
+              objectId: id,
+              repr,
+              action: adding ? 'add' : 'change',
+              changes,
+              message: applied.message,
+            },
           ]);
         }
+        await this.log.write(tx, applied.entries);
         return { id, repr };
-      });
+      }, FEATURE_TX_OPTIONS);
+      await this.runAfterCommit(info, afterCommit);
       await this.changed(info, [saved.id]);
       return saved;
     } catch (error) {
       throw this.translate(error);
     }
+  }
+
+  /**
+   * The inlines' rows, written in the parent's transaction: their own log entries, and a message
+   * for the parent's entry (Django's "Changed … for RSVP …").
+   */
+  private async applyInlines(
+    tx: Prisma.TransactionClient,
+    work: { plans: InlinePlan[]; permissions?: AdminPermissions },
+    parentId: string | number,
+    afterCommit: Array<() => Promise<void>>,
+  ): Promise<{ entries: AdminLogEntry[]; message?: string }> {
+    if (!work.permissions || !work.plans.some((plan) => plan.operations.length)) return { entries: [] };
+    const { entries, summary } = await this.inlines.apply(tx, work.plans, {
+      permissions: work.permissions,
+      parentId,
+      afterCommit: (step) => afterCommit.push(step),
+    });
+    const message = summary.length
+      ? `${summary.join('; ')}.`.replace(/^./, (c) => c.toUpperCase())
+      : undefined;
+    return { entries, message };
   }
 
   /** The registration's onChange hook (e.g. cache invalidation), after the transaction committed. */
@@ -222,6 +280,7 @@ export class AdminObjectsService {
     existing: AdminRow,
     data: AdminRow,
     links: Record<string, (string | number)[]>,
+    inlineWork: { plans: InlinePlan[]; permissions?: AdminPermissions },
   ): Promise<{ id: string | number; repr: string }> {
     const id = existing[info.pk.name] as string | number;
     if (info.versionField) {
@@ -258,9 +317,10 @@ export class AdminObjectsService {
         for (const field of info.formFields) {
           if (field.m2m && field.name in links) await this.setLinks(tx, field, id, links[field.name]);
         }
+        const applied = await this.applyInlines(tx, inlineWork, id, afterCommit);
         const row = await this.get(info, String(id), tx);
         const changes = this.diff(info, existing, row, [...Object.keys(data), ...Object.keys(links)]);
-        if (Object.keys(changes).length) {
+        if (Object.keys(changes).length || applied.message) {
           await this.log.write(tx, [
             {
               userId: user.id,
@@ -269,9 +329,11 @@ export class AdminObjectsService {
               repr: this.site.repr(info, row),
               action: 'change',
               changes,
+              message: applied.message,
             },
           ]);
         }
+        await this.log.write(tx, applied.entries);
         return row;
       }, FEATURE_TX_OPTIONS);
     } catch (error) {
@@ -381,6 +443,21 @@ export class AdminObjectsService {
   /** Database refusals (unique race, CHECK constraint) become form errors, never a 500. */
   private translate(error: unknown): unknown {
     if (error instanceof AdminFormError) return error;
+    // A row of an inline refused by a feature rule: its message at that row, nothing saved.
+    if (error instanceof InlineRowError) {
+      const inner = this.translate(error.cause);
+      if (inner instanceof AdminFormError) {
+        return new AdminFormError(rowErrors(error.inline, error.index, inner.errors), inner.status);
+      }
+      if (
+        inner instanceof HttpException &&
+        inner.getStatus() < 500 &&
+        !(inner instanceof ForbiddenException)
+      ) {
+        return new AdminFormError(rowErrors(error.inline, error.index, { _form: [inner.message] }));
+      }
+      return inner;
+    }
     // A feature's validation error carrying field errors (e.g. EventValidationError).
     const fieldErrors = (error as { errors?: unknown } | null)?.errors;
     if (

@@ -2,7 +2,13 @@ import { Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common
 import { DiscoveryService } from '@nestjs/core';
 import type { SessionUser } from '../accounts/session-user';
 import { DATAMODEL, dmmfEnum, dmmfModel, type DmmfField, type DmmfModel } from './dmmf';
-import { RegisterAdmin, type AdminColumn, type AdminWidget, type ModelAdmin } from './model-admin';
+import {
+  RegisterAdmin,
+  type AdminColumn,
+  type AdminWidget,
+  type InlineAdmin,
+  type ModelAdmin,
+} from './model-admin';
 
 export interface AdminField {
   /** Form field name: the scalar (for relations, the foreign key) or the many-to-many relation. */
@@ -32,6 +38,8 @@ export interface ListColumn {
   sortField?: string;
   render: (row: Record<string, unknown>) => string;
   include?: Record<string, unknown>;
+  /** Short values (dates, numbers, yes/no) the change list keeps on one line. */
+  nowrap?: boolean;
 }
 
 export interface AdminFilter {
@@ -43,6 +51,24 @@ export interface AdminFilter {
   foreignKey?: string;
   target?: string;
   nullable: boolean;
+}
+
+/** An inline as the parent's change page uses it (see InlineAdmin). */
+export interface AdminInline {
+  admin: InlineAdmin;
+  /** The inline model's registration. */
+  info: AdminModelInfo;
+  /** Form-field prefix of its rows: `<prefix>-<n>-<field>` (the inline model's slug). */
+  prefix: string;
+  fk: string;
+  /** Its columns: the inline model's form fields, read-only where the inline says so. */
+  fields: AdminField[];
+  createOnly: ReadonlySet<string>;
+  extra: number;
+  canDelete: boolean;
+  maxShown: number;
+  orderBy: Record<string, 'asc' | 'desc'>[];
+  label: string;
 }
 
 export interface AdminModelInfo {
@@ -74,6 +100,7 @@ export interface AdminModelInfo {
    * creates them) get no add form.
    */
   addable: boolean;
+  inlines: AdminInline[];
 }
 
 const SECRET_NAME = /password|secret|tokenhash/i;
@@ -133,6 +160,55 @@ export class AdminSite implements OnModuleInit {
     const byName = [...registrations].sort((a, b) => a.model.localeCompare(b.model));
     for (const admin of byName) this.register(admin);
     for (const resolve of this.pending.splice(0)) resolve();
+    // Inlines use their models' resolved form fields.
+    for (const info of this.models.values())
+      info.inlines = (info.admin.inlines ?? []).map((inline) => this.inline(info, inline));
+  }
+
+  private inline(parent: AdminModelInfo, admin: InlineAdmin): AdminInline {
+    const info = this.byName(admin.model);
+    const where = `Admin ${parent.name}: inline ${admin.model}`;
+    if (!info) throw new Error(`${where} is not registered in the admin`);
+    const fk = info.dmmf.fields.find(
+      (field) =>
+        field.kind === 'object' &&
+        field.type === parent.name &&
+        field.relationFromFields?.length === 1 &&
+        field.relationFromFields[0] === admin.fk,
+    );
+    if (!fk) throw new Error(`${where}: "${admin.fk}" is not its foreign key to ${parent.name}`);
+    const readonly = new Set(admin.readonlyFields ?? []);
+    const fields = admin.fields.map((name) => {
+      const field = info.formFields.find((candidate) => candidate.name === name);
+      if (!field || field.widget === 'm2m' || name === admin.fk) {
+        throw new Error(`${where}: "${name}" is not one of its form fields`);
+      }
+      return readonly.has(name) ? { ...field, readonly: true } : field;
+    });
+    const ordering = admin.ordering ?? info.ordering;
+    for (const key of ordering) {
+      if (!info.dmmf.fields.some((field) => field.name === key.replace(/^-/, ''))) {
+        throw new Error(`${where}: cannot order by "${key}"`);
+      }
+    }
+    return {
+      admin,
+      info,
+      prefix: info.slug,
+      fk: admin.fk,
+      fields,
+      createOnly: new Set(admin.createOnlyFields ?? []),
+      extra: admin.extra ?? 1,
+      canDelete: admin.canDelete ?? true,
+      maxShown: admin.maxShown ?? 50,
+      orderBy: [
+        ...ordering.map(
+          (key) => ({ [key.replace(/^-/, '')]: key.startsWith('-') ? 'desc' : 'asc' }) as const,
+        ),
+        { [info.pk.name]: 'asc' as const },
+      ],
+      label: admin.label ?? info.labelPlural,
+    };
   }
 
   all(): AdminModelInfo[] {
@@ -219,6 +295,7 @@ export class AdminSite implements OnModuleInit {
       secretFields,
       perPage: admin.listPerPage ?? 25,
       addable: true,
+      inlines: [],
     };
     // A page's ticked objects are posted as one form field each: stay well under body-parser's
     // 1,000 fields (larger selections use "apply to every matching").
@@ -398,6 +475,7 @@ export class AdminSite implements OnModuleInit {
       label: override?.label ?? humanize(key),
       sortField: field.type === 'Json' || field.type === 'Bytes' ? undefined : key,
       render: (row) => formatValue(row[key]),
+      nowrap: ['DateTime', 'Boolean', 'Int', 'BigInt', 'Float', 'Decimal'].includes(field.type),
     };
   }
 

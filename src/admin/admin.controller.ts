@@ -14,6 +14,8 @@ import type { Request, Response } from 'express';
 import { RequireStaff } from '../accounts/auth.decorators';
 import { addFlash } from '../web/flash';
 import { AdminAccess } from './admin-access';
+import { AdminDashboardService } from './admin-dashboard.service';
+import { AdminInlinesService } from './admin-inlines';
 import { AdminLogService } from './admin-log.service';
 import { AdminFormError, AdminObjectsService } from './admin-objects.service';
 import { AdminPresenter, historyView } from './admin-presenter';
@@ -43,14 +45,20 @@ export class AdminController {
     private readonly objects: AdminObjectsService,
     private readonly presenter: AdminPresenter,
     private readonly log: AdminLogService,
+    private readonly inlines: AdminInlinesService,
+    private readonly dashboard: AdminDashboardService,
   ) {}
 
   @Get()
   async index(@Req() req: Request, @Res() res: Response): Promise<void> {
     const permissions = await this.access.of(req);
-    const recent = await this.log.recentFor(permissions.user.id);
+    const [recent, dashboard] = await Promise.all([
+      this.log.recentFor(permissions.user.id),
+      this.dashboard.view(permissions),
+    ]);
     renderAdmin(res, 'index', {
       title: 'Site administration',
+      dashboard,
       modules: this.presenter.nav(permissions),
       // Bull Board (mounted by src/jobs/dashboard behind the same staff + permission check).
       queuesUrl: permissions.hasCodename('queues.view') ? '/admin/queues' : undefined,
@@ -224,7 +232,7 @@ export class AdminController {
   ): Promise<void> {
     const { info, permissions } = await this.authorize(slug, req, 'add');
     try {
-      const saved = await this.objects.save(info, permissions.user, body);
+      const saved = await this.objects.save(info, permissions.user, body, undefined, permissions);
       addFlash(req, 'success', `The ${info.label.toLowerCase()} “${saved.repr}” was added successfully.`);
       res.redirect(303, this.afterSave(info, body, saved.id, permissions.can(info, 'change')));
     } catch (error) {
@@ -263,7 +271,7 @@ export class AdminController {
   ): Promise<void> {
     const { info, permissions } = await this.authorize(slug, req, 'change');
     try {
-      const saved = await this.objects.save(info, permissions.user, body, id);
+      const saved = await this.objects.save(info, permissions.user, body, id, permissions);
       addFlash(req, 'success', `The ${info.label.toLowerCase()} “${saved.repr}” was changed successfully.`);
       res.redirect(303, this.afterSave(info, body, saved.id, true));
     } catch (error) {
@@ -410,6 +418,7 @@ export class AdminController {
         adding: !row,
         editable,
         fields,
+        inlines: await this.inlines.views(info, row, permissions, values, errors, editable),
         formErrors: errors._form ?? [],
         hasErrors: Object.keys(errors).length > 0,
         action: row ? `${url}/change` : `/admin/${info.slug}/add`,

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AdminAccess } from './admin-access';
+import { AdminDashboardService } from './admin-dashboard.service';
+import { AdminInlinesService } from './admin-inlines';
 import { AdminLogAdmin } from './admin-log.admin';
 import { AdminLogService } from './admin-log.service';
 import { AdminObjectsService } from './admin-objects.service';
@@ -23,6 +25,8 @@ import { ChangeListService } from './change-list.service';
     AdminSite,
     AdminAccess,
     AdminLogService,
+    AdminDashboardService,
+    AdminInlinesService,
     AdminObjectsService,
     AdminPresenter,
     ChangeListService,

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
+import { LRUCache } from 'lru-cache';
 import { PrismaService } from '../prisma/prisma.service';
 import { AdminSite, type AdminModelInfo, type ListColumn } from './admin-site';
 import { delegateOf } from './admin-data';
 import { formText as text, parsePk, type SubmittedForm } from './admin-values';
+import { keyOf, orderByOf, reversed, seekable, seekWhere, type CursorValue, type SortKey } from './keyset';
+import type { AdminRow } from './model-admin';
 import {
   ChangeList,
   filterParam,
@@ -22,6 +25,18 @@ import {
  */
 export const EXACT_COUNT_LIMIT = 10_000;
 export const FILTERED_COUNT_LIMIT = 500;
+/**
+ * A page number typed in (or linked to without a cursor) deeper than this many rows is found by
+ * reading only the ordering's keys up to it (index-only), not whole rows.
+ */
+export const DIRECT_OFFSET_LIMIT = 2_500;
+/** An ordering the seek condition cannot express pages by OFFSET, which reads what it skips: this deep at most. */
+const UNSEEKABLE_OFFSET_LIMIT = 100_000;
+/** Rows between two checkpoints of a list (see ChangeListService.checkpoint). */
+const CHECKPOINT_STEP = 10_000;
+const CHECKPOINT_TTL_MS = 60_000;
+/** Most rows a link may skip past its cursor (the page links near the current one). */
+const RELATIVE_SKIP_LIMIT = 10_000;
 /**
  * A `relation.field` search looks up at most this many related objects first (by the related
  * table's own index), then matches on the foreign key: a join inside an OR would defeat the
@@ -168,28 +183,187 @@ export class ChangeListService {
     return { orderBy, keys };
   }
 
+  /**
+   * Checkpoints of a list for typed-in page numbers: the sort key of every CHECKPOINT_STEP-th
+   * row, found by reading only the ordering's keys (index-only) a step at a time from the last
+   * one known, and kept for CHECKPOINT_TTL_MS per list (model, search and filters, ordering).
+   * Page 40,000 of a million rows is then a seek from the checkpoint before it plus an OFFSET of
+   * under a step, instead of reading a million keys on every view; the first view of a deep page
+   * of a list pays for the steps up to it once. Rows added or removed meanwhile shift pages by
+   * that many rows until the checkpoints expire, as they shift any page of a changing list.
+   * Returns the key of the row just before `offset`, or undefined when the list is shorter.
+   */
+  private async checkpoint(
+    info: AdminModelInfo,
+    where: Record<string, unknown>,
+    sortKeys: SortKey[],
+    offset: number,
+  ): Promise<CursorValue[] | undefined> {
+    const signature = JSON.stringify([info.name, where, orderByOf(sortKeys)]);
+    let marks = this.checkpoints.get(signature);
+    if (!marks) {
+      marks = [[]];
+      this.checkpoints.set(signature, marks);
+    }
+    const wanted = Math.floor(offset / CHECKPOINT_STEP);
+    const delegate = delegateOf(this.prisma, info.name);
+    const select = Object.fromEntries(sortKeys.map((key) => [key.field.name, true]));
+    // marks[i] is the key of row i * STEP - 1 (the last before offset i * STEP); marks[0] unused.
+    while (marks.length <= wanted) {
+      const index = marks.length;
+      const from = index === 1 ? undefined : marks[index - 1];
+      const after = from ? seekWhere(sortKeys, from) : undefined;
+      const [row] = await delegate.findMany({
+        where: after ? (Object.keys(where).length ? { AND: [where, after] } : after) : where,
+        orderBy: orderByOf(sortKeys),
+        select,
+        skip: CHECKPOINT_STEP - 1,
+        take: 1,
+      });
+      if (!row) break;
+      marks.push(keyOf(row, sortKeys));
+    }
+    const reachable = Math.min(wanted, marks.length - 1);
+    if (reachable < 1) {
+      // Shallower than one step: read the keys up to it directly.
+      const [row] = await delegate.findMany({
+        where,
+        orderBy: orderByOf(sortKeys),
+        select,
+        skip: offset - 1,
+        take: 1,
+      });
+      return row ? keyOf(row, sortKeys) : undefined;
+    }
+    // The list ends before the checkpoint wanted: the page is past its end.
+    if (reachable < wanted) return undefined;
+    const mark = marks[reachable];
+    const rest = offset - reachable * CHECKPOINT_STEP;
+    if (!rest) return mark;
+    // From the checkpoint to the row before the page, keys only again.
+    const [row] = await delegate.findMany({
+      where: { AND: [where, seekWhere(sortKeys, mark)!] },
+      orderBy: orderByOf(sortKeys),
+      select,
+      skip: rest - 1,
+      take: 1,
+    });
+    return row ? keyOf(row, sortKeys) : undefined;
+  }
+
+  private readonly checkpoints = new LRUCache<string, CursorValue[][]>({
+    max: 200,
+    ttl: CHECKPOINT_TTL_MS,
+  });
+
   include(columns: ListColumn[]): Record<string, unknown> | undefined {
     const include: Record<string, unknown> = {};
     for (const column of columns) Object.assign(include, column.include ?? {});
     return Object.keys(include).length ? include : undefined;
   }
 
+  /** The ordering as keys the seek condition understands (primary key last). */
+  sortKeys(info: AdminModelInfo, orderBy: Record<string, 'asc' | 'desc'>[]): SortKey[] {
+    return orderBy.map((entry) => {
+      const [name, direction] = Object.entries(entry)[0];
+      const field = info.dmmf.fields.find((candidate) => candidate.name === name);
+      if (!field) throw new Error(`Admin ${info.name}: no field ${name} to order by`);
+      return { field, direction };
+    });
+  }
+
+  /**
+   * One page of the list. A link from another page carries its boundary row's key (`cursor`):
+   * the page is read from there by the ordering's index, however deep (keyset pagination). A bare
+   * page number (`?p=`, a typed-in jump) is read by OFFSET when shallow; deeper, the key of the
+   * row before it is found first by reading only the ordering's keys (an index-only scan of a
+   * covering index), then the page is sought from that key like any other.
+   */
   async page(info: AdminModelInfo, params: ListParams): Promise<ListPage> {
     const where = await this.where(info, params);
     const { orderBy, keys } = this.ordering(info, params.o);
-    const delegate = delegateOf(this.prisma, info.name);
-    const skip = (params.page - 1) * info.perPage;
-    const [found, count] = await Promise.all([
-      delegate.findMany({
-        where,
-        orderBy,
-        skip,
-        take: info.perPage + 1,
-        include: this.include(info.columns),
-      }),
+    const sortKeys = this.sortKeys(info, orderBy);
+    const [read, count] = await Promise.all([
+      this.readPage(info, where, sortKeys, params),
       this.count(info, where, orderBy),
     ]);
-    return { rows: found.slice(0, info.perPage), hasNext: found.length > info.perPage, count, keys };
+    return { ...read, count, keys };
+  }
+
+  private async readPage(
+    info: AdminModelInfo,
+    where: Record<string, unknown>,
+    sortKeys: SortKey[],
+    params: ListParams,
+  ): Promise<Omit<ListPage, 'count' | 'keys'>> {
+    const delegate = delegateOf(this.prisma, info.name);
+    const perPage = info.perPage;
+    const include = this.include(info.columns);
+    const seek = (keys: SortKey[], values: CursorValue[], skip: number) => {
+      const after = seekWhere(keys, values);
+      if (!after) return undefined;
+      return delegate.findMany({
+        where: Object.keys(where).length ? { AND: [where, after] } : after,
+        orderBy: orderByOf(keys),
+        skip,
+        take: perPage + 1,
+        include,
+      });
+    };
+    const result = (rows: AdminRow[], page: number, hasPrevious: boolean, hasNext: boolean) => ({
+      rows,
+      page,
+      hasPrevious,
+      hasNext,
+      firstKey: rows.length ? keyOf(rows[0], sortKeys) : undefined,
+      lastKey: rows.length ? keyOf(rows[rows.length - 1], sortKeys) : undefined,
+      seekable: seekable(sortKeys),
+    });
+
+    // From a link: pages after the cursor's page read forwards from its last row, pages before it
+    // backwards from its first row (then put back in order).
+    const cursor = params.cursor;
+    if (cursor && seekable(sortKeys)) {
+      const pagesAway =
+        cursor.direction === 'after' ? params.page - cursor.page - 1 : cursor.page - params.page - 1;
+      if (pagesAway >= 0 && pagesAway * perPage <= RELATIVE_SKIP_LIMIT) {
+        if (cursor.direction === 'after') {
+          const found = await seek(sortKeys, cursor.values, pagesAway * perPage);
+          if (found) {
+            return result(found.slice(0, perPage), params.page, true, found.length > perPage);
+          }
+        } else {
+          const found = await seek(reversed(sortKeys), cursor.values, pagesAway * perPage);
+          // Fewer than a page before it: that is the start of the list (rows were deleted, or the
+          // page numbers were off), shown as page 1.
+          if (found && found.length >= perPage) {
+            const rows = found.slice(0, perPage).reverse();
+            const hasPrevious = found.length > perPage;
+            return result(rows, hasPrevious ? Math.max(2, params.page) : 1, hasPrevious, true);
+          }
+          if (found) return this.readPage(info, where, sortKeys, { ...params, page: 1, cursor: undefined });
+        }
+      }
+    }
+
+    if (!seekable(sortKeys) && (params.page - 1) * perPage > UNSEEKABLE_OFFSET_LIMIT) {
+      params = { ...params, page: Math.floor(UNSEEKABLE_OFFSET_LIMIT / perPage) + 1 };
+    }
+    const skip = (params.page - 1) * perPage;
+    if (skip > DIRECT_OFFSET_LIMIT && seekable(sortKeys)) {
+      const before = await this.checkpoint(info, where, sortKeys, skip);
+      if (!before) return result([], params.page, true, false);
+      const found = await seek(sortKeys, before, 0);
+      if (found) return result(found.slice(0, perPage), params.page, true, found.length > perPage);
+    }
+    const found = await delegate.findMany({
+      where,
+      orderBy: orderByOf(sortKeys),
+      skip,
+      take: perPage + 1,
+      include,
+    });
+    return result(found.slice(0, perPage), params.page, params.page > 1, found.length > perPage);
   }
 
   /**

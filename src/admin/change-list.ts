@@ -1,13 +1,11 @@
 import type { AdminModelInfo } from './admin-site';
 import { formText as text } from './admin-values';
 import { changeUrlOf, queryString } from './admin-views';
+import { decodeCursor, encodeCursor, type CursorValue, type ListCursor } from './keyset';
 import type { AdminRow } from './model-admin';
 
-/**
- * Deepest row a page may start at: OFFSET pagination reads every row it skips, so a deeper page
- * would cost a scan of that many rows. Past it, search, filter or reverse the sort instead.
- */
-const MAX_OFFSET = 100_000;
+/** Deepest page a link or the page box may name (1,000 per page: a billion rows). */
+const MAX_PAGE = 1_000_000;
 
 /** A request's query string as Express parses it. */
 export type QueryParams = Record<string, unknown>;
@@ -18,6 +16,8 @@ export interface ListParams {
   o: string;
   page: number;
   filters: Record<string, string>;
+  /** The boundary of the page a link was followed from (keyset pagination, see keyset.ts). */
+  cursor?: ListCursor;
 }
 
 export interface ListCount {
@@ -30,7 +30,15 @@ export interface ListCount {
 /** One page of the list as ChangeListService reads it. */
 export interface ListPage {
   rows: AdminRow[];
+  /** The page number shown (a cursor that finds the start of the list makes it page 1). */
+  page: number;
+  hasPrevious: boolean;
   hasNext: boolean;
+  /** Sort-key values of the first and last row, for the cursors of the links. */
+  firstKey?: CursorValue[];
+  lastKey?: CursorValue[];
+  /** Whether links may carry cursors (every sort key can be sought on). */
+  seekable: boolean;
   count: ListCount;
   /** The ordering applied (the requested one, or the model's default). */
   keys: readonly string[];
@@ -60,14 +68,11 @@ type PageLink = { number?: number; url?: string; current?: boolean; gap?: boolea
  */
 export class ChangeList {
   readonly params: ListParams;
-  /** OFFSET reads every skipped row: pages deeper than MAX_OFFSET rows are not served. */
-  readonly lastReachablePage: number;
 
   constructor(
     readonly info: AdminModelInfo,
     query: QueryParams,
   ) {
-    this.lastReachablePage = Math.floor(MAX_OFFSET / info.perPage) + 1;
     const page = Number(text(query.p) || '1');
     const filters: Record<string, string> = {};
     for (const filter of info.filters) {
@@ -83,9 +88,13 @@ export class ChangeList {
           info.columns.some((column) => column.sortField && column.sortField === part.replace(/^-/, '')),
         )
         .join(','),
-      page: Number.isInteger(page) && page >= 1 ? Math.min(page, this.lastReachablePage) : 1,
+      page: Number.isInteger(page) && page >= 1 ? Math.min(page, MAX_PAGE) : 1,
       filters,
     };
+    // A cursor only means something with the ordering and filters of the page it came from, which
+    // every link keeps; it is checked against the ordering's keys when read.
+    const cursor = decodeCursor(text(query.k));
+    if (cursor) this.params.cursor = cursor;
   }
 
   /** The list a bulk action's form carried back (`qs`: listQuery of the page it was posted from). */
@@ -110,15 +119,19 @@ export class ChangeList {
   }
 
   /** Template locals of the list page: everything but the model and the actions. */
-  view({ rows, hasNext, count, keys }: ListPage, filters: FilterView[]) {
+  view(listPage: ListPage, filters: FilterView[]) {
+    const { rows, hasNext, count, keys } = listPage;
     const { info, params } = this;
-    const hasReachableNext = hasNext && params.page < this.lastReachablePage;
+    const page = listPage.page;
     const lastPage = count.exact ? Math.max(1, Math.ceil(count.value / info.perPage)) : undefined;
     return {
       q: params.q,
       searchable: info.searchFields.length > 0,
       hiddenFilters: Object.entries(this.kept)
         .filter(([key, value]) => key !== 'q' && value)
+        .map(([name, value]) => ({ name, value })),
+      keptParams: Object.entries(this.kept)
+        .filter(([, value]) => value)
         .map(([name, value]) => ({ name, value })),
       headers: info.columns.map((column) => {
         const current = keys.find((key) => key.replace(/^-/, '') === column.sortField);
@@ -134,7 +147,11 @@ export class ChangeList {
         return {
           id,
           url: changeUrlOf(info.slug, id),
-          cells: info.columns.map((column, index) => ({ value: column.render(row), first: index === 0 })),
+          cells: info.columns.map((column, index) => ({
+            value: column.render(row),
+            first: index === 0,
+            nowrap: column.nowrap === true,
+          })),
         };
       }),
       count,
@@ -149,19 +166,39 @@ export class ChangeList {
           url: this.url({ [view.param]: choice.value || undefined, p: undefined }),
         })),
       })),
-      pages: this.pageLinks(hasReachableNext, lastPage),
-      previousUrl: params.page > 1 ? this.url({ p: params.page - 1 }) : undefined,
-      nextUrl: hasReachableNext ? this.url({ p: params.page + 1 }) : undefined,
-      deepest: hasNext && params.page >= this.lastReachablePage,
-      page: params.page,
+      pages: this.pageLinks(listPage, lastPage),
+      previousUrl: listPage.hasPrevious ? this.pageUrl(listPage, page - 1) : undefined,
+      nextUrl: hasNext ? this.pageUrl(listPage, page + 1) : undefined,
+      // Past the last numbered links, a page number can be typed in.
+      pageBox: hasNext || page > 3 ? { max: lastPage ?? MAX_PAGE, value: page } : undefined,
+      empty: !rows.length && page > 1,
+      page,
       listQuery: this.listQuery,
       selectAcross: !count.exact || count.value > rows.length,
     };
   }
 
+  /**
+   * A link to page `target` from the page shown: with a cursor at this page's boundary when the
+   * target is near (the next page is read from this page's last row by the index, not by OFFSET),
+   * without one for the first pages (whose OFFSET is cheap) and far jumps.
+   */
+  private pageUrl(listPage: ListPage, target: number): string {
+    const from = listPage.page;
+    const near = Math.abs(target - from) <= 3 && target !== from;
+    if (target <= 2 || !near || !listPage.seekable || !listPage.firstKey || !listPage.lastKey) {
+      return this.url({ p: target });
+    }
+    const cursor: ListCursor =
+      target > from
+        ? { direction: 'after', page: from, values: listPage.lastKey }
+        : { direction: 'before', page: from, values: listPage.firstKey };
+    return this.url({ p: target, k: encodeCursor(cursor) });
+  }
+
   /** First, last and nearby pages, with gaps between; none for a single page. */
-  private pageLinks(hasNext: boolean, lastPage: number | undefined): PageLink[] {
-    const page = this.params.page;
+  private pageLinks(listPage: ListPage, lastPage: number | undefined): PageLink[] {
+    const { page, hasNext } = listPage;
     const last = lastPage ?? (hasNext ? page + 1 : page);
     const wanted = new Set<number>([
       1,
@@ -178,7 +215,7 @@ export class ChangeList {
     let previous = 0;
     for (const p of pages) {
       if (p > previous + 1) links.push({ gap: true });
-      links.push({ number: p, url: this.url({ p }), current: p === page });
+      links.push({ number: p, url: this.pageUrl(listPage, p), current: p === page });
       previous = p;
     }
     if (!lastPage && hasNext) links.push({ gap: true });

@@ -77,6 +77,75 @@ export interface AdminColumn {
   include?: Record<string, unknown>;
 }
 
+/** What an inline's write hooks get: the parent object and the transaction of the parent's save. */
+export interface InlineWriteContext extends AdminWriteContext {
+  user: SessionUser;
+  /** The parent object's key (already created when the parent is being added). */
+  parentId: string | number;
+}
+
+export interface InlineCreateContext extends InlineWriteContext {
+  /** The validated values of the row, the foreign key to the parent set. */
+  data: AdminRow;
+}
+
+export interface InlineUpdateContext extends InlineWriteContext {
+  id: string | number;
+  /** The validated values that changed. */
+  data: AdminRow;
+  before: AdminRow;
+}
+
+export interface InlineDeleteContext extends InlineWriteContext {
+  id: string | number;
+  before: AdminRow;
+}
+
+/**
+ * Related objects edited on the parent's change page, like Django's TabularInline: one table row
+ * per object whose `fk` points at the parent, and `extra` empty rows to add more. The inline model
+ * must be registered too (its fields, labels and repr come from its registration). Each row needs
+ * the inline model's own permission (add, change or delete), checked on the server; the rows are
+ * validated with the parent's form and saved with it in one transaction, or not at all.
+ *
+ * A registration that keeps the inline model read-only in its own forms (`disallow`, because a
+ * feature service owns its rules) can still offer the inline when it saves through that service:
+ * give `createObject`, `updateObject` and `deleteObject`.
+ */
+export interface InlineAdmin {
+  model: string;
+  /** The inline model's foreign key to the parent (e.g. `eventId`). */
+  fk: string;
+  /** Columns of the table, in order (the inline model's fields; not the foreign key). */
+  fields: readonly string[];
+  /** Shown but never edited (e.g. when the RSVP was made). */
+  readonlyFields?: readonly string[];
+  /** Editable on new rows only (e.g. who an RSVP is for). */
+  createOnlyFields?: readonly string[];
+  /** Empty rows offered for adding (default 1). */
+  extra?: number;
+  /** A "Delete" box per row (default true). */
+  canDelete?: boolean;
+  /** Rows shown at most, in `ordering` (default 50); the rest are listed in the model's change list. */
+  maxShown?: number;
+  ordering?: readonly string[];
+  label?: string;
+  /** Extra checks of one row after type checks (`existing` null for a new row). */
+  validate?: (
+    data: AdminRow,
+    existing: AdminRow | null,
+    parentId: string | number | undefined,
+  ) => FieldErrors | Promise<FieldErrors>;
+  /**
+   * Writes through the owning feature's service, in the parent's transaction (`tx`). Throw an
+   * error with a field-errors `errors` property to show messages at the row's fields.
+   */
+  /** Returns the new object's key. */
+  createObject?: (context: InlineCreateContext) => Promise<string | number>;
+  updateObject?: (context: InlineUpdateContext) => Promise<void>;
+  deleteObject?: (context: InlineDeleteContext) => Promise<void>;
+}
+
 /**
  * Declares how one Prisma model appears in the admin, like Django's ModelAdmin. Everything is
  * optional beyond `model` and `module`; defaults come from the Prisma schema. A registration is a
@@ -146,6 +215,8 @@ export interface ModelAdmin {
    * permissions, confirms and logs.
    */
   deleteObject?: (context: AdminDeleteContext) => Promise<void>;
+  /** Related objects edited on the change page, as tables (Django's TabularInline). */
+  inlines?: readonly InlineAdmin[];
   /** Links shown on the change page (e.g. "Set password"), given the object's admin URL. */
   objectLinks?: (
     row: AdminRow,

@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   BadRequestException,
   Body,
   Controller,
@@ -15,12 +16,19 @@ import {
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
+  ApiExtension,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CsrfExempt, CurrentUser, RequireApiToken, RequireVerified } from '../accounts/auth.decorators';
+import {
+  AllowAnonymousApi,
+  CsrfExempt,
+  CurrentUser,
+  RequireApiToken,
+  RequireVerified,
+} from '../accounts/auth.decorators';
 import type { SessionUser } from '../accounts/session-user';
 import { EventActors } from '../events/event-actors';
 import {
@@ -36,6 +44,7 @@ import { RsvpService } from '../events/rsvp.service';
 import type { Event } from '../generated/prisma/client';
 import { apiValidationPipe } from '../web/forms';
 import { ApiProblems, type ProblemDoc } from './api-problems';
+import { PUBLIC_OPERATION } from './api-docs-extensions';
 import { ApiRateLimitGuard } from './api-rate-limit.guard';
 import { EventDto, EventListQuery, EventPageDto, RsvpCancelDto, RsvpDto } from './event-api.dto';
 
@@ -66,6 +75,13 @@ const MALFORMED_INPUT: ProblemDoc = {
   errors: { title: ['This field contains a NUL character (U+0000).'] },
 };
 
+/**
+ * Readable without a token: published events are public (as on the site). The document says so
+ * with `security: [{}, {bearer: []}]` (see api-docs.ts); callers without a token are rate-limited
+ * per client address.
+ */
+const PublicRead = () => applyDecorators(AllowAnonymousApi(), ApiExtension(PUBLIC_OPERATION, true));
+
 /** EventsService's 403 for changes to someone else's event. */
 const NOT_THE_ORGANIZER: ProblemDoc = {
   status: 403,
@@ -86,7 +102,8 @@ async function validated<T>(write: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Events and RSVPs as JSON. Bearer API tokens; rate-limited per token; problem+json errors. Every
+ * Events and RSVPs as JSON. Bearer API tokens (reading published events needs none); rate-limited
+ * per token, or per client address without one; problem+json errors. Every
  * operation can answer 400 and 413 (malformed or oversized input, refused at the edge), 401
  * (token), 429 (rate limit), 503 (the token lookup needs the database) and 500; each one documents
  * its own further problems with @ApiProblems, from what its code can throw.
@@ -110,7 +127,11 @@ export class EventsApiController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Upcoming published events, soonest first (filters combine)' })
+  @PublicRead()
+  @ApiOperation({
+    summary: 'Upcoming published events, soonest first (filters combine)',
+    description: 'No token needed (rate-limited per client address then).',
+  })
   @ApiOkResponse({ type: EventPageDto })
   @ApiProblems({
     status: 400,
@@ -146,10 +167,16 @@ export class EventsApiController {
   }
 
   @Get(':id')
+  @PublicRead()
+  @ApiOperation({
+    summary: 'One event',
+    description:
+      'Published and cancelled events need no token; a draft is seen only with the token of its organizer (or staff).',
+  })
   @ApiOkResponse({ type: EventDto })
-  @ApiProblems({ status: 404, description: 'No such event, or a draft the token’s user may not manage' })
-  async read(@Param('id') id: number, @CurrentUser() user: SessionUser): Promise<EventDto> {
-    return eventDto(await this.events.findVisible(id, await this.actors.of(user)));
+  @ApiProblems({ status: 404, description: 'No such event, or a draft the caller may not manage' })
+  async read(@Param('id') id: number, @CurrentUser() user: SessionUser | undefined): Promise<EventDto> {
+    return eventDto(await this.events.findVisible(id, user ? await this.actors.of(user) : undefined));
   }
 
   @Post()

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AccountsCliModule } from '../accounts/accounts-cli.module';
 import { AppConfig } from '../config/app-config';
+import { BackupsCliModule } from '../backups/backups-cli.module';
 import { CheckCommand } from './check.command';
 import { CollectStaticCommand } from './collectstatic.command';
 import { ConfigModule } from '../config/config.module';
@@ -18,7 +19,7 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config), AccountsCliModule, EventsCliModule],
+      imports: [ConfigModule.forRoot(config), AccountsCliModule, EventsCliModule, BackupsCliModule],
       providers: [MigrateCommand, CheckCommand, CollectStaticCommand, SendTestEmailCommand],
     };
   }

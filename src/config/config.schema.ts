@@ -58,6 +58,18 @@ export const configSchema = z
     METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
     /** Production only: serve /metrics without METRICS_TOKEN (the proxy must block it). */
     METRICS_PUBLIC: booleanFlag.default(false),
+    /**
+     * Where uploaded media (event cover images) are kept by the local-disk storage: a folder the
+     * web processes share (a volume under Docker). Relative paths are from the working directory.
+     */
+    MEDIA_ROOT: z.string().min(1).default('media'),
+    /**
+     * Whether the app itself serves MEDIA_ROOT under /media/ (default: everywhere but production,
+     * where the proxy serves the volume: docker/Caddyfile).
+     */
+    MEDIA_SERVE: booleanFlag.optional(),
+    /** The largest cover image accepted, in megabytes (bigger: a message at the field). */
+    COVER_IMAGE_MAX_MB: z.coerce.number().min(0.1).max(50).default(5),
     /** The Redis cache of the public event list and event pages (off only to measure without it). */
     EVENTS_PAGE_CACHE: booleanFlag.default(true),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
@@ -109,6 +121,13 @@ export const configSchema = z
     MFA_REQUIRED_FOR_STAFF: booleanFlag.default(false),
     /** How long "trust this browser" skips the second step of log-in on that browser. */
     MFA_TRUST_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    /** Where `cli dbbackup` writes its timestamped files (and `--keep` prunes). */
+    BACKUP_DIR: z.string().min(1).default('./backups'),
+    /**
+     * The folder of pg_dump, pg_restore and psql when those on PATH are older than the server
+     * (Debian: /usr/lib/postgresql/<major>/bin). Unset: PATH.
+     */
+    PG_BIN_DIR: z.string().min(1).optional(),
     /** The debug toolbar: on by default in development, off in test; never served in production. */
     DEBUG_TOOLBAR: booleanFlag.optional(),
   })

@@ -5,9 +5,10 @@ export interface AttendeeRow {
   email: string;
   status: string;
   respondedAt: Date;
+  checkedInAt: Date | null;
 }
 
-export const ATTENDEE_CSV_HEADER = ['Name', 'E-mail', 'Status', 'RSVP time (UTC)'];
+export const ATTENDEE_CSV_HEADER = ['Name', 'E-mail', 'Status', 'RSVP time (UTC)', 'Checked in (UTC)'];
 
 /**
  * Attendee rows as CSV. `escape_formulas` prefixes a quote to cells starting with = + - @ (and tab
@@ -15,7 +16,13 @@ export const ATTENDEE_CSV_HEADER = ['Name', 'E-mail', 'Status', 'RSVP time (UTC)
  */
 export function attendeesCsv(rows: AttendeeRow[], withHeader = true): string {
   return stringify(
-    rows.map((row) => [row.name, row.email, row.status, row.respondedAt.toISOString()]),
+    rows.map((row) => [
+      row.name,
+      row.email,
+      row.status,
+      row.respondedAt.toISOString(),
+      row.checkedInAt?.toISOString() ?? '',
+    ]),
     { header: withHeader, columns: withHeader ? ATTENDEE_CSV_HEADER : undefined, escape_formulas: true },
   );
 }

@@ -8,6 +8,7 @@ import { QUEUES } from '../jobs/queue/queues';
 import { TASK_JOB, type TaskJobData } from '../jobs/tasks/task-jobs';
 import { DOWNLOAD_TTL_MS, TasksService } from '../jobs/tasks/tasks.service';
 import { attendeesCsv, type AttendeeRow } from './attendees-csv';
+import type { AnnouncementAudience } from './event.dto';
 import { EVENT_MAILER, type EventMailer } from './event-mailer';
 import { eventMailContext } from './event-view';
 import { TX_OPTIONS } from './rsvp.service';
@@ -17,7 +18,15 @@ const BATCH = 25;
 export interface AnnouncementInput {
   subject: string;
   message: string;
+  /** Absent in tasks started before the audience choice: those going. */
+  audience?: AnnouncementAudience;
 }
+
+const AUDIENCE_STATUSES: Record<AnnouncementAudience, RsvpStatus[]> = {
+  going: [RsvpStatus.going],
+  waitlisted: [RsvpStatus.waitlisted],
+  both: [RsvpStatus.going, RsvpStatus.waitlisted],
+};
 
 /** The organizer tasks: "e-mail all attendees" and "export attendees as CSV". */
 @Injectable()
@@ -50,15 +59,15 @@ export class EventTasksProcessor implements OnModuleInit {
   }
 
   /**
-   * One e-mail per going attendee who has not turned announcements off (those are counted as
-   * skipped, so the progress still reaches 100%). Each batch's messages and the cursor (the last
-   * RSVP id done) are committed together, so a retry after a crash continues where it stopped:
-   * nobody gets it twice.
+   * One e-mail per attendee of the chosen audience (going, waitlisted or both) who has not turned
+   * announcements off (those are counted as skipped, so the progress still reaches 100%). Each
+   * batch's messages and the cursor (the last RSVP id done) are committed together, so a retry
+   * after a crash continues where it stopped: nobody gets it twice.
    */
   private async emailAttendees(task: Task): Promise<void> {
     const input = task.input as unknown as AnnouncementInput;
     const event = await this.prisma.event.findUniqueOrThrow({ where: { id: task.eventId ?? 0 } });
-    const where = { eventId: event.id, status: RsvpStatus.going };
+    const where = { eventId: event.id, status: { in: AUDIENCE_STATUSES[input.audience ?? 'going'] } };
     const total = await this.prisma.rsvp.count({ where });
     const previous = (task.result ?? {}) as { cursor?: number; sent?: number; skipped?: number };
     let cursor = previous.cursor ?? 0;
@@ -135,6 +144,7 @@ export class EventTasksProcessor implements OnModuleInit {
         email: rsvp.user.email,
         status: rsvp.status,
         respondedAt: rsvp.respondedAt,
+        checkedInAt: rsvp.checkedInAt,
       }));
       chunks.push(attendeesCsv(rows, false));
       done += batch.length;

@@ -1,5 +1,5 @@
 import { hasOffset, parseInstant } from './event.dto';
-import { formatDate, isTimeZone, toInputDate } from './event-view';
+import { formatDate, formatRange, isTimeZone, toInputDate, zoneLabel } from './event-view';
 
 describe('event times in the event’s time zone', () => {
   it('reads a wall-clock time in the zone, and an instant with an offset as it is', () => {
@@ -36,5 +36,19 @@ describe('event times in the event’s time zone', () => {
     expect(isTimeZone('Europe/Paris')).toBe(true);
     expect(isTimeZone('UTC')).toBe(true);
     expect(isTimeZone('Mars/Olympus_Mons')).toBe(false);
+  });
+
+  it('shows a range with the zone named once, the date twice only when the end is on another day', () => {
+    const start = new Date('2027-01-16T00:00:00Z');
+    expect(formatRange(start, new Date('2027-01-16T03:30:00Z'), 'America/New_York')).toMatch(
+      /^Fri, 15 Jan 2027, 19:00–22:30 (EST|GMT-5)$/,
+    );
+    expect(formatRange(start, new Date('2027-01-16T03:30:00Z'))).toBe('Sat, 16 Jan 2027, 00:00–03:30 UTC');
+    expect(formatRange(start, new Date('2027-01-17T01:00:00Z'))).toBe(
+      'Sat, 16 Jan 2027, 00:00 UTC\u2009–\u2009Sun, 17 Jan 2027, 01:00 UTC',
+    );
+    expect(zoneLabel('UTC')).toBeNull();
+    expect(zoneLabel('Etc/UTC')).toBeNull();
+    expect(zoneLabel('Europe/Paris')).toBe('Europe/Paris');
   });
 });

@@ -40,6 +40,33 @@ export function formatDate(value: Date, timeZone = 'UTC'): string {
   return format.format(value);
 }
 
+// One range formatter per zone, as above.
+const rangeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * From `start` to `end` as people read it in `timeZone`, the zone named once at the end:
+ * "Wed, 15 Jan 2031, 19:00–22:30 GMT-5" (the date too when the end is on another day).
+ */
+export function formatRange(start: Date, end: Date, timeZone = 'UTC'): string {
+  let format = rangeFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      ...DATE_FORMAT,
+      timeZone: isTimeZone(timeZone) ? timeZone : 'UTC',
+    });
+    rangeFormats.set(timeZone, format);
+  }
+  return end > start ? format.formatRange(start, end) : format.format(start);
+}
+
+/**
+ * The zone's name to show beside a time, when the time's own abbreviation does not say it
+ * already: "America/New_York" (shown as "GMT-5"), nothing for UTC ("19:00 UTC" is complete).
+ */
+export function zoneLabel(timeZone: string): string | null {
+  return /^(Etc\/)?(UTC|GMT|UCT|Zulu|Universal|Greenwich)$/i.test(timeZone) ? null : timeZone;
+}
+
 /** The value of a `datetime-local` input: the wall-clock time of `value` in `timeZone`. */
 export function toInputDate(value: Date, timeZone = 'UTC'): string {
   const local = DateTime.fromJSDate(value, { zone: isTimeZone(timeZone) ? timeZone : 'UTC' });
@@ -69,11 +96,23 @@ export interface EventSummaryView {
   /** Not published yet: only its organizer (and staff) see it. */
   draft: boolean;
   url: string;
+  /** Its category, with the list filtered by it; null: none. */
+  category: { name: string; url: string } | null;
+  /** Its cover image's sizes (see cover-images.ts); null: none. */
+  cover?: { banner: string; thumb: string } | null;
 }
 
 export interface EventDetailView extends EventSummaryView {
   endsAt: string;
+  endsAtIso: string;
+  /** Start to end in the event's zone, the zone named once ("Wed, 15 Jan 2031, 19:00–22:30 GMT-5"). */
+  when: string;
+  /** The event's IANA zone when `when` does not name it plainly (null for UTC). */
+  zoneLabel: string | null;
+  /** The Markdown source (the edit form and the API). */
   description: string;
+  /** The description rendered and sanitised (see markdown.ts): safe to print unescaped. */
+  descriptionHtml: string;
   organizerId: number;
   organizerName: string;
   full: boolean;
@@ -92,8 +131,12 @@ export interface EventLike {
   status: string;
 }
 
-/** The columns a list needs (EventLike without the end). */
-export type EventSummaryRow = Omit<EventLike, 'endsAt'>;
+/** The columns a list needs (EventLike without the end), with the category's when it has one. */
+export type EventSummaryRow = Omit<EventLike, 'endsAt'> & {
+  categoryName?: string | null;
+  categorySlug?: string | null;
+  coverImage?: string | null;
+};
 
 export function eventSummaryView(event: EventSummaryRow): EventSummaryView {
   return {
@@ -109,6 +152,10 @@ export function eventSummaryView(event: EventSummaryRow): EventSummaryView {
     cancelled: event.status === 'cancelled',
     draft: event.status === 'draft',
     url: `/events/${event.id}`,
+    category:
+      event.categoryName && event.categorySlug
+        ? { name: event.categoryName, url: `/events?category=${encodeURIComponent(event.categorySlug)}` }
+        : null,
   };
 }
 

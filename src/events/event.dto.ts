@@ -36,6 +36,16 @@ const DATE_MESSAGE = 'Enter a valid date and time.';
 const CAPACITY_MESSAGE = `Capacity must be a whole number from 1 to ${CAPACITY_MAX}, or empty for no limit.`;
 const TIME_ZONE_MESSAGE = 'Choose a time zone from the list (an IANA name such as Europe/Paris).';
 
+/**
+ * How the document describes an input time. Not `format: date-time`: RFC 3339 requires an offset,
+ * and the API also takes wall-clock times (a datetime-local field's value) in the event's zone.
+ * No pattern either: the API's own check (IsISO8601, strict) is the one that decides.
+ */
+const INSTANT_DOC = {
+  type: 'string',
+  example: '2030-05-01T18:30',
+} as const;
+
 const STATUS_MESSAGE = 'Status must be "published" or "draft".';
 
 // Each field's checks, shared by the form / create body and the PATCH body (each documents its own).
@@ -65,12 +75,27 @@ const CapacityRules = () =>
     Max(CAPACITY_MAX, { message: CAPACITY_MESSAGE }),
   );
 
-/** The event form and the API's create body: the same rules at both edges. */
+export const CATEGORY_MESSAGE = 'Choose a category from the list.';
+// An empty select ("No category") is none; the id must name a category (checked by the service).
+const CategoryRules = () =>
+  applyDecorators(
+    IsOptional(),
+    Transform(toOptionalNumber),
+    IsInt({ message: CATEGORY_MESSAGE }),
+    Min(1, { message: CATEGORY_MESSAGE }),
+    Max(2_147_483_647, { message: CATEGORY_MESSAGE }),
+  );
+
+/**
+ * The event form and the API's create body: the same rules at both edges. Defaults are stated in
+ * the descriptions, not as `default`: generated clients (openapi-typescript) would make every
+ * property with a default required in a referenced body schema.
+ */
 export class EventInput {
   @ApiPropertyOptional({
     enum: ['published', 'draft'],
-    default: 'published',
-    description: 'A draft is seen only by its organizer (and staff): not listed, no RSVPs.',
+    description:
+      'Default "published". A draft is seen only by its organizer (and staff): not listed, no RSVPs.',
   })
   @StatusRules()
   status?: 'published' | 'draft';
@@ -79,18 +104,17 @@ export class EventInput {
   @TitleRules()
   title!: string;
 
-  @ApiPropertyOptional({ maxLength: DESCRIPTION_MAX, default: '' })
+  @ApiPropertyOptional({ maxLength: DESCRIPTION_MAX, description: 'Default: empty.' })
   @TextRules('Description', DESCRIPTION_MAX)
   description?: string;
 
-  @ApiPropertyOptional({ maxLength: LOCATION_MAX, default: '' })
+  @ApiPropertyOptional({ maxLength: LOCATION_MAX, description: 'Default: empty.' })
   @TextRules('Location', LOCATION_MAX)
   location?: string;
 
   @ApiPropertyOptional({
-    default: 'UTC',
     example: 'Europe/Paris',
-    description: 'IANA time zone the event happens in: its times are shown in it.',
+    description: 'IANA time zone the event happens in: its times are shown in it. Default "UTC".',
   })
   @IsOptional()
   @Transform(emptyToUndefined)
@@ -98,19 +122,23 @@ export class EventInput {
   timeZone?: string;
 
   @ApiProperty({
-    format: 'date-time',
+    ...INSTANT_DOC,
     description: 'ISO 8601; without an offset it is a wall-clock time in timeZone.',
   })
   @Transform(emptyToUndefined)
   @InstantRule()
   startsAt!: string;
 
-  @ApiProperty({ format: 'date-time', description: 'Must be after startsAt.' })
+  @ApiProperty({
+    ...INSTANT_DOC,
+    description: 'Must be after startsAt (an offset-less time is read as startsAt is).',
+  })
   @Transform(emptyToUndefined)
   @InstantRule()
   endsAt!: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: CAPACITY_MAX,
     example: 50,
@@ -119,6 +147,10 @@ export class EventInput {
   })
   @CapacityRules()
   capacity?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, example: 3, description: 'An event category id; omitted: none.' })
+  @CategoryRules()
+  categoryId?: number | null;
 }
 
 /** The API's PATCH body: any subset of the fields. */
@@ -153,19 +185,20 @@ export class EventPatch {
   timeZone?: string;
 
   @ApiPropertyOptional({
-    format: 'date-time',
+    ...INSTANT_DOC,
     description: "Without an offset: a wall-clock time in timeZone (this body's, else the event's).",
   })
   @IsOptional()
   @InstantRule()
   startsAt?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional({ ...INSTANT_DOC, description: 'Read as startsAt is.' })
   @IsOptional()
   @InstantRule()
   endsAt?: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: CAPACITY_MAX,
     nullable: true,
@@ -173,6 +206,10 @@ export class EventPatch {
   })
   @CapacityRules()
   capacity?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'An event category id; null: none.' })
+  @CategoryRules()
+  categoryId?: number | null;
 }
 
 /** True when an ISO 8601 date-time names its offset ("Z", "+01:00"): it is an instant as it is. */
@@ -200,6 +237,8 @@ export interface EventValues {
   timeZone: string;
   /** Null: no limit. */
   capacity: number | null;
+  /** Null: no category. */
+  categoryId: number | null;
 }
 
 /** The rules that span fields, reported at the field a person would correct. */
@@ -227,10 +266,14 @@ export function eventValuesOf(input: EventInput): EventValues {
     endsAt: parseInstant(input.endsAt, timeZone),
     timeZone,
     capacity: input.capacity ?? null,
+    categoryId: input.categoryId ?? null,
   };
 }
 
 /** The organizer's "e-mail all attendees" form. */
+export const ANNOUNCEMENT_AUDIENCES = ['going', 'waitlisted', 'both'] as const;
+export type AnnouncementAudience = (typeof ANNOUNCEMENT_AUDIENCES)[number];
+
 export class AnnouncementForm {
   @Transform(trim)
   @IsString({ message: 'Enter a subject.' })
@@ -241,4 +284,9 @@ export class AnnouncementForm {
   @IsString({ message: 'Enter a message.' })
   @Length(1, 10_000, { message: 'The message must be between 1 and 10000 characters.' })
   message!: string;
+
+  /** Who gets it: those going (the default), the waitlist, or both. */
+  @IsOptional()
+  @IsIn(ANNOUNCEMENT_AUDIENCES, { message: 'Choose who gets the e-mail: going, waitlist or both.' })
+  audience?: AnnouncementAudience;
 }

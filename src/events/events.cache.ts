@@ -9,6 +9,7 @@ import { LANGUAGES, type Language } from '../i18n/languages';
 export const CACHED_LIST_PAGES = 5;
 
 const listKey = (page: number) => `events:list:${page}`;
+const CATEGORIES_KEY = 'events:categories';
 const eventKey = (id: number) => `events:event:${id}`;
 // Rendered pages differ by language (anonymousPageOf picks it as the pages do).
 const listHtmlKey = (page: number, language: Language) => `events:html:list:${page}:${language}`;
@@ -56,6 +57,24 @@ export class EventsCache {
   /** `changesAt`: when the page changes by itself (its soonest event starts and leaves the list). */
   async setList<T>(page: number, value: T, changesAt?: string): Promise<void> {
     await this.write(listKey(page), value, changesAt);
+  }
+
+  /** The categories (forms, filters): few, read on every list page, changed only in the admin. */
+  async getCategories<T>(): Promise<T | undefined> {
+    return this.read<T>(CATEGORIES_KEY);
+  }
+
+  async setCategories<T>(value: T): Promise<void> {
+    await this.write(CATEGORIES_KEY, value);
+  }
+
+  /**
+   * After a category changes: the choices and the list pages (which print names) go now; a cached
+   * event page shows the old name until it expires (CACHE_TTL_SECONDS at most).
+   */
+  async invalidateCategories(): Promise<void> {
+    await this.cache.del(CATEGORIES_KEY).catch(() => undefined);
+    await this.invalidate();
   }
 
   async getEvent<T>(id: number): Promise<T | undefined> {

@@ -8,9 +8,18 @@ import { TasksService } from '../jobs/tasks/tasks.service';
 import { addFlash } from '../web/flash';
 import { validateForm, type FieldErrors } from '../web/forms';
 import { AnnouncementForm, EventInput, eventValuesOf } from './event.dto';
+import { ticketQrSvg } from './check-in.controller';
+import { CohostsService } from './cohosts.service';
+import { mayDo } from './event-permissions';
+import { CohostForm, RemoveAttendeeForm } from './organizer-tools.dto';
+import { TicketSigner } from './tickets';
+import { AppConfig } from '../config/app-config';
+import { CheckInService } from './check-in.service';
+import { parseListFilters, type EventListFilters } from './event-list-filters';
 import { pageChangesAt } from './anonymous-page-cache';
 import { formatDate, TIME_ZONES, toInputDate } from './event-view';
 import { EventActors } from './event-actors';
+import { CoverImageError, CoverImages, type CoverRenditions } from './cover-images';
 import { EventValidationError, EventsService } from './events.service';
 import { RsvpService } from './rsvp.service';
 
@@ -35,42 +44,71 @@ export class EventsController {
     private readonly rsvps: RsvpService,
     private readonly actors: EventActors,
     private readonly tasks: TasksService,
+    private readonly cohosts: CohostsService,
+    private readonly tickets: TicketSigner,
+    private readonly checkIns: CheckInService,
+    private readonly config: AppConfig,
+    private readonly covers: CoverImages,
   ) {}
 
   @Get(['/', '/events'])
-  async index(@Query('q') q: unknown, @Query('page') page: unknown, @Res() res: Response) {
+  async index(@Query() rawQuery: Record<string, unknown>, @Res() res: Response) {
+    const q = rawQuery.q;
+    const page = rawQuery.page;
     const query = typeof q === 'string' ? q.slice(0, 200) : '';
     const pageNumber = typeof page === 'string' && /^\d{1,6}$/.test(page) ? Math.max(1, Number(page)) : 1;
+    const base = { query, page: pageNumber };
+    let categories: Awaited<ReturnType<EventsService['categories']>> = [];
     let list: Awaited<ReturnType<EventsService['listUpcoming']>>;
     try {
-      list = await this.events.listUpcoming({ page: pageNumber, query });
+      categories = await this.events.categories();
+      const parsed = await parseListFilters(rawQuery);
+      if (!parsed.ok) {
+        return res.status(400).render('events/index', {
+          ...listPage(base, { when: 'upcoming', ...parsed.values }, categories),
+          errors: parsed.errors,
+        });
+      }
+      const { filters } = parsed;
+      const category = filters.category ? categories.find((c) => c.slug === filters.category) : undefined;
+      if (filters.category && !category) {
+        return res.status(404).render('events/index', {
+          ...listPage(base, filters, categories),
+          errors: { category: ['There is no such category (any more): choose one from the list.'] },
+        });
+      }
+      list = await this.events.listUpcoming({
+        page: pageNumber,
+        query,
+        categoryId: category?.id,
+        fromDay: parsed.fromDay,
+        toDay: parsed.toDay,
+        past: filters.when === 'past',
+      });
+      pageChangesAt(res, filters.when === 'past' ? undefined : list.events[0]?.startsAtIso);
+      const link = (target: number) =>
+        `/events?${new URLSearchParams({ ...filterParams(query, filters), page: String(target) })}`;
+      res.render('events/index', {
+        ...listPage(base, filters, categories),
+        ...list,
+        nextUrl: list.hasNext ? link(list.page + 1) : null,
+        prevUrl: list.hasPrev ? link(list.page - 1) : null,
+      });
     } catch (error) {
       // The home page stays up through a database outage: its frame, search and a notice.
       if (!isDatabaseUnavailable(error)) throw error;
       res.status(503).setHeader('Retry-After', '30');
       return res.render('events/index', {
-        title: 'Upcoming events',
-        query,
+        ...listPage(base, { when: 'upcoming' }, categories),
         unavailable: true,
-        page: pageNumber,
       });
     }
-    pageChangesAt(res, list.events[0]?.startsAtIso);
-    const link = (target: number) =>
-      `/events?${new URLSearchParams({ ...(query ? { q: query } : {}), page: String(target) })}`;
-    res.render('events/index', {
-      title: query ? `Search: ${query}` : 'Upcoming events',
-      query,
-      ...list,
-      nextUrl: list.hasNext ? link(list.page + 1) : null,
-      prevUrl: list.hasPrev ? link(list.page - 1) : null,
-    });
   }
 
   @Get('/events/new')
   @RequireVerified()
-  newForm(@Res() res: Response) {
-    renderEventForm(res, NEW_EVENT_PAGE, emptyForm());
+  async newForm(@Res() res: Response) {
+    renderEventForm(res, NEW_EVENT_PAGE, emptyForm(), await this.events.categories());
   }
 
   @Post('/events/new')
@@ -81,15 +119,27 @@ export class EventsController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const render = (state: FormState) => renderEventForm(res, NEW_EVENT_PAGE, state, 400);
+    const categories = await this.events.categories();
+    const render = (state: FormState) => renderEventForm(res, NEW_EVENT_PAGE, state, categories, 400);
     const form = await validateForm(EventInput, body);
-    if (!form.ok) return render({ values: form.values, errors: form.errors });
+    const cover = await this.coverUpload(req);
+    if (!form.ok || 'error' in cover) {
+      return render({
+        values: form.ok ? formValues(body) : form.values,
+        errors: {
+          ...(form.ok ? {} : form.errors),
+          ...('error' in cover ? { coverImage: [cover.error] } : {}),
+        },
+      });
+    }
+    const coverKey = cover.renditions ? await this.covers.store(cover.renditions) : null;
     try {
       const draft = form.value.status === 'draft';
       const event = await this.events.create(
         user.id,
         eventValuesOf(form.value),
         draft ? 'draft' : 'published',
+        coverKey,
       );
       addFlash(
         req,
@@ -98,8 +148,26 @@ export class EventsController {
       );
       return res.redirect(303, `/events/${event.id}`);
     } catch (error) {
+      await this.covers.remove(coverKey);
       if (error instanceof EventValidationError)
         return render({ values: formValues(body), errors: error.errors });
+      throw error;
+    }
+  }
+
+  /**
+   * The form's cover image, processed (nothing stored yet): none, its sizes, or the message for
+   * the field (too large, not an image).
+   */
+  private async coverUpload(req: Request): Promise<{ renditions?: CoverRenditions } | { error: string }> {
+    const refused = req.uploadErrors?.coverImage;
+    if (refused) return { error: refused };
+    const upload = req.uploads?.coverImage;
+    if (!upload) return {};
+    try {
+      return { renditions: await this.covers.process(upload.bytes) };
+    } catch (error) {
+      if (error instanceof CoverImageError) return { error: error.message };
       throw error;
     }
   }
@@ -121,16 +189,29 @@ export class EventsController {
     const user = req.user;
     const actor = user ? await this.actors.of(user) : undefined;
     const event = await this.events.detail(id, actor);
-    const rsvpStatus = user ? await this.rsvps.statusOf(id, user.id) : undefined;
+    const own = user ? await this.rsvps.ownRsvp(id, user.id) : undefined;
+    const rsvpStatus = own?.status;
     const canManage = actor ? this.events.canManage(actor, event) : false;
+    // A going attendee's ticket: the QR code they show at the door (the page is private then).
+    const ticketUrl =
+      own?.status === 'going' && !event.cancelled
+        ? this.config.absoluteUrl(this.tickets.path(id, own.id))
+        : undefined;
     pageChangesAt(res, event.startsAtIso);
     res.render('events/show', {
       title: event.title,
+      metaDescription: metaDescriptionOf(event),
       event,
       rsvpStatus,
       going: rsvpStatus === 'going',
       waitlisted: rsvpStatus === 'waitlisted',
+      ticket: ticketUrl && {
+        url: ticketUrl,
+        qrSvg: await ticketQrSvg(ticketUrl),
+        checkedInAt: own?.checkedInAt ? formatDate(own.checkedInAt, event.timeZone) : null,
+      },
       canManage,
+      canOwn: actor ? mayDo(actor, event, 'own') : false,
       // Computed per request (the cached page data does not know the time).
       started: new Date(event.startsAtIso).getTime() <= Date.now(),
       loginUrl: `/accounts/login?next=${encodeURIComponent(`/events/${id}`)}`,
@@ -145,7 +226,8 @@ export class EventsController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const { rsvp } = await this.rsvps.rsvp(id, user.id);
+    const { rsvp, changed } = await this.rsvps.rsvp(id, user.id);
+    if (changed) await this.checkIns.publish(id);
     addFlash(
       req,
       'success',
@@ -166,7 +248,10 @@ export class EventsController {
   ) {
     await this.events.findVisible(id, await this.actors.of(user));
     const { cancelled } = await this.rsvps.cancel(id, user.id);
-    if (cancelled) addFlash(req, 'info', 'Your RSVP is cancelled.');
+    if (cancelled) {
+      addFlash(req, 'info', 'Your RSVP is cancelled.');
+      await this.checkIns.publish(id);
+    }
     res.redirect(303, `/events/${id}`);
   }
 
@@ -174,18 +259,24 @@ export class EventsController {
   @RequireLogin()
   async editForm(@Param('id') id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
     const event = await this.events.findManageable(id, await this.actors.of(user));
-    renderEventForm(res, editPage(event), {
-      values: {
-        title: event.title,
-        description: event.description,
-        location: event.location,
-        startsAt: toInputDate(event.startsAt, event.timeZone),
-        endsAt: toInputDate(event.endsAt, event.timeZone),
-        timeZone: event.timeZone,
-        capacity: event.capacity,
+    renderEventForm(
+      res,
+      editPage(event, this.covers.urls(event.coverImage)?.thumb),
+      {
+        values: {
+          title: event.title,
+          description: event.description,
+          location: event.location,
+          startsAt: toInputDate(event.startsAt, event.timeZone),
+          endsAt: toInputDate(event.endsAt, event.timeZone),
+          timeZone: event.timeZone,
+          capacity: event.capacity,
+          categoryId: event.categoryId,
+        },
+        errors: {},
       },
-      errors: {},
-    });
+      await this.events.categories(),
+    );
   }
 
   @Post('/events/:id/edit')
@@ -199,12 +290,37 @@ export class EventsController {
   ) {
     const actor = await this.actors.of(user);
     const event = await this.events.findManageable(id, actor);
-    const render = (state: FormState) => renderEventForm(res, editPage(event), state, 400);
+    const categories = await this.events.categories();
+    const render = (state: FormState) =>
+      renderEventForm(
+        res,
+        editPage(event, this.covers.urls(event.coverImage)?.thumb),
+        state,
+        categories,
+        400,
+      );
     const form = await validateForm(EventInput, body);
-    if (!form.ok) return render({ values: form.values, errors: form.errors });
+    const cover = await this.coverUpload(req);
+    if (!form.ok || 'error' in cover) {
+      return render({
+        values: form.ok ? formValues(body) : form.values,
+        errors: {
+          ...(form.ok ? {} : form.errors),
+          ...('error' in cover ? { coverImage: [cover.error] } : {}),
+        },
+      });
+    }
+    const removeCover = (body as Record<string, unknown>).removeCoverImage === '1';
+    const coverKey = cover.renditions ? await this.covers.store(cover.renditions) : undefined;
     try {
-      await this.events.update(id, actor, { ...eventValuesOf(form.value), status: form.value.status });
+      await this.events.update(id, actor, {
+        ...eventValuesOf(form.value),
+        status: form.value.status,
+        // A new image replaces the old; "remove" without one drops it (the service deletes the files).
+        ...(coverKey ? { coverImage: coverKey } : removeCover ? { coverImage: null } : {}),
+      });
     } catch (error) {
+      await this.covers.remove(coverKey);
       if (error instanceof EventValidationError)
         return render({ values: formValues(body), errors: error.errors });
       throw error;
@@ -237,7 +353,7 @@ export class EventsController {
   @Get('/events/:id/cancel')
   @RequireLogin()
   async cancelForm(@Param('id') id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
-    const event = await this.events.findManageable(id, await this.actors.of(user));
+    const event = await this.events.findManageable(id, await this.actors.of(user), 'own');
     res.render('events/cancel', {
       title: `Cancel ${event.title}`,
       event: { ...event, startsAtText: formatDate(event.startsAt, event.timeZone) },
@@ -261,7 +377,7 @@ export class EventsController {
   @RequireLogin()
   async attendees(@Param('id') id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
     const event = await this.events.findManageable(id, await this.actors.of(user));
-    await this.renderAttendees(res, event, { values: {}, errors: {} });
+    await this.renderAttendees(res, event, user, { values: {}, errors: {} });
   }
 
   @Post('/events/:id/email')
@@ -274,12 +390,96 @@ export class EventsController {
   ) {
     const event = await this.events.findManageable(id, await this.actors.of(user));
     const form = await validateForm(AnnouncementForm, body);
-    if (!form.ok) return this.renderAttendees(res, event, { values: form.values, errors: form.errors }, 400);
+    if (!form.ok) {
+      return this.renderAttendees(res, event, user, { values: form.values, errors: form.errors }, 400);
+    }
     const task = await this.tasks.start(TaskKind.email_attendees, user.id, id, {
       subject: form.value.subject,
       message: form.value.message,
+      audience: form.value.audience ?? 'going',
     });
     res.redirect(303, `/tasks/${task.id}`);
+  }
+
+  /** Removes an attendee (going or waitlisted); the waitlist moves up as on a cancel. */
+  @Post('/events/:id/attendees/:rsvpId/remove')
+  @RequireLogin()
+  async removeAttendee(
+    @Param('id') id: number,
+    @Param('rsvpId') rsvpId: number,
+    @Body() body: unknown,
+    @CurrentUser() user: SessionUser,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const event = await this.events.findManageable(id, await this.actors.of(user));
+    const form = await validateForm(RemoveAttendeeForm, body);
+    if (!form.ok) {
+      return this.renderAttendees(
+        res,
+        event,
+        user,
+        { values: {}, errors: {}, removal: { rsvpId, ...form } },
+        400,
+      );
+    }
+    const removed = await this.rsvps.remove(id, rsvpId, form.value.reason ?? '');
+    await this.checkIns.publish(id);
+    addFlash(
+      req,
+      'success',
+      `${removed.name} is removed and has been told by e-mail.` +
+        (removed.promoted ? ' The first person on the waitlist got their place.' : ''),
+    );
+    res.redirect(303, `/events/${id}/attendees`);
+  }
+
+  @Post('/events/:id/cohosts')
+  @RequireLogin()
+  async addCohost(
+    @Param('id') id: number,
+    @Body() body: unknown,
+    @CurrentUser() user: SessionUser,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const event = await this.events.findManageable(id, await this.actors.of(user), 'own');
+    const form = await validateForm(CohostForm, body);
+    const refuse = (errors: FieldErrors) =>
+      this.renderAttendees(
+        res,
+        event,
+        user,
+        { values: {}, errors: {}, cohost: { values: formValues(body), errors } },
+        400,
+      );
+    if (!form.ok) return refuse(form.errors);
+    try {
+      const cohost = await this.cohosts.add(event, form.value.email, user);
+      addFlash(
+        req,
+        'success',
+        `${cohost.name || cohost.email} is now a co-host and has been told by e-mail.`,
+      );
+    } catch (error) {
+      if (error instanceof EventValidationError) return refuse(error.errors);
+      throw error;
+    }
+    res.redirect(303, `/events/${id}/attendees#cohosts`);
+  }
+
+  @Post('/events/:id/cohosts/:userId/remove')
+  @RequireLogin()
+  async removeCohost(
+    @Param('id') id: number,
+    @Param('userId') userId: number,
+    @CurrentUser() user: SessionUser,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    await this.events.findManageable(id, await this.actors.of(user), 'own');
+    if (await this.cohosts.remove(id, userId)) addFlash(req, 'info', 'The co-host is removed.');
+    res.redirect(303, `/events/${id}/attendees#cohosts`);
   }
 
   @Post('/events/:id/export')
@@ -290,19 +490,83 @@ export class EventsController {
     res.redirect(303, `/tasks/${task.id}`);
   }
 
-  /** The organizer's attendee page (answer times in the event's zone) with the announcement form. */
-  private async renderAttendees(res: Response, event: Event, form: FormState, status = 200): Promise<void> {
-    const attendees = (await this.events.attendees(event.id)).map((attendee) => ({
+  /**
+   * The attendees page and tools (answer and check-in times in the event's zone): the announcement
+   * form, export, check-in, removing attendees and, for the organizer, co-hosts.
+   */
+  private async renderAttendees(
+    res: Response,
+    event: Event,
+    user: SessionUser,
+    form: FormState & {
+      removal?: { rsvpId: number; values: Record<string, unknown>; errors: FieldErrors };
+      cohost?: { values: Record<string, unknown>; errors: FieldErrors };
+    },
+    status = 200,
+  ): Promise<void> {
+    const [list, cohosts, actor] = await Promise.all([
+      this.events.attendees(event.id),
+      this.cohosts.list(event.id),
+      this.actors.of(user),
+    ]);
+    const attendees = list.map((attendee) => ({
       ...attendee,
       respondedAt: formatDate(attendee.respondedAt, event.timeZone),
+      checkedInAt: attendee.checkedInAt ? formatDate(attendee.checkedInAt, event.timeZone) : null,
+      removal: form.removal?.rsvpId === attendee.rsvpId ? form.removal : undefined,
     }));
     res.status(status).render('events/attendees', {
       title: `Attendees of ${event.title}`,
       event,
       attendees,
+      goingCount: list.filter((attendee) => attendee.status === 'going').length,
+      waitlistCount: list.filter((attendee) => attendee.status === 'waitlisted').length,
+      cohosts,
+      canOwn: mayDo(actor, event, 'own'),
+      audience: form.values.audience ?? 'going',
       ...form,
     });
   }
+}
+
+/** The query-string form of the list's search and filters (what pagination links carry). */
+function filterParams(query: string, filters: EventListFilters): Record<string, string> {
+  const params: Record<string, string> = {};
+  if (query) params.q = query;
+  if (filters.category) params.category = filters.category;
+  if (filters.when !== 'upcoming') params.when = filters.when;
+  if (filters.from) params.from = filters.from;
+  if (filters.to) params.to = filters.to;
+  return params;
+}
+
+const LIST_HEADINGS = { upcoming: 'Upcoming events', weekend: 'This weekend', past: 'Past events' };
+
+/** What the list template needs besides the events: headings, the filter form's state. */
+function listPage(
+  base: { query: string; page: number },
+  values: Partial<EventListFilters> & Record<string, unknown>,
+  categories: Array<{ name: string; slug: string }>,
+) {
+  const when = values.when === 'weekend' || values.when === 'past' ? values.when : 'upcoming';
+  const category = categories.find((c) => c.slug === values.category);
+  const heading = `${LIST_HEADINGS[when]}${category ? ` · ${category.name}` : ''}`;
+  const filtered = Boolean(category || values.from || values.to || when !== 'upcoming');
+  return {
+    title: base.query ? `Search: ${base.query}` : heading,
+    heading,
+    query: base.query,
+    page: base.page,
+    past: when === 'past',
+    filtered,
+    filters: { ...values, when },
+    categories,
+    whenChoices: (['upcoming', 'weekend', 'past'] as const).map((value) => ({
+      value,
+      label: LIST_HEADINGS[value],
+      selected: value === when,
+    })),
+  };
 }
 
 interface EventFormPage {
@@ -310,22 +574,43 @@ interface EventFormPage {
   action: string;
   creating?: boolean;
   event?: Event;
+  /** The current cover's thumbnail (edit form). */
+  coverThumb?: string;
 }
 
 const NEW_EVENT_PAGE: EventFormPage = { title: 'New event', creating: true, action: '/events/new' };
-const editPage = (event: Event): EventFormPage => ({
+const editPage = (event: Event, coverThumb?: string): EventFormPage => ({
   title: `Edit ${event.title}`,
   action: `/events/${event.id}/edit`,
   event,
+  coverThumb,
 });
 
 /** The create and edit pages (one template), with the time zones to choose from. */
-function renderEventForm(res: Response, page: EventFormPage, state: FormState, status = 200): void {
-  res.status(status).render('events/form', { ...page, ...state, timeZones: TIME_ZONES });
+function renderEventForm(
+  res: Response,
+  page: EventFormPage,
+  state: FormState,
+  categories: Array<{ id: number; name: string }>,
+  status = 200,
+): void {
+  // Select options compare with the submitted value, a string.
+  const choices = categories.map((category) => ({ value: String(category.id), name: category.name }));
+  const values = { ...state.values, categoryId: String(state.values.categoryId ?? '') };
+  res
+    .status(status)
+    .render('events/form', { ...page, ...state, values, timeZones: TIME_ZONES, categories: choices });
 }
 
 /** The submitted form fields to show again (never the CSRF token). */
 function formValues(body: unknown): Record<string, unknown> {
   const raw = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
   return Object.fromEntries(Object.entries(raw).filter(([key]) => key !== '_csrf'));
+}
+
+/** The page's <meta name="description">: the start of the description, or what and where. */
+function metaDescriptionOf(event: { title: string; description: string; location: string }): string {
+  const text = event.description.replace(/\s+/g, ' ').trim();
+  if (!text) return event.location ? `${event.title}, at ${event.location}.` : `${event.title}.`;
+  return text.length <= 160 ? text : `${text.slice(0, 157).replace(/\s\S*$/, '')}…`;
 }

@@ -3,29 +3,31 @@ import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nest
 import { EventStatus, Prisma, RsvpStatus, type Event } from '../generated/prisma/client';
 import { PrismaService, type PreparedStatement } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
-import { crossFieldErrors, type EventValues } from './event.dto';
+import { CATEGORY_MESSAGE, crossFieldErrors, type EventValues } from './event.dto';
 import { EVENT_MAILER, type EventMailer } from './event-mailer';
 import {
   eventMailContext,
   eventSummaryView,
   formatDate,
+  formatRange,
+  zoneLabel,
   type EventSummaryRow,
   type EventDetailView,
   type EventSummaryView,
 } from './event-view';
+import { CoverImages } from './cover-images';
+import { mayDo, type Actor, type EventPermission } from './event-permissions';
 import { EventsCache } from './events.cache';
+import { renderMarkdown } from './markdown';
+import { TicketSigner } from './tickets';
 import { hasRoom, lockEvent, promoteFromWaitlist, TX_OPTIONS, type WriteOptions } from './rsvp.service';
 
 export const PAGE_SIZE = 20;
 
-/** Who is acting, and whether they may change any event (staff with `event.change`). */
 /** What a new or edited event can be set to by its organizer (cancelling has its own path). */
 export type PublishState = 'published' | 'draft';
 
-export interface Actor {
-  id: number;
-  canChangeAnyEvent: boolean;
-}
+export type { Actor } from './event-permissions';
 
 export interface EventListPage {
   events: EventSummaryView[];
@@ -41,33 +43,49 @@ export interface ListOptions {
   from?: Date;
   to?: Date;
   organizerId?: number;
+  /** Only events of this category (its id). */
+  categoryId?: number;
+  /** Only events on or after / on or before this day ("YYYY-MM-DD"), as dated where they happen. */
+  fromDay?: string;
+  toDay?: string;
+  /** The archive: events that have started, most recent first (instead of upcoming, soonest first). */
+  past?: boolean;
 }
+
+/** What every list shows of an event: its own columns and its category ("e": events, "c": categories). */
+const SUMMARY_COLUMNS = `e.id, e.title, e.location, e.starts_at AS "startsAt", e.time_zone AS "timeZone",
+       e.capacity, e.going_count AS "goingCount", e.status::text AS status,
+       c.name AS "categoryName", c.slug AS "categorySlug", e.cover_image AS "coverImage"`;
 
 /** A page of upcoming published events ($1 now, $2 limit, $3 offset): the home page's query. */
 const UPCOMING_PAGE: PreparedStatement = {
-  name: 'events_upcoming_page',
-  text: `SELECT id, title, location, starts_at AS "startsAt", time_zone AS "timeZone", capacity,
-                going_count AS "goingCount", status::text AS status
-         FROM events WHERE status = 'published' AND starts_at > $1
-         ORDER BY starts_at, id LIMIT $2 OFFSET $3`,
+  name: 'events_upcoming_page_v3',
+  text: `SELECT ${SUMMARY_COLUMNS}
+         FROM events e LEFT JOIN event_categories c ON c.id = e.category_id
+         WHERE e.status = 'published' AND e.starts_at > $1
+         ORDER BY e.starts_at, e.id LIMIT $2 OFFSET $3`,
 };
+
+/** The widest UTC offsets in use (Kiribati +14, Baker Island -12): local dates ↔ instants. */
+const MAX_AHEAD_MS = 14 * 3600_000;
+const MAX_BEHIND_MS = 12 * 3600_000;
+const DAY_MS = 86_400_000;
 
 /** One event's page data: the event, its organizer's name and waitlist size, in one statement. */
 const EVENT_DETAIL: PreparedStatement = {
-  name: 'events_detail',
-  text: `SELECT e.id, e.title, e.description, e.location, e.starts_at AS "startsAt", e.ends_at AS "endsAt",
-                e.time_zone AS "timeZone",
-                e.capacity, e.going_count AS "goingCount", e.status::text AS status,
+  name: 'events_detail_v3',
+  text: `SELECT ${SUMMARY_COLUMNS}, e.description, e.ends_at AS "endsAt", e.category_id AS "categoryId",
                 e.organizer_id AS "organizerId",
                 COALESCE(NULLIF(u.display_name, ''), split_part(u.email, '@', 1)) AS "organizerName",
                 (SELECT count(*)::int FROM rsvps r
                   WHERE r.event_id = e.id AND r.status = 'waitlisted') AS "waitlistCount"
          FROM events e JOIN users u ON u.id = e.organizer_id
+              LEFT JOIN event_categories c ON c.id = e.category_id
          WHERE e.id = $1`,
 };
 
 /** The same expression as the GIN index "events_search_idx", so the index is used. */
-const SEARCH_DOCUMENT = Prisma.sql`to_tsvector('english'::regconfig, "title" || ' ' || "description" || ' ' || "location")`;
+const SEARCH_DOCUMENT = Prisma.sql`to_tsvector('english'::regconfig, e."title" || ' ' || e."description" || ' ' || e."location")`;
 
 /** Field errors the caller shows at the fields (a 400 in the API, the form again on pages). */
 export class EventValidationError extends Error {
@@ -82,49 +100,89 @@ export class EventsService {
     private readonly prisma: PrismaService,
     private readonly cache: EventsCache,
     @Inject(EVENT_MAILER) private readonly mailer: EventMailer,
+    private readonly tickets: TicketSigner,
+    private readonly covers: CoverImages,
   ) {}
 
-  /** Upcoming published events, soonest first; the first pages without a search come from Redis. */
+  /** A list's view of an event, with its cover's addresses. */
+  private summary(row: EventSummaryRow): EventSummaryView {
+    return { ...eventSummaryView(row), cover: this.covers.urls(row.coverImage) };
+  }
+
+  /**
+   * Published events, a page of them: upcoming soonest first, or (`past`) the archive of those that
+   * have started, most recent first. The first pages of the plain upcoming list come from Redis;
+   * any filter or search goes to PostgreSQL (those lists are too many to cache, and each is one
+   * indexed query).
+   */
   async listUpcoming(options: ListOptions = {}): Promise<EventListPage> {
     const page = Math.max(1, Math.floor(options.page ?? 1));
     const query = (options.query ?? '').trim();
-    const plain = !query && !options.from && !options.to && options.organizerId === undefined;
+    const plain =
+      !query &&
+      !options.from &&
+      !options.to &&
+      options.organizerId === undefined &&
+      options.categoryId === undefined &&
+      !options.fromDay &&
+      !options.toDay &&
+      !options.past;
     const cacheable =
       plain && (options.pageSize ?? PAGE_SIZE) === PAGE_SIZE && this.cache.isCachedListPage(page, '');
     if (cacheable) {
       const cached = await this.cache.getList<EventListPage>(page);
       if (cached) return cached;
     }
-    const result = await this.queryUpcoming({ ...options, page, query });
+    const result = await this.queryList({ ...options, page, query });
     if (cacheable) await this.cache.setList(page, result, result.events[0]?.startsAtIso);
     return result;
   }
 
-  private async queryUpcoming(
-    options: ListOptions & { page: number; query: string },
-  ): Promise<EventListPage> {
+  private async queryList(options: ListOptions & { page: number; query: string }): Promise<EventListPage> {
     const pageSize = options.pageSize ?? PAGE_SIZE;
-    const after = options.from && options.from > new Date() ? options.from : new Date();
+    const now = new Date();
     const limits = [pageSize + 1, (options.page - 1) * pageSize];
-    const conditions: Prisma.Sql[] = [Prisma.sql`status = 'published'`, Prisma.sql`starts_at > ${after}`];
-    if (options.to) conditions.push(Prisma.sql`starts_at < ${options.to}`);
-    if (options.organizerId !== undefined) conditions.push(Prisma.sql`organizer_id = ${options.organizerId}`);
+    const conditions: Prisma.Sql[] = [Prisma.sql`e.status = 'published'`];
+    const after = options.from && options.from > now ? options.from : now;
+    if (options.past) conditions.push(Prisma.sql`e.starts_at <= ${now}`);
+    else conditions.push(Prisma.sql`e.starts_at > ${after}`);
+    if (options.past && options.from) conditions.push(Prisma.sql`e.starts_at >= ${options.from}`);
+    if (options.to) conditions.push(Prisma.sql`e.starts_at < ${options.to}`);
+    if (options.organizerId !== undefined)
+      conditions.push(Prisma.sql`e.organizer_id = ${options.organizerId}`);
+    if (options.categoryId !== undefined) conditions.push(Prisma.sql`e.category_id = ${options.categoryId}`);
+    // A day is the event's own calendar day (a Saturday-evening event in Tokyo is on Saturday). The
+    // instant bounds let the (status, starts_at) index narrow the rows; the zone test is exact.
+    const localDay = Prisma.sql`(e.starts_at AT TIME ZONE e.time_zone)::date`;
+    if (options.fromDay) {
+      const day = new Date(`${options.fromDay}T00:00:00Z`);
+      conditions.push(Prisma.sql`e.starts_at >= ${new Date(day.getTime() - MAX_AHEAD_MS)}`);
+      conditions.push(Prisma.sql`${localDay} >= ${options.fromDay}::date`);
+    }
+    if (options.toDay) {
+      const dayAfter = new Date(Date.parse(`${options.toDay}T00:00:00Z`) + DAY_MS);
+      conditions.push(Prisma.sql`e.starts_at < ${new Date(dayAfter.getTime() + MAX_BEHIND_MS)}`);
+      conditions.push(Prisma.sql`${localDay} <= ${options.toDay}::date`);
+    }
     if (options.query) {
       conditions.push(
         Prisma.sql`${SEARCH_DOCUMENT} @@ websearch_to_tsquery('english'::regconfig, ${options.query})`,
       );
     }
-    if (conditions.length === 2) {
+    if (conditions.length === 2 && !options.past) {
       // The public list without filters (home page and its pages): the hottest query of the app.
       const rows = await this.prisma.prepared<EventSummaryRow>(UPCOMING_PAGE, [after, ...limits]);
       return this.pageOf(rows, options.page, pageSize);
     }
+    const order = options.past
+      ? Prisma.sql`ORDER BY e.starts_at DESC, e.id DESC`
+      : Prisma.sql`ORDER BY e.starts_at, e.id`;
     // One row more than a page tells whether there is a next page without a COUNT(*).
     const rows = await this.prisma.$queryRaw<EventSummaryRow[]>`
-      SELECT id, title, location, starts_at AS "startsAt", time_zone AS "timeZone", capacity,
-             going_count AS "goingCount", status::text AS status
-      FROM events WHERE ${Prisma.join(conditions, ' AND ')}
-      ORDER BY starts_at, id
+      SELECT ${Prisma.raw(SUMMARY_COLUMNS)}
+      FROM events e LEFT JOIN event_categories c ON c.id = e.category_id
+      WHERE ${Prisma.join(conditions, ' AND ')}
+      ${order}
       LIMIT ${limits[0]} OFFSET ${limits[1]}`;
     return this.pageOf(rows, options.page, pageSize);
   }
@@ -132,7 +190,7 @@ export class EventsService {
   /** `rows` holds up to one row more than a page: that tells whether a next page exists. */
   private pageOf(rows: EventSummaryRow[], page: number, pageSize: number): EventListPage {
     return {
-      events: rows.slice(0, pageSize).map(eventSummaryView),
+      events: rows.slice(0, pageSize).map((row) => this.summary(row)),
       page,
       hasNext: rows.length > pageSize,
       hasPrev: page > 1,
@@ -159,9 +217,14 @@ export class EventsService {
     );
     if (!event) throw new NotFoundException('Event not found');
     const view: EventDetailView = {
-      ...eventSummaryView(event),
+      ...this.summary(event),
       endsAt: formatDate(event.endsAt, event.timeZone),
+      endsAtIso: event.endsAt.toISOString(),
+      when: formatRange(event.startsAt, event.endsAt, event.timeZone),
+      zoneLabel: zoneLabel(event.timeZone),
       description: event.description,
+      // Rendered once here: the page data is cached, so each description is rendered once a change.
+      descriptionHtml: renderMarkdown(event.description),
       organizerId: event.organizerId,
       organizerName: event.organizerName,
       full: !hasRoom(event),
@@ -186,37 +249,83 @@ export class EventsService {
     return event;
   }
 
-  canManage(actor: Actor, event: Pick<Event, 'organizerId'>): boolean {
-    return actor.id === event.organizerId || actor.canChangeAnyEvent;
+  /** Whether `actor` runs the event (organizer, co-host, staff): see event-permissions. */
+  canManage(actor: Actor, event: Pick<Event, 'id' | 'organizerId'>): boolean {
+    return mayDo(actor, event, 'run');
   }
 
   /**
-   * The event, if `actor` may manage it: 404 when it does not exist or is a draft they may not
-   * see, 403 when it is someone else's published (or cancelled) event.
+   * The event, if `actor` may do `permission` on it (see event-permissions): 404 when it does not
+   * exist or is a draft they may not see, 403 when it is someone else's published (or cancelled)
+   * event.
    */
-  async findManageable(id: number, actor: Actor): Promise<Event> {
+  async findManageable(id: number, actor: Actor, permission: EventPermission = 'run'): Promise<Event> {
     const event = await this.find(id);
-    this.requireManageable(actor, event);
+    this.requireManageable(actor, event, permission);
     return event;
   }
 
   /**
-   * Refuses `actor` an event they may not manage. A draft they may not manage looks missing
-   * (404, like a wrong id), so no route reveals that it exists; anything else is a 403.
+   * Refuses `actor` an event they may not `permission`: every route's check ends here. A draft
+   * they may not even run looks missing (404, like a wrong id), so no route reveals that it
+   * exists; anything else is a 403.
    */
-  private requireManageable(actor: Actor, event: Pick<Event, 'organizerId' | 'status'>): void {
-    if (this.canManage(actor, event)) return;
-    if (event.status === EventStatus.draft) throw new NotFoundException('Event not found');
-    throw new ForbiddenException('Only the organizer can do this.');
+  requireManageable(
+    actor: Actor,
+    event: Pick<Event, 'id' | 'organizerId' | 'status'>,
+    permission: EventPermission = 'run',
+  ): void {
+    if (mayDo(actor, event, permission)) return;
+    if (event.status === EventStatus.draft && !this.canManage(actor, event)) {
+      throw new NotFoundException('Event not found');
+    }
+    throw new ForbiddenException(
+      permission === 'own'
+        ? 'Only the organizer can do this.'
+        : 'Only the organizer or a co-host can do this.',
+    );
   }
 
   /** A new event, published (listed, open to RSVPs) or a draft only its organizer sees. */
-  async create(organizerId: number, values: EventValues, status: PublishState = 'published'): Promise<Event> {
-    const errors = crossFieldErrors(values, { creating: true });
+  async create(
+    organizerId: number,
+    values: EventValues,
+    status: PublishState = 'published',
+    coverImage: string | null = null,
+  ): Promise<Event> {
+    const errors = {
+      ...crossFieldErrors(values, { creating: true }),
+      ...(await this.categoryErrors(values)),
+    };
     if (Object.keys(errors).length) throw new EventValidationError(errors);
-    const event = await this.prisma.event.create({ data: { ...values, organizerId, status } });
+    const event = await this.prisma.event.create({ data: { ...values, organizerId, status, coverImage } });
     if (status === 'published') await this.cache.invalidate();
     return event;
+  }
+
+  /** A category id that names none (deleted meanwhile, or typed into the API) is a field error. */
+  private async categoryErrors(
+    values: Pick<EventValues, 'categoryId'>,
+    db: Prisma.TransactionClient = this.prisma,
+  ): Promise<FieldErrors> {
+    if (values.categoryId === null) return {};
+    const found = await db.eventCategory.findUnique({
+      where: { id: values.categoryId },
+      select: { id: true },
+    });
+    return found ? {} : { categoryId: [CATEGORY_MESSAGE] };
+  }
+
+  /** The categories to choose from (forms and the list's filter), by name. */
+  async categories(): Promise<Array<{ id: number; name: string; slug: string }>> {
+    const cached = await this.cache.getCategories<Array<{ id: number; name: string; slug: string }>>();
+    if (cached) return cached;
+    const categories = await this.prisma.eventCategory.findMany({
+      select: { id: true, name: true, slug: true },
+      orderBy: [{ name: 'asc' }],
+    });
+    await this.cache.setCategories(categories);
+    return categories;
   }
 
   /** Publishes a draft: from now on it is listed and open to RSVPs. */
@@ -245,10 +354,15 @@ export class EventsService {
   async update(
     id: number,
     actor: Actor,
-    changes: Partial<EventValues> & { status?: PublishState; organizerId?: number },
+    changes: Partial<EventValues> & {
+      status?: PublishState;
+      organizerId?: number;
+      coverImage?: string | null;
+    },
     options: WriteOptions = {},
   ): Promise<Event> {
-    return this.write(options, id, async (tx) => {
+    let replacedCover: string | null = null;
+    const updated = await this.write(options, id, async (tx) => {
       const current = await lockEvent(tx, id);
       this.requireManageable(actor, current);
       if (changes.organizerId !== undefined && !actor.canChangeAnyEvent) {
@@ -263,9 +377,13 @@ export class EventsService {
         endsAt: changes.endsAt ?? full.endsAt,
         timeZone: changes.timeZone ?? full.timeZone,
         capacity: changes.capacity !== undefined ? changes.capacity : full.capacity,
+        categoryId: changes.categoryId !== undefined ? changes.categoryId : full.categoryId,
       };
       const publishing = changes.status === 'published' && current.status === EventStatus.draft;
-      const errors = crossFieldErrors(values, { creating: publishing });
+      const errors = {
+        ...crossFieldErrors(values, { creating: publishing }),
+        ...(await this.categoryErrors(values, tx)),
+      };
       if (changes.status === 'draft' && current.status !== EventStatus.draft) {
         errors.status = ['A published event cannot go back to being a draft.'];
       }
@@ -284,11 +402,16 @@ export class EventsService {
           ...values,
           ...(publishing ? { status: EventStatus.published } : {}),
           ...(changes.organizerId !== undefined ? { organizerId: changes.organizerId } : {}),
+          ...(changes.coverImage !== undefined ? { coverImage: changes.coverImage } : {}),
         },
       });
+      if (changes.coverImage !== undefined && full.coverImage !== changes.coverImage) {
+        replacedCover = full.coverImage;
+      }
       await promoteFromWaitlist(
         tx,
         this.mailer,
+        this.tickets,
         { ...current, ...values },
         values.capacity === null ? Infinity : values.capacity - current.goingCount,
       );
@@ -300,13 +423,16 @@ export class EventsService {
       if (noticeable) await this.notifyAttendees(tx, event, 'event_changed');
       return tx.event.findUniqueOrThrow({ where: { id } });
     });
+    // The old cover's files go once nothing refers to them (in the caller's transaction: its job).
+    if (!options.tx) await this.covers.remove(replacedCover);
+    return updated;
   }
 
   /** Cancels the event and tells everyone who was going or waiting. Cancelling twice is a no-op. */
   cancel(id: number, actor: Actor, options: WriteOptions = {}): Promise<Event> {
     return this.write(options, id, async (tx) => {
       const current = await lockEvent(tx, id);
-      this.requireManageable(actor, current);
+      this.requireManageable(actor, current, 'own');
       if (current.status === EventStatus.cancelled) return tx.event.findUniqueOrThrow({ where: { id } });
       const cancelled = await tx.event.update({
         where: { id },
@@ -319,15 +445,20 @@ export class EventsService {
 
   /** Deletes the event (API); attendees of a still-published event get the cancellation e-mail. */
   async delete(id: number, actor: Actor, options: WriteOptions = {}): Promise<void> {
+    let cover: string | null = null;
     await this.write(options, id, async (tx) => {
       const current = await lockEvent(tx, id);
-      this.requireManageable(actor, current);
+      this.requireManageable(actor, current, 'own');
+      cover = (await tx.event.findUniqueOrThrow({ where: { id }, select: { coverImage: true } })).coverImage;
       if (current.status === EventStatus.published) {
         const event = await tx.event.findUniqueOrThrow({ where: { id } });
         await this.notifyAttendees(tx, event, 'event_cancelled');
       }
       await tx.event.delete({ where: { id } });
     });
+    // After the commit: files of a deleted event are never needed again. In a caller's transaction
+    // (the admin) they stay: an orphan file is harmless, a rolled-back delete without its cover not.
+    if (!options.tx) await this.covers.remove(cover);
   }
 
   /** E-mails everyone going or waitlisted, in the caller's transaction: one read, one insert. */
@@ -350,13 +481,14 @@ export class EventsService {
     );
   }
 
+  /** The events `userId` organizes or co-hosts, latest first. */
   async organizedBy(userId: number): Promise<EventSummaryView[]> {
     const events = await this.prisma.event.findMany({
-      where: { organizerId: userId },
+      where: { OR: [{ organizerId: userId }, { cohosts: { some: { userId } } }] },
       orderBy: [{ startsAt: 'desc' }, { id: 'desc' }],
       take: 200,
     });
-    return events.map(eventSummaryView);
+    return events.map((event) => this.summary(event));
   }
 
   async rsvpsOf(userId: number): Promise<Array<EventSummaryView & { rsvpStatus: RsvpStatus }>> {
@@ -366,7 +498,7 @@ export class EventsService {
       orderBy: [{ event: { startsAt: 'asc' } }],
       take: 200,
     });
-    return rsvps.map((rsvp) => ({ ...eventSummaryView(rsvp.event), rsvpStatus: rsvp.status }));
+    return rsvps.map((rsvp) => ({ ...this.summary(rsvp.event), rsvpStatus: rsvp.status }));
   }
 
   /** Going first, then the waitlist in promotion order. */
@@ -377,10 +509,12 @@ export class EventsService {
       orderBy: [{ status: 'asc' }, { respondedAt: 'asc' }, { id: 'asc' }],
     });
     return rsvps.map((rsvp) => ({
+      rsvpId: rsvp.id,
       name: rsvp.user.displayName,
       email: rsvp.user.email,
       status: rsvp.status,
       respondedAt: rsvp.respondedAt,
+      checkedInAt: rsvp.checkedInAt,
     }));
   }
 }

@@ -13,9 +13,9 @@ export class RsvpAdmin implements ModelAdmin {
   readonly module = 'Events';
   readonly label = 'RSVP';
   readonly labelPlural = 'RSVPs';
-  readonly listDisplay = ['id', 'event', 'user', 'status', 'respondedAt', 'reminderSentAt'];
+  readonly listDisplay = ['id', 'event', 'user', 'status', 'respondedAt', 'checkedInAt', 'reminderSentAt'];
   readonly searchFields = ['user.email', 'event.title'];
-  readonly listFilter = ['status', 'respondedAt', 'event'];
+  readonly listFilter = ['status', 'respondedAt', 'checkedInAt', 'event'];
   readonly ordering = ['-id'];
   // Capacity, the waitlist and the event's going count are kept by the RSVP service (under a row
   // lock, with e-mails): the forms would bypass it, so RSVPs change only through this action.

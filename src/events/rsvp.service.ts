@@ -2,16 +2,18 @@ import { languageOf } from '../i18n/languages';
 import {
   BadRequestException,
   ConflictException,
+  ForbiddenException,
   Inject,
   Injectable,
   NotFoundException,
 } from '@nestjs/common';
 import { Prisma, RsvpStatus, type Rsvp } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
-import { EVENT_MAILER, type EventMailer } from './event-mailer';
+import { EVENT_MAILER, ticketSecrets, type EventMailer } from './event-mailer';
 import { eventMailContext, type EventLike } from './event-view';
 import { EventsCache } from './events.cache';
 import { KeyedQueue } from './keyed-queue';
+import { TicketSigner } from './tickets';
 
 /** Interactive transactions queue for a pooled connection under load; give them room. */
 export const TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
@@ -52,17 +54,20 @@ export async function lockEvent(tx: Prisma.TransactionClient, eventId: number): 
 /**
  * Moves the first `count` waitlisted attendees (all of them for Infinity: the limit was lifted) to
  * "going", first come, first served, and e-mails them, inside the caller's transaction (which holds
- * the event lock): one statement moves them and counts them in, one records their e-mails.
- * Returns how many moved.
+ * the event lock): one statement moves them and counts them in, one records their e-mails (each
+ * with its ticket). Returns how many moved.
  */
 export async function promoteFromWaitlist(
   tx: Prisma.TransactionClient,
   mailer: EventMailer,
+  tickets: TicketSigner,
   event: LockedEvent,
   count: number,
 ): Promise<number> {
   if (count <= 0) return 0;
-  const promoted = await tx.$queryRaw<Array<{ email: string; displayName: string; language: string | null }>>`
+  const promoted = await tx.$queryRaw<
+    Array<{ rsvpId: number; email: string; displayName: string; language: string | null }>
+  >`
     WITH next AS (
       SELECT id FROM rsvps
       WHERE event_id = ${event.id} AND status = 'waitlisted'
@@ -71,21 +76,30 @@ export async function promoteFromWaitlist(
     ), moved AS (
       UPDATE rsvps SET status = 'going', updated_at = now()
       FROM next WHERE rsvps.id = next.id
-      RETURNING rsvps.user_id
+      RETURNING rsvps.id, rsvps.user_id
     ), counted AS (
       UPDATE events SET going_count = going_count + (SELECT count(*) FROM moved) WHERE id = ${event.id}
     )
-    SELECT u.email, u.display_name AS "displayName", u.language FROM moved JOIN users u ON u.id = moved.user_id`;
+    SELECT moved.id AS "rsvpId", u.email, u.display_name AS "displayName", u.language
+    FROM moved JOIN users u ON u.id = moved.user_id`;
   const context = eventMailContext(event);
   await mailer.sendMany(
     'event_promoted',
     promoted.map((user) => ({
       to: user.email,
       context: { name: user.displayName || user.email, event: context, lang: languageOf(user) },
+      secrets: ticketSecrets(tickets.path(event.id, user.rsvpId)),
     })),
     { tx },
   );
   return promoted.length;
+}
+
+/** An RSVP refused by the attendance rules, with messages for the fields at fault. */
+export class RsvpValidationError extends Error {
+  constructor(readonly errors: Record<string, string[]>) {
+    super('Invalid RSVP');
+  }
 }
 
 interface RsvpContext {
@@ -93,6 +107,14 @@ interface RsvpContext {
   displayName: string;
   language: string | null;
   rsvpStatus: RsvpStatus | null;
+  removedAt: Date | null;
+}
+
+/** The signed-in user's own answer, as the event page shows it (with their ticket when going). */
+export interface OwnRsvp {
+  id: number;
+  status: RsvpStatus;
+  checkedInAt: Date | null;
 }
 
 export interface RsvpOutcome {
@@ -109,6 +131,7 @@ export class RsvpService {
     private readonly prisma: PrismaService,
     private readonly cache: EventsCache,
     @Inject(EVENT_MAILER) private readonly mailer: EventMailer,
+    private readonly tickets: TicketSigner,
   ) {}
 
   /**
@@ -127,7 +150,8 @@ export class RsvpService {
       const rows = await tx.$queryRaw<Array<LockedEvent & RsvpContext>>`
         SELECT e.id, e.title, e.location, e.starts_at AS "startsAt", e.ends_at AS "endsAt",
                e.time_zone AS "timeZone", e.capacity, e.going_count AS "goingCount", e.status::text AS status, e.organizer_id AS "organizerId",
-               u.email, u.display_name AS "displayName", u.language, r.status::text AS "rsvpStatus"
+               u.email, u.display_name AS "displayName", u.language, r.status::text AS "rsvpStatus",
+               r.removed_at AS "removedAt"
         FROM events e
         JOIN users u ON u.id = ${userId}
         LEFT JOIN rsvps r ON r.event_id = e.id AND r.user_id = u.id
@@ -140,6 +164,9 @@ export class RsvpService {
       if (event.status === 'cancelled') throw new ConflictException('This event has been cancelled.');
       if (event.startsAt.getTime() <= Date.now()) {
         throw new BadRequestException('This event has already started.');
+      }
+      if (event.removedAt) {
+        throw new ForbiddenException('The organizer removed you from this event; you cannot RSVP again.');
       }
       if (event.rsvpStatus && event.rsvpStatus !== RsvpStatus.cancelled) {
         const existing = await tx.rsvp.findUniqueOrThrow({ where: { eventId_userId: { eventId, userId } } });
@@ -167,7 +194,11 @@ export class RsvpService {
           event: eventMailContext(event),
           lang: languageOf(event),
         },
-        { tx },
+        {
+          tx,
+          secrets:
+            status === RsvpStatus.going ? ticketSecrets(this.tickets.path(eventId, rsvp.id)) : undefined,
+        },
       );
       return { rsvp, changed: true };
     }, TX_OPTIONS);
@@ -197,14 +228,151 @@ export class RsvpService {
     const event = await lockEvent(tx, eventId);
     const existing = await tx.rsvp.findUnique({ where: { eventId_userId: { eventId, userId } } });
     if (!existing || existing.status === RsvpStatus.cancelled) return { cancelled: false, promoted: 0 };
-    await tx.rsvp.update({ where: { id: existing.id }, data: { status: RsvpStatus.cancelled } });
-    if (existing.status !== RsvpStatus.going) return { cancelled: true, promoted: 0 };
-    await tx.event.update({ where: { id: eventId }, data: { goingCount: { decrement: 1 } } });
-    const promoted =
-      event.status === 'published'
-        ? await promoteFromWaitlist(tx, this.mailer, { ...event, goingCount: event.goingCount - 1 }, 1)
-        : 0;
-    return { cancelled: true, promoted };
+    return { cancelled: true, promoted: await this.release(tx, event, existing) };
+  }
+
+  /**
+   * Cancels `rsvp` (under the event's lock, which the caller holds) and, when it held a seat of a
+   * published event, gives the seat to the first on the waitlist: what a cancel and a removal share.
+   * Returns how many were promoted.
+   */
+  private async release(
+    tx: Prisma.TransactionClient,
+    event: LockedEvent,
+    rsvp: Rsvp,
+    data: Prisma.RsvpUpdateInput = {},
+  ): Promise<number> {
+    await tx.rsvp.update({
+      where: { id: rsvp.id },
+      data: { ...data, status: RsvpStatus.cancelled, checkedInAt: null },
+    });
+    if (rsvp.status !== RsvpStatus.going) return 0;
+    await tx.event.update({ where: { id: event.id }, data: { goingCount: { decrement: 1 } } });
+    return event.status === 'published'
+      ? promoteFromWaitlist(tx, this.mailer, this.tickets, { ...event, goingCount: event.goingCount - 1 }, 1)
+      : 0;
+  }
+
+  /**
+   * An organizer removes an attendee (going or waitlisted): their RSVP is cancelled and they
+   * cannot answer again; a freed seat goes to the waitlist exactly as on a cancel, and they are
+   * told by e-mail (with `reason` when given), all in one transaction. The caller has checked
+   * that the actor runs the event.
+   */
+  async remove(
+    eventId: number,
+    rsvpId: number,
+    reason: string,
+  ): Promise<{ name: string; email: string; promoted: number }> {
+    const outcome = await this.perEvent.run(eventId, () =>
+      this.prisma.$transaction(async (tx) => {
+        const event = await lockEvent(tx, eventId);
+        const rsvp = await tx.rsvp.findFirst({
+          where: { id: rsvpId, eventId },
+          include: { user: { select: { email: true, displayName: true, language: true } } },
+        });
+        if (!rsvp || rsvp.status === RsvpStatus.cancelled) {
+          throw new NotFoundException('This person is not going or on the waitlist of this event.');
+        }
+        const promoted = await this.release(tx, event, rsvp, { removedAt: new Date() });
+        const name = rsvp.user.displayName || rsvp.user.email;
+        await this.mailer.send(
+          'event_removed',
+          rsvp.user.email,
+          { name, reason, event: eventMailContext(event), lang: languageOf(rsvp.user) },
+          { tx },
+        );
+        return { name, email: rsvp.user.email, promoted };
+      }, TX_OPTIONS),
+    );
+    await this.cache.invalidate(eventId);
+    return outcome;
+  }
+
+  /** The user's own active answer to the event (with its id, for their ticket), if any. */
+  async ownRsvp(eventId: number, userId: number): Promise<OwnRsvp | undefined> {
+    const rsvp = await this.prisma.rsvp.findUnique({
+      where: { eventId_userId: { eventId, userId } },
+      select: { id: true, status: true, checkedInAt: true },
+    });
+    return rsvp && rsvp.status !== RsvpStatus.cancelled ? rsvp : undefined;
+  }
+
+  /**
+   * Staff set someone's RSVP (the admin's inline on the event), in the caller's transaction and
+   * under the event's lock, by the same rules as the site: "going" only while there is room,
+   * "waitlisted" only while the event is full (otherwise the waitlist would be promoted), nobody
+   * added to a draft, a cancelled or a started event; cancelling frees the place for the first
+   * waitlisted person, as when they cancel. A new RSVP gets the confirmation e-mail. Returns the
+   * RSVP's id.
+   */
+  async setStatusIn(
+    tx: Prisma.TransactionClient,
+    eventId: number,
+    userId: number,
+    status: RsvpStatus,
+  ): Promise<number> {
+    const event = await lockEvent(tx, eventId);
+    const existing = await tx.rsvp.findUnique({ where: { eventId_userId: { eventId, userId } } });
+    if (existing?.status === status) return existing.id;
+    if (status === RsvpStatus.cancelled) {
+      if (!existing)
+        throw new RsvpValidationError({ status: ['Choose “going” or “waitlisted” for a new RSVP.'] });
+      await this.cancelIn(tx, eventId, userId);
+      return existing.id;
+    }
+    if (event.status !== 'published') {
+      throw new RsvpValidationError({
+        status: [
+          `This event is ${event.status === 'draft' ? 'a draft' : 'cancelled'}: nobody can be ${status}.`,
+        ],
+      });
+    }
+    if (event.startsAt.getTime() <= Date.now()) {
+      throw new RsvpValidationError({ status: ['This event has already started.'] });
+    }
+    const going = event.goingCount - (existing?.status === RsvpStatus.going ? 1 : 0);
+    const room = hasRoom({ capacity: event.capacity, goingCount: going });
+    if (status === RsvpStatus.going && !room) {
+      throw new RsvpValidationError({
+        status: [`The event is full (${event.capacity} going): raise its capacity, or choose “waitlisted”.`],
+      });
+    }
+    if (status === RsvpStatus.waitlisted && room) {
+      throw new RsvpValidationError({
+        status: ['The event has room: people wait only when it is full (choose “going”).'],
+      });
+    }
+    const delta = (status === RsvpStatus.going ? 1 : 0) - (existing?.status === RsvpStatus.going ? 1 : 0);
+    if (delta) await tx.event.update({ where: { id: eventId }, data: { goingCount: { increment: delta } } });
+    const rsvp = await tx.rsvp.upsert({
+      where: { eventId_userId: { eventId, userId } },
+      create: { eventId, userId, status },
+      update: { status, respondedAt: new Date(), reminderSentAt: null },
+    });
+    if (!existing || existing.status === RsvpStatus.cancelled) {
+      const user = await tx.user.findUniqueOrThrow({
+        where: { id: userId },
+        select: { email: true, displayName: true },
+      });
+      await this.mailer.send(
+        'rsvp_confirmation',
+        user.email,
+        {
+          name: user.displayName || user.email,
+          waitlisted: status === RsvpStatus.waitlisted,
+          event: eventMailContext(event),
+        },
+        { tx },
+      );
+    }
+    return rsvp.id;
+  }
+
+  /** Deletes an RSVP (staff), first cancelling it so a freed place goes to the waitlist. */
+  async deleteIn(tx: Prisma.TransactionClient, eventId: number, userId: number): Promise<void> {
+    await this.cancelIn(tx, eventId, userId);
+    await tx.rsvp.deleteMany({ where: { eventId, userId } });
   }
 
   async statusOf(eventId: number, userId: number): Promise<RsvpStatus | undefined> {

@@ -26,6 +26,10 @@ export function requestIdFor(req: IncomingMessage, res: ServerResponse): string 
   return id;
 }
 
+/** pino-pretty's template (a string: the transport runs in a worker thread, so no function). */
+const PRETTY_MESSAGE =
+  '{if context}[{context}] {end}{msg}{if req.method} {req.method} {req.url} {res.statusCode} {responseTime} ms{end}';
+
 function destination(config: AppConfig): DestinationStream | undefined {
   const { LOG_FILE, LOG_PRETTY, LOG_LEVEL } = config.values;
   const pretty = LOG_PRETTY ?? config.isDevelopment;
@@ -34,7 +38,14 @@ function destination(config: AppConfig): DestinationStream | undefined {
     targets.push({
       target: 'pino-pretty',
       level: LOG_LEVEL,
-      options: { destination: 1, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+      // One line per request and per Nest message ("[Context] message"), as a terminal in
+      // development wants; the JSON lines (production, LOG_FILE) keep every field.
+      options: {
+        destination: 1,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname,context,req,res,responseTime',
+        messageFormat: PRETTY_MESSAGE,
+      },
     });
   }
   if (LOG_FILE) {

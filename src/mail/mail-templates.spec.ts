@@ -42,4 +42,26 @@ describe('MailTemplates', () => {
     expect(mail.exists('../errors/404')).toBe(false);
     expect(() => mail.render('nope', {})).toThrow('Unknown e-mail template "nope"');
   });
+
+  it('turns {{qrCode value}} into a Content-ID and lists what to attach under it', () => {
+    const mail = templates('https://events.example.com');
+    const going = mail.render('rsvp_confirmation', {
+      name: 'Ann',
+      waitlisted: false,
+      event: { title: 'Party', startsAt: 'today', endsAt: 'tonight', path: '/events/1' },
+      ticketPath: '/tickets/5/abc',
+    });
+    expect(going.qrCodes).toEqual([
+      { cid: 'qr-1@events.example.com', value: 'https://events.example.com/tickets/5/abc' },
+    ]);
+    expect(going.html).toContain('src="cid:qr-1@events.example.com"');
+    expect(going.text).toContain('https://events.example.com/tickets/5/abc');
+    const waitlisted = mail.render('rsvp_confirmation', {
+      name: 'Ann',
+      waitlisted: true,
+      event: { title: 'Party', startsAt: 'today', endsAt: 'tonight', path: '/events/1' },
+    });
+    expect(waitlisted.qrCodes).toEqual([]);
+    expect(waitlisted.html).not.toContain('cid:');
+  });
 });

@@ -12,7 +12,7 @@ export const EMAIL_VIEWS_DIR = join(VIEWS_DIR, 'emails');
 /** `welcome`, `accounts/verify-email`: lower-case words, no dots, so a name never leaves views/emails. */
 const TEMPLATE_NAME = /^[a-z0-9]+(?:[-_/][a-z0-9]+)*$/;
 
-type Compiled = (context: Record<string, unknown>) => string;
+type Compiled = (context: Record<string, unknown>, options?: { data?: object }) => string;
 
 interface EmailTemplate {
   subject: Compiled;
@@ -24,6 +24,19 @@ export interface RenderedEmail {
   subject: string;
   html: string;
   text: string;
+  /** The QR codes the HTML shows (`{{qrCode value}}`), each to attach under its Content-ID. */
+  qrCodes: InlineQrCode[];
+}
+
+/** A QR code the HTML refers to as `cid:<cid>`: the sender attaches it as an inline PNG. */
+export interface InlineQrCode {
+  cid: string;
+  value: string;
+}
+
+/** Render-time data (Handlebars' `@data`) through which `qrCode` collects what to attach. */
+interface RenderData {
+  qrCodes: InlineQrCode[];
 }
 
 /**
@@ -46,6 +59,15 @@ export class MailTemplates {
     // In the recipient's language: `lang` of the message's context (the sender records it).
     registerI18nHelpers(this.html);
     registerI18nHelpers(this.text, false);
+    // `<img src="{{qrCode value}}">`: a Content-ID the sender attaches the QR code under (an inline
+    // image: mail clients block data: URLs and remote images, but show related parts).
+    this.html.registerHelper('qrCode', (value: unknown, options: { data?: Partial<RenderData> }) => {
+      const qrCodes = options.data?.qrCodes;
+      if (!qrCodes) return '';
+      const cid = `qr-${qrCodes.length + 1}@${new URL(config.values.APP_URL).hostname}`;
+      qrCodes.push({ cid, value: String(value ?? '') });
+      return `cid:${cid}`;
+    });
   }
 
   /** APP_URL joined with a path (see AppConfig.absoluteUrl). */
@@ -80,10 +102,13 @@ export class MailTemplates {
     const layouts = this.loadLayouts();
     const full = this.contextFor(context);
     const subject = template.subject(full).replace(/\s+/g, ' ').trim();
+    const data: RenderData = { qrCodes: [] };
+    const body = template.html(full, { data });
     return {
       subject,
-      html: layouts.html({ ...full, subject, body: template.html(full) }),
+      html: layouts.html({ ...full, subject, body }),
       text: layouts.text({ ...full, subject, body: template.text(full) }),
+      qrCodes: data.qrCodes,
     };
   }
 

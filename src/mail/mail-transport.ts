@@ -14,6 +14,15 @@ export interface OutgoingMessage {
   messageId: string;
   /** More header lines (List-Unsubscribe …). */
   headers?: Array<[string, string]>;
+  /** Images the HTML shows by Content-ID (`cid:…`), e.g. a ticket's QR code. */
+  inlineImages?: InlineImage[];
+}
+
+export interface InlineImage {
+  cid: string;
+  filename: string;
+  contentType: string;
+  content: Buffer;
 }
 
 /** A message as nodemailer's transports take it (`transport.send(mail, callback)`). */
@@ -60,15 +69,23 @@ export class MailTransport implements OnModuleDestroy {
     // Composed into one buffer first: streamed straight to the socket, nodemailer's MIME tree makes
     // one write per small chunk. The common case (a plain address) is assembled without the tree.
     // The Message-ID is fixed per message (stored with it), so a redelivery is recognisable.
-    const raw = isPlainAddress(message.to)
-      ? buildAlternativeMessage({ ...message, fromHeader: this.fromHeader })
-      : await new MailComposer({
-          ...message,
-          headers: (message.headers ?? []).map(([key, value]) => ({ key, value })),
-          from: this.config.values.MAIL_FROM,
-        })
-          .compile()
-          .build();
+    // Inline images need a multipart/related part: nodemailer's composer builds that tree.
+    const images = message.inlineImages ?? [];
+    const raw =
+      isPlainAddress(message.to) && !images.length
+        ? buildAlternativeMessage({ ...message, fromHeader: this.fromHeader })
+        : await new MailComposer({
+            to: message.to,
+            subject: message.subject,
+            html: message.html,
+            text: message.text,
+            messageId: message.messageId,
+            headers: (message.headers ?? []).map(([key, value]) => ({ key, value })),
+            from: this.config.values.MAIL_FROM,
+            attachments: images.map((image) => ({ ...image, contentDisposition: 'inline' as const })),
+          })
+            .compile()
+            .build();
     const envelope = { from: this.envelopeFrom, to: [message.to] };
     // What the Mailer would hand the pool: the envelope, the Message-ID, and a fresh stream of
     // the bytes each time the pool (re)sends it.

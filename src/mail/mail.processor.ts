@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import QRCode from 'qrcode';
 import { AppConfig } from '../config/app-config';
 import { Prisma } from '../generated/prisma/client';
 import { InjectJobQueue, JobQueue, type Job } from '../jobs/queue/job-queue';
@@ -8,8 +9,8 @@ import { GroupCommit } from './group-commit';
 import { MAIL_JOBS, type MailJobData } from './mail-jobs';
 import { UnsubscribeLinks } from './mail-lists';
 import { MailSecrets } from './mail-secrets';
-import { MailTemplates } from './mail-templates';
-import { MailTransport } from './mail-transport';
+import { MailTemplates, type InlineQrCode } from './mail-templates';
+import { MailTransport, type InlineImage } from './mail-transport';
 import { isPermanentSmtpFailure } from './smtp-errors';
 
 export type MailJobResult = { delivered: true } | { skipped: string };
@@ -99,6 +100,7 @@ export class MailProcessor implements OnModuleInit {
     let rendered;
     const context = row.context as Record<string, unknown>;
     const unsubscribe = this.unsubscribeLinks.forMessage(row.template, context);
+    let inlineImages: InlineImage[];
     try {
       // Sealed secrets (one-time links) are opened only here, in memory; the row's copy is erased
       // by a trigger when it is marked sent or failed.
@@ -108,6 +110,7 @@ export class MailProcessor implements OnModuleInit {
         ...secrets,
         ...(unsubscribe && { unsubscribeUrl: unsubscribe.url }),
       });
+      inlineImages = await Promise.all(rendered.qrCodes.map(qrCodeImage));
     } catch (error) {
       // A template that cannot render will not render on the next attempt either.
       await job.discard();
@@ -122,6 +125,7 @@ export class MailProcessor implements OnModuleInit {
         text: rendered.text,
         messageId: row.messageId,
         headers: unsubscribe?.headers,
+        inlineImages,
       });
     } catch (error) {
       const { message } = error as Error;
@@ -177,6 +181,14 @@ export class MailProcessor implements OnModuleInit {
     });
   }
 }
+
+/** A QR code as the PNG an e-mail shows inline (what scanners at a door read best: black on white). */
+export async function qrCodeImage(code: InlineQrCode): Promise<InlineImage> {
+  const content = await QRCode.toBuffer(code.value, QR_PNG_OPTIONS);
+  return { cid: code.cid, filename: 'qr-code.png', contentType: 'image/png', content };
+}
+
+export const QR_PNG_OPTIONS = { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 240 } as const;
 
 function truncate(message: string): string {
   return message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH - 1)}…` : message;

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { BadRequestException } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, urlencoded, type NextFunction, type Request, type Response } from 'express';
+import multer, { MulterError } from 'multer';
 
 /**
  * Deepest nesting a body or query may have (objects and arrays inside one another). Our forms and
@@ -13,6 +14,32 @@ export const MAX_INPUT_DEPTH = 10;
 
 /** Body size limit of both parsers (body-parser's default, stated). */
 const BODY_LIMIT = '100kb';
+
+/**
+ * The file fields a multipart form may carry (each at most one file): a file under any other name
+ * is refused. Forms put their file inputs after the text fields (the CSRF token first), so the
+ * fields have been read when a file turns out too large.
+ */
+export const UPLOAD_FIELDS = ['coverImage'] as const;
+export type UploadField = (typeof UPLOAD_FIELDS)[number];
+
+/** An uploaded file as the routes get it: in memory, its name and declared type ignored. */
+export interface Upload {
+  bytes: Buffer;
+  size: number;
+}
+
+/** Past this a multipart request is refused outright (413) rather than read to its end. */
+const MULTIPART_HARD_LIMIT = 50 * 1024 * 1024;
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Files of a multipart form, by field (see UPLOAD_FIELDS). */
+    uploads?: Partial<Record<UploadField, Upload>>;
+    /** A file refused while reading (too large): the form shows it at the field, as a 400. */
+    uploadErrors?: Partial<Record<UploadField, string>>;
+  }
+}
 
 /**
  * The edge of every request, before any route sees it: bodies are parsed here (JSON and
@@ -28,7 +55,7 @@ const BODY_LIMIT = '100kb';
  * Each refusal is a 400 naming the field (problem+json `errors` under /api, the error page
  * otherwise), so routes, DTOs and services never see such input.
  */
-export function configureRequestInput(app: NestExpressApplication): void {
+export function configureRequestInput(app: NestExpressApplication, uploadLimitBytes = 5 * 1024 * 1024): void {
   // body-parser's own `depth` (qs refuses anything deeper with a 400, rather than keeping the rest
   // as a literal key) is missing from its type definitions.
   const formOptions: Parameters<typeof urlencoded>[0] & { depth: number } = {
@@ -40,7 +67,74 @@ export function configureRequestInput(app: NestExpressApplication): void {
   app.use(refuseMalformedAddress);
   app.use(json({ limit: BODY_LIMIT, verify: requireUtf8Json }));
   app.use(urlencoded(formOptions));
+  app.use(multipartForms(uploadLimitBytes));
   app.use(refuseMalformedFields);
+}
+
+/**
+ * multipart/form-data (forms with a file input), parsed into memory by multer: text fields into
+ * `req.body` like urlencoded ones (the checks below then apply to them too), files into
+ * `req.uploads`. A file over `limitBytes` is not a 413 page: its field gets the message (the
+ * route re-renders the form), the rest of the body is read and dropped.
+ */
+function multipartForms(limitBytes: number) {
+  const parse = multer({
+    storage: multer.memoryStorage(),
+    limits: {
+      fileSize: limitBytes,
+      files: UPLOAD_FIELDS.length,
+      fields: 100,
+      fieldSize: 100 * 1024,
+      fieldNestingDepth: MAX_INPUT_DEPTH,
+    },
+  }).fields(UPLOAD_FIELDS.map((name) => ({ name, maxCount: 1 })));
+  const megabytes = Math.round((limitBytes / 1024 / 1024) * 10) / 10;
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!req.is('multipart/form-data')) return next();
+    if (Number(req.headers['content-length'] ?? 0) > MULTIPART_HARD_LIMIT) {
+      return next(
+        Object.assign(parserRefusal('The upload is far too large.'), { status: 413, statusCode: 413 }),
+      );
+    }
+    parse(req, res, (error: unknown) => {
+      req.body ??= {};
+      if (error instanceof MulterError && error.code === 'LIMIT_FILE_SIZE' && isUploadField(error.field)) {
+        req.uploadErrors = {
+          [error.field]: `The file is larger than ${megabytes} MB: choose a smaller image (or scale it down first).`,
+        };
+        return next();
+      }
+      if (error instanceof MulterError) {
+        const field = error.field ?? '(unnamed)';
+        return next(
+          fieldError(
+            field,
+            error.code === 'LIMIT_UNEXPECTED_FILE'
+              ? 'does not take a file.'
+              : `was refused: ${error.message}.`,
+          ),
+        );
+      }
+      if (error) return next(error);
+      const files = (req.files ?? {}) as Record<string, Express.Multer.File[]>;
+      req.files = undefined;
+      req.uploads = {};
+      for (const name of UPLOAD_FIELDS) {
+        const file = files[name]?.[0];
+        if (file && file.size > 0) req.uploads[name] = { bytes: file.buffer, size: file.size };
+      }
+      // busboy decodes fields as UTF-8 and turns bad bytes into U+FFFD silently: refused instead.
+      const bad = Object.entries(req.body as Record<string, unknown>).find(
+        ([, value]) => typeof value === 'string' && value.includes('\uFFFD'),
+      );
+      if (bad) return next(fieldError(bad[0], 'is not valid UTF-8.'));
+      next();
+    });
+  };
+}
+
+function isUploadField(field: string | undefined): field is UploadField {
+  return (UPLOAD_FIELDS as readonly string[]).includes(field ?? '');
 }
 
 function refuseMalformedAddress(req: Request, _res: Response, next: NextFunction): void {

@@ -18,5 +18,11 @@ export function staticSources(): { urlPrefix: string; dir: string }[] {
       urlPrefix: '/static/vendor/simplewebauthn/',
       dir: join(dirname(require.resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle'),
     },
+    {
+      // The admin dashboard's charts (its UMD build: one file, no dependencies).
+      urlPrefix: '/static/vendor/chart.js/',
+      // Its exports name no package.json: the CommonJS entry is dist/chart.cjs, beside the UMD file.
+      dir: dirname(require.resolve('chart.js')),
+    },
   ];
 }

@@ -10,6 +10,8 @@ import { VIEWS_DIR } from '../paths';
 /** Helpers available in every template. Keep them few and logic-free. */
 function registerHelpers(): void {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // {{#if (or a b)}}: the last argument is Handlebars' options object.
+  hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   hbs.registerHelper('year', () => new Date().getFullYear());
   hbs.registerHelper('isoDate', (value: Date | string | undefined) =>
     value ? new Date(value).toISOString() : '',

@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -11,6 +12,7 @@ import { SchemaState } from '../database/schema-state';
 import { anonymousPageCache } from '../events/anonymous-page-cache';
 import type { AppConfig } from '../config/app-config';
 import { mountQueueDashboard } from '../jobs/dashboard/queue-dashboard';
+import { appServesMedia } from '../media/media.module';
 import { MetricsService } from '../metrics/metrics.service';
 import { privateResponses } from './private-responses';
 import { staticSources } from './static-files';
@@ -56,9 +58,25 @@ export async function createWebApp(
   app.set('etag', false);
   app.use(sendHeaders(security));
   configureViews(app, !config.isDevelopment);
+  // The cover image limit, said next to the field on the event forms.
+  app.setLocal('coverMaxMb', config.values.COVER_IMAGE_MAX_MB);
   const staticOptions = { maxAge: config.isProduction ? '1d' : 0 };
   for (const { urlPrefix, dir } of staticSources()) {
     app.useStaticAssets(dir, { prefix: urlPrefix, ...staticOptions });
+  }
+  // Browsers ask for /favicon.ico whatever the page links (feed readers, tabs opened on a PDF…).
+  app.use('/favicon.ico', (_req: Request, res: Response) => res.redirect(301, '/static/favicon.svg'));
+  // Uploaded media (cover images: re-encoded WebP under fresh names, so cacheable for long). In
+  // production the proxy serves the volume instead (docker/Caddyfile).
+  if (appServesMedia(config)) {
+    app.useStaticAssets(resolve(config.values.MEDIA_ROOT), {
+      prefix: '/media/',
+      maxAge: '30d',
+      immutable: true,
+      index: false,
+      dotfiles: 'deny',
+      fallthrough: true,
+    });
   }
   // Sessions, Passport, CSRF token and flash locals: after static files, before every route.
   configureSessions(app, config);
@@ -67,7 +85,7 @@ export async function createWebApp(
   // Responses for someone (a session, a bearer token) are never stored by caches.
   app.use(privateResponses());
   // Bodies parsed; malformed paths, queries and bodies refused (400) before any route sees them.
-  configureRequestInput(app);
+  configureRequestInput(app, config.values.COVER_IMAGE_MAX_MB * 1024 * 1024);
   // Bull Board: an Express router that needs req.user, so after the sessions.
   mountQueueDashboard(app, config);
   setupApiDocs(app);

@@ -55,9 +55,15 @@ describe('accounts: sign-up, verification, log-in/out (real PostgreSQL and Redis
     );
     expect(stored.token_hash).not.toContain(token);
 
+    // Confirmed in the browser that signed up: signed in at once (django-allauth's login on confirmation).
+    expect((await agent.get('/')).text).not.toContain('Log out');
     await agent.get(context!.verifyPath).expect(200);
     const verified = expectStatus(await submit(agent, context!.verifyPath, {}), 303);
-    expect(verified.headers.location).toBe('/accounts/login');
+    expect(verified.headers.location).toBe('/');
+    const home = await agent.get('/').expect(200);
+    expect(home.text).toContain('Log out');
+    expect(home.text).toContain('your e-mail address is confirmed. You are logged in.');
+    expect(home.text).not.toContain('Welcome back');
     const [after] = await sql<{ email_verified_at: Date | null }>(
       'SELECT email_verified_at FROM users WHERE email = $1',
       [email],
@@ -68,8 +74,38 @@ describe('accounts: sign-up, verification, log-in/out (real PostgreSQL and Redis
 
     // Reused: the link page says so, and so does posting it
     expect((await agent.get(context!.verifyPath)).status).toBe(400);
-    const reused = expectStatus(await submit(agent, '/accounts/login', {}, context!.verifyPath), 400);
+    const reused = expectStatus(await submit(agent, '/', {}, context!.verifyPath), 400);
     expect(reused.text).toContain('invalid, has expired, or has already been used');
+  });
+
+  it('a confirmation link opened in another browser confirms but does not sign in: the log-in page says why', async () => {
+    const email = uniqueEmail('elsewhere');
+    const signupBrowser = browser(app);
+    expectStatus(
+      await submit(signupBrowser, '/accounts/signup', {
+        email,
+        displayName: 'Grace',
+        password: STRONG_PASSWORD,
+        password2: STRONG_PASSWORD,
+      }),
+      200,
+    );
+    const { verifyPath } = (await lastEmail(email, 'verify-email'))!;
+    const other = browser(app);
+    const confirmed = expectStatus(await submit(other, verifyPath, {}), 303);
+    expect(confirmed.headers.location).toBe('/accounts/login');
+    const loginPage = await other.get('/accounts/login').expect(200);
+    expect(loginPage.text).toContain('your e-mail address is confirmed. Log in with your password');
+    expect(loginPage.text).not.toContain('Log out');
+    const [row] = await sql<{ email_verified_at: Date | null }>(
+      'SELECT email_verified_at FROM users WHERE email = $1',
+      [email],
+    );
+    expect(row.email_verified_at).not.toBeNull();
+    // Neither browser holds a session for the member; the password opens one.
+    expect((await signupBrowser.get('/')).text).not.toContain('Log out');
+    expect(expectStatus(await logIn(other, email), 303).headers.location).toBe('/');
+    expect((await other.get('/')).text).toContain('Log out');
   });
 
   it('logs in with a new session id, shows the user in the header, logs out by destroying the session', async () => {

@@ -54,11 +54,9 @@ describeInBrowser('accounts in a real browser (Chromium), with e-mails through t
     expect(verification.html).toContain(verifyLink);
     await page.goto(verifyLink);
     await page.click('form button[type=submit]');
-    await page.waitForURL(`${base}/accounts/login`);
-    await page.getByText('your e-mail address is confirmed').waitFor();
-
-    // Log in: the header shows the user, no "unverified" banner
-    await logIn(page, email, password);
+    // Confirmed in the browser that signed up: signed in, the header shows the user, no banner
+    await page.waitForURL(`${base}/`);
+    await page.getByText('your e-mail address is confirmed. You are logged in.').waitFor();
     await page.getByRole('link', { name: 'Brenda Browser' }).waitFor();
     expect(await page.getByText('Please confirm your e-mail address').count()).toBe(0);
 

@@ -113,7 +113,7 @@ export function uniqueEmail(prefix = 'user'): string {
   return `${prefix}-${Date.now().toString(36)}-${counter}@example.com`;
 }
 
-/** Signs up and verifies through the pages; returns the address. */
+/** Signs up and verifies through the pages, then logs out; returns the address. */
 export async function signUpVerified(
   agent: Agent,
   email = uniqueEmail(),
@@ -131,6 +131,8 @@ export async function signUpVerified(
   const context = await lastEmail(email, 'verify-email');
   if (!context) throw new Error(`no verification e-mail for ${email}`);
   expectStatus(await submit(agent, context.verifyPath, {}), 303);
+  // Confirming in the signing-up browser signs in; callers start from a signed-out browser.
+  expectStatus(await submit(agent, '/', {}, '/accounts/logout'), 200);
   return email;
 }
 

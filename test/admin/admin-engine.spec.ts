@@ -147,6 +147,31 @@ describe('admin engine on the User model (real PostgreSQL and Redis)', () => {
     );
     expect(duplicate.text).toMatch(/id="err-email"[^>]*>User with this email already exists/);
     expect(duplicate.text).toMatch(/id="err-userPermissions"[^>]*>No Permission with id 99999 exists/);
+    // The address is held to sign-up's rules, on add and on change.
+    for (const [email, message] of [
+      ['not-an-email', 'Enter a valid e-mail address, like name@example.com.'],
+      ['someone@localhost', 'Enter a valid e-mail address, like name@example.com.'],
+      ['p\u0430ypal@example.com', 'which is not a plain ASCII character'],
+    ]) {
+      const refused = expectStatus(
+        await post(admin, '/admin/user/add', '/admin/user/add', { email, displayName: 'Nobody', _save: '1' }),
+        400,
+      );
+      expect({ email, text: refused.text }).toEqual({
+        email,
+        text: expect.stringMatching(
+          new RegExp(`id="err-email"[^>]*>[^<]*${message.replace(/[.()]/g, '\\$&')}`),
+        ),
+      });
+    }
+    const change = `/admin/user/${superuser.id}/change`;
+    const page = (await admin.get(change).expect(200)).text;
+    const changed = await admin
+      .post(change)
+      .type('form')
+      .send({ email: 'not-an-email', displayName: 'x', _version: versionFrom(page), _csrf: csrfFrom(page) });
+    expect(changed.status).toBe(400);
+    expect(changed.text).toMatch(/id="err-email"[^>]*>Enter a valid e-mail address/);
     expect(await sql<{ n: string }>('SELECT count(*) AS n FROM users')).toEqual(before);
   });
 

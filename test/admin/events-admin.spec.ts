@@ -394,4 +394,24 @@ describe('admin: events and permissions (real PostgreSQL and Redis)', () => {
     const [entry] = await adminLog('Rsvp', rsvp.id);
     expect(entry.changes.status).toEqual(['going', 'cancelled']);
   });
+
+  it('shows when each RSVP was checked in at the door, in the list and on the RSVP’s page', async () => {
+    const id = await createEvent(organizer.id, `Check-in column ${Date.now()}`);
+    const [early, late] = [await createUser(), await createUser()];
+    await sql(`UPDATE events SET going_count = 2 WHERE id = $1`, [id]);
+    const [rsvp] = await sql<{ id: number }>(
+      `INSERT INTO rsvps (event_id, user_id, status, checked_in_at, updated_at)
+       VALUES ($1, $2, 'going', '2026-03-04T18:05:00Z', now()) RETURNING id`,
+      [id, early.id],
+    );
+    await sql(`INSERT INTO rsvps (event_id, user_id, status, updated_at) VALUES ($1, $2, 'going', now())`, [
+      id,
+      late.id,
+    ]);
+    const list = (await admin.get(`/admin/rsvp?f_event=${id}`).expect(200)).text;
+    expect(list).toContain('Checked in at');
+    expect(list).toMatch(/2026-03-04[ T]18:05/);
+    const detail = (await admin.get(`/admin/rsvp/${rsvp.id}`).redirects(1).expect(200)).text;
+    expect(detail).toMatch(/2026-03-04[ T]18:05/);
+  });
 });

@@ -108,6 +108,18 @@ describe('npm run cli -- check', () => {
   });
 });
 
+describe('npm run cli (commander)', () => {
+  it('--help lists the commands and exits 0; an unknown command is reported once, exit 1', async () => {
+    const help = startProcess('src/cli.ts', ['--help']);
+    expect(await help.exited).toBe(0);
+    expect(help.lines).toContain('Commands:');
+    expect(help.lines.join('\n')).not.toContain('(outputHelp)');
+    const unknown = startProcess('src/cli.ts', ['bogus']);
+    expect(await unknown.exited).toBe(1);
+    expect(unknown.lines.filter(Boolean)).toEqual(["error: unknown command 'bogus'"]);
+  });
+});
+
 describe('npm run repl', () => {
   it('evaluates against the application: prisma, config and every provider by class name', async () => {
     const child = spawn(

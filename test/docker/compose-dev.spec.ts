@@ -1,14 +1,15 @@
 import { chownSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ComposeProject, copyCheckout, describeWhenComposeRuns } from '../support/compose-project';
 import { eventually } from '../support/eventually';
 import { attachTo as attach } from '../support/inspector';
-import { freePort } from '../support/processes';
+import { freePort, PROJECT_ROOT } from '../support/processes';
 import { removeProject } from '../support/project-copy';
 
 const MINUTE = 60_000;
-const TEST_DEV_IMAGE = 'docker.io/library/event-planner-test:dev';
+// One per checkout (a shared engine may build for several at once), the same on every run of it.
+const TEST_DEV_IMAGE = `docker.io/library/event-planner-test:dev-${createHash('sha256').update(PROJECT_ROOT).digest('hex').slice(0, 8)}`;
 
 function chownTree(path: string, uid: number, gid: number): void {
   chownSync(path, uid, gid);

@@ -1,15 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ComposeProject, copyCheckout, describeWhenComposeRuns } from '../support/compose-project';
 import { loadCompose } from '../support/compose';
 import { eventually } from '../support/eventually';
 import { startHttpLoad } from '../support/http-load';
-import { freePort } from '../support/processes';
+import { freePort, PROJECT_ROOT } from '../support/processes';
 import { removeProject } from '../support/project-copy';
 
 const MINUTE = 60_000;
-// Its own fully qualified tag: a short name may resolve to another image of that name.
-const TEST_PROD_IMAGE = 'docker.io/library/event-planner-test:prod';
+// Its own fully qualified tags: a short name may resolve to another image of that name. One per
+// checkout (the engine may be shared by several on this machine, running at once), the same on
+// every run of this one, so its layers are reused.
+const CHECKOUT_TAG = `prod-${createHash('sha256').update(PROJECT_ROOT).digest('hex').slice(0, 8)}`;
+const TEST_PROD_IMAGE = `docker.io/library/event-planner-test:${CHECKOUT_TAG}`;
+const TEST_BACKUP_IMAGE = `docker.io/library/event-planner-test-backup:${CHECKOUT_TAG}`;
 
 interface Inspected {
   State: { StartedAt: string; FinishedAt: string; ExitCode: number; Status: string };
@@ -56,6 +60,7 @@ composeDescribe(title, () => {
         HTTPS_PORT: String(https),
         MAILPIT_UI_PORT: String(mail),
         APP_IMAGE: TEST_PROD_IMAGE,
+        BACKUP_IMAGE: TEST_BACKUP_IMAGE,
       },
     );
   });
@@ -241,6 +246,49 @@ composeDescribe(title, () => {
       }, MINUTE);
     },
     15 * MINUTE,
+  );
+
+  it(
+    "backup: run --rm backup writes a dump to the backups volume with the server's pg_dump; dbrestore --force restores it live",
+    async () => {
+      const build = await compose.ok(['build', 'backup'], { timeoutMs: 15 * MINUTE });
+      figures.push(`build backup image: ${(build.ms / 1000).toFixed(1)} s`);
+      const version = await compose.ok(['run', '--rm', '-T', 'backup', 'pg_dump', '--version']);
+      expect(version.stdout).toMatch(/\(PostgreSQL\) 17\./);
+
+      const backup = await compose.ok(['run', '--rm', '-T', 'backup'], { timeoutMs: 3 * MINUTE });
+      figures.push(`run --rm backup: ${(backup.ms / 1000).toFixed(1)} s`);
+      const line =
+        /^Backed up event_planner to (\/backups\/event_planner-\d{8}T\d{6}\.\d{3}Z\.dump) \(.*\)\.$/m.exec(
+          backup.stdout,
+        );
+      expect(line).not.toBeNull();
+      const file = line![1];
+
+      const refused = await compose.run([
+        'run',
+        '--rm',
+        '-T',
+        'backup',
+        'node',
+        'dist/cli.js',
+        'dbrestore',
+        file,
+      ]);
+      // The message first: it says what happened if the exit status is not the expected one.
+      expect(refused.stdout + refused.stderr).toMatch(/database event_planner is not empty/);
+      expect(refused.code).toBe(1);
+      const restored = await compose.ok(
+        ['run', '--rm', '-T', 'backup', 'node', 'dist/cli.js', 'dbrestore', file, '--force'],
+        { timeoutMs: 3 * MINUTE },
+      );
+      expect(restored.stdout).toMatch(
+        /^Restored event_planner from .+; replaced \d+ tables; no pending migrations\.$/m,
+      );
+      // The app carries on against the restored database.
+      await eventually(async () => expect((await fetch(`${proxy}/health/ready`)).status).toBe(200), MINUTE);
+    },
+    20 * MINUTE,
   );
 
   it(

@@ -27,10 +27,13 @@ function composeValidator() {
 }
 
 const APP_DOCKERFILES = new Set(['Dockerfile', 'Dockerfile.prod']);
-/** The services that build the project's image (one per file), and those that run it. */
+/**
+ * The services that build the project's image (one per file: the Dockerfile's default, last stage),
+ * and those that run it. The production `backup` service builds another stage, its own image.
+ */
 const builders = (compose: ComposeFile) =>
-  Object.entries(compose.services).filter(([, service]) =>
-    APP_DOCKERFILES.has(service.build?.dockerfile ?? ''),
+  Object.entries(compose.services).filter(
+    ([, service]) => APP_DOCKERFILES.has(service.build?.dockerfile ?? '') && !service.build?.target,
   );
 const appServices = (compose: ComposeFile) => {
   const images = new Set(builders(compose).map(([, service]) => service.image));
@@ -237,6 +240,39 @@ describe('compose files', () => {
       expect(services.app.environment?.DATABASE_URL).toContain('${POSTGRES_PASSWORD:?');
     });
 
+    it('backs up on demand: a one-shot on the postgres image of the db service, to the backups volume', () => {
+      const { backup, db } = services;
+      expect(backup.profiles).toEqual(['backup']);
+      expect(backup.restart).toBe('no');
+      expect(backup.command?.slice(0, 3)).toEqual(['node', 'dist/cli.js', 'dbbackup']);
+      expect(commandProblem(backup.command!)).toBeUndefined();
+      expect(backup.command?.join(' ')).toMatch(/--keep \$\{BACKUP_KEEP:-\d+\}/);
+      expect(backup.volumes).toEqual(['backups:/backups']);
+      expect(volumes).toHaveProperty('backups');
+      expect(backup.depends_on).toEqual({ db: { condition: 'service_healthy' } });
+      expect(backup.image).not.toBe(services.migrate.image);
+      expect(backup.build).toEqual({ context: '.', dockerfile: 'Dockerfile.prod', target: 'backup' });
+      expect(Object.keys(backup.environment ?? {}).filter((name) => !CONFIG_VARIABLES.has(name))).toEqual([]);
+      expect(() => loadConfig(serviceEnvironment(backup))).not.toThrow();
+
+      // The stage is the server's own image, so pg_dump is exactly the server's version, and its
+      // folder is the one PG_BIN_DIR names; BACKUP_DIR is the volume.
+      const dockerfile = read('Dockerfile.prod');
+      const stage = /^FROM (\S+) AS backup$([\s\S]*?)^FROM /m.exec(dockerfile);
+      expect(stage?.[1]).toBe(db.image);
+      const major = /^postgres:(\d+)/.exec(db.image ?? '')?.[1];
+      expect(stage?.[2]).toContain(`PG_BIN_DIR=/usr/lib/postgresql/${major}/bin`);
+      expect(stage?.[2]).toContain('BACKUP_DIR=/backups');
+      expect(stage?.[2]).toMatch(/^USER postgres$/m);
+      // And it is not the default target: `docker build -f Dockerfile.prod` still gives the app.
+      expect(
+        dockerfile
+          .trimEnd()
+          .split(/^FROM /m)
+          .at(-1),
+      ).toMatch(/^base AS runtime\n/);
+    });
+
     it('keeps Redis on disk with AOF, and PostgreSQL on a volume', () => {
       const redis = services.redis.command?.join(' ') ?? '';
       expect(redis).toContain('--appendonly yes');
@@ -257,6 +293,20 @@ describe('compose files', () => {
       // The app sees the client's address only if it trusts the proxy's forwarded headers.
       expect(services.app.environment?.TRUST_PROXY).toMatch(/uniquelocal/);
       probedPaths(caddyfile).forEach((path) => probed.add(path));
+    });
+
+    it('keeps uploaded media on a volume the app writes and Caddy serves under /media', () => {
+      expect(services.app.environment?.MEDIA_ROOT).toBe('/srv/media');
+      expect(services.app.volumes).toContain('media:/srv/media');
+      expect(services.proxy.volumes).toContain('media:/srv/media:ro');
+      expect(volumes).toHaveProperty('media');
+      expect(read('docker/Caddyfile')).toMatch(/handle_path \/media\/\* \{\s*root \* \/srv\/media/);
+      expect(read('Dockerfile.prod')).toMatch(
+        /mkdir -p [^\n]*\/srv\/media && chown node:node [^\n]*\/srv\/media/,
+      );
+      const dev = loadCompose('docker-compose.yml');
+      expect(dev.services.app.volumes).toContain('media:/app/media');
+      expect(dev.volumes).toHaveProperty('media');
     });
   });
 

@@ -98,8 +98,9 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
     capacity: 1,
   });
 
-  it('requires a bearer token (401 problem+json)', async () => {
-    for (const auth of [undefined, 'Bearer nope', 'Basic abc']) {
+  it('requires a bearer token (401 problem+json), except to read published events', async () => {
+    // A token that is sent must be valid, also where none is needed.
+    for (const auth of ['Bearer nope']) {
       const req = api().get('/api/v1/events');
       if (auth) req.set('Authorization', auth);
       const response = await req.expect(401);
@@ -250,6 +251,18 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
       .send({ capacity: 0 })
       .expect(400);
     expect(bad.body.errors.capacity).toEqual([expect.stringContaining('or empty for no limit')]);
+    // Every failing rule of a field (integer, minimum, maximum) has one message: given once.
+    const abc = await postEvent(owner, { ...validEvent(), capacity: 'abc' }).expect(400);
+    expect(abc.body.errors).toEqual({
+      capacity: ['Capacity must be a whole number from 1 to 100000, or empty for no limit.'],
+    });
+    const empty = await postEvent(owner, {}).expect(400);
+    expect(empty.body.errors).toEqual({
+      title: ['Title must be between 3 and 200 characters.'],
+      startsAt: ['Enter a valid date and time.'],
+      endsAt: ['Enter a valid date and time.'],
+    });
+    expect(empty.text.split('Title must').length - 1).toBe(1);
   });
 
   it('drafts: hidden from others (404) and from the list until published; no way back to draft', async () => {
@@ -358,6 +371,40 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
       .expect(404);
   });
 
+  it('reads published events without a token (never as the session user), rate-limited per client address', async () => {
+    const prisma = app.get(PrismaService);
+    const organizer = await createUser(prisma);
+    const published = await createEvent(prisma, organizer.id, { title: 'Open to everyone' });
+    const draft = await prisma.event.update({
+      where: { id: (await createEvent(prisma, organizer.id)).id },
+      data: { status: 'draft' },
+    });
+    const address = '203.0.113.7'; // its own budget (X-Forwarded-For from loopback is trusted)
+    const anonymous = (path: string) => api().get(path).set('X-Forwarded-For', address);
+    const list = await anonymous('/api/v1/events?q=everyone').expect(200);
+    expect(list.body.data.map((event: { id: number }) => event.id)).toContain(published.id);
+    const read = await anonymous(`/api/v1/events/${published.id}`).expect(200);
+    expect(read.body).toMatchObject({ id: published.id, title: 'Open to everyone', status: 'published' });
+    await anonymous(`/api/v1/events/${draft.id}`).expect(404);
+    // The organizer's token sees the draft; writing still needs one.
+    const token = (await app.get(ApiTokensService).create(organizer.id, 'mine')).token;
+    await anonymous(`/api/v1/events/${draft.id}`).set('Authorization', `Bearer ${token}`).expect(200);
+    await api().post('/api/v1/events').set('X-Forwarded-For', address).send({}).expect(401);
+
+    // The budget is per address: RATE_LIMIT calls a minute, then 429 with Retry-After.
+    const statuses: number[] = [];
+    for (let i = 0; i < RATE_LIMIT + 2; i++) statuses.push((await anonymous('/api/v1/events')).status);
+    expect(statuses.filter((status) => status === 200).length).toBeLessThanOrEqual(RATE_LIMIT);
+    expect(statuses.slice(-2)).toEqual([429, 429]);
+    const refused = await anonymous('/api/v1/events').expect(429);
+    expect(refused.headers['content-type']).toMatch(/problem\+json/);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.body.detail).toMatch(/per client address without a token/);
+    // Another address, and a token from this one, are unaffected.
+    await api().get('/api/v1/events').set('X-Forwarded-For', '203.0.113.8').expect(200);
+    await anonymous('/api/v1/events').set('Authorization', `Bearer ${token}`).expect(200);
+  });
+
   it('rate-limits per token (429 problem+json with Retry-After); other tokens are unaffected', async () => {
     const prisma = app.get(PrismaService);
     const limited = (await app.get(ApiTokensService).create((await createUser(prisma)).id, 'busy')).token;
@@ -435,6 +482,25 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
 
     // What each operation can answer beyond 400/401/413/429/500/503 (every operation: the edge
     // refuses malformed and oversized input), as its code (guards, pipes, services) decides.
+    // Reading needs no token: optional security; every operation has a summary.
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const method of METHODS) {
+        const operation = item[method] as { summary?: string; security?: unknown } | undefined;
+        if (!operation) continue;
+        expect({ path, method, summary: typeof operation.summary }).toEqual({
+          path,
+          method,
+          summary: 'string',
+        });
+        const reading = method === 'get';
+        expect({ path, method, security: operation.security }).toEqual({
+          path,
+          method,
+          security: reading ? [{}, { bearer: [] }] : [{ bearer: [] }],
+        });
+      }
+    }
+
     const specific: Array<[(typeof METHODS)[number], string, string[]]> = [
       ['post', '/api/v1/events', ['403']],
       ['get', '/api/v1/events', []],
@@ -565,5 +631,12 @@ describe('JSON API /api/v1 (bearer tokens, problem+json, rate limit)', () => {
     expect(document.body.components.securitySchemes).toHaveProperty('bearer');
     const ui = await api().get('/api/docs').redirects(1).expect(200);
     expect(ui.text).toContain('swagger');
+    // Served from here (no CDN), themed for contrast, titled, with our icon.
+    expect(ui.text).toContain('<title>Event Planner API</title>');
+    expect(ui.text).toContain('/static/api-docs.css');
+    expect(ui.text).toContain('/static/js/api-docs.js');
+    expect(ui.text).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[^"']*\.(js|css)/);
+    await api().get('/static/api-docs.css').expect(200);
+    await api().get('/static/js/api-docs.js').expect(200);
   });
 });

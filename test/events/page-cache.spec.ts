@@ -7,7 +7,8 @@ import { EventsCache } from '../../src/events/events.cache';
 import { HttpDrain } from '../../src/web/http-drain';
 import { sql } from '../accounts/support';
 import { eventually } from '../support/eventually';
-import { TEST_ENV } from '../support/test-env';
+import { freePort } from '../support/processes';
+import { ScratchRedis } from '../support/scratch-redis';
 import { startWebApp } from '../support/web-app';
 
 const PAGE_KEY = (id: number) => `cache:copies:events:html:event:${id}:en`;
@@ -32,11 +33,17 @@ describe('anonymous page cache: copies in each process memory, kept exact by Red
   let a: NestExpressApplication;
   let b: NestExpressApplication;
   let redis: Redis;
+  // A Redis server of its own: this suite watches every command (MONITOR), lists and kills clients,
+  // and the copies' invalidations (client tracking, pub/sub) span a server's dbs; suites running at
+  // the same time in other Jest workers share the test Redis server, on other dbs.
+  let server: ScratchRedis;
 
   beforeAll(async () => {
-    a = await startWebApp();
-    b = await startWebApp();
-    redis = new Redis(TEST_ENV.REDIS_URL);
+    server = new ScratchRedis(await freePort());
+    await server.start();
+    a = await startWebApp({ REDIS_URL: server.url });
+    b = await startWebApp({ REDIS_URL: server.url });
+    redis = new Redis(server.url);
     await sql(
       `INSERT INTO users (email, display_name, updated_at) VALUES ('page-cache@example.com', 'Organizer', now())`,
     );
@@ -44,6 +51,7 @@ describe('anonymous page cache: copies in each process memory, kept exact by Red
   afterAll(async () => {
     redis.disconnect();
     await Promise.all([a.close(), b.close()]);
+    await server.kill();
   });
 
   const get = (app: NestExpressApplication, path: string) =>
@@ -161,7 +169,7 @@ describe('anonymous page cache: copies in each process memory, kept exact by Red
 
   it('a hit while the server drains (SIGTERM) tells the client to close the connection', async () => {
     const id = await newEvent('Hit during a drain');
-    const app = await startWebApp();
+    const app = await startWebApp({ REDIS_URL: server.url });
     try {
       const drain = new HttpDrain(app.getHttpServer());
       await app.listen(0, '127.0.0.1');

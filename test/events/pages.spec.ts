@@ -12,6 +12,7 @@ import {
   uniqueEmail,
   type Agent,
 } from '../accounts/support';
+import { eventually } from '../support/eventually';
 import { startWebApp } from '../support/web-app';
 import { countQueries } from './query-counter';
 
@@ -69,7 +70,21 @@ describe('events pages (real PostgreSQL, Redis, sessions)', () => {
     expect(found.text).toContain('Orchid growing workshop');
     const none = await request(app.getHttpServer()).get('/events?q=zebrafish').expect(200);
     expect(none.text).toContain('No upcoming events match');
-    await request(app.getHttpServer()).get('/events?page=999').expect(200);
+    // One page of results: no lone "Page 1"; beyond the last page, the way back.
+    expect(found.text).not.toContain('aria-label="Pagination"');
+    expect(found.text).not.toContain('Page 1');
+    const beyond = await request(app.getHttpServer()).get('/events?page=999').expect(200);
+    expect(beyond.text).toContain('rel="prev"');
+    expect(beyond.text).toContain('Page 999');
+    // A description for search results and link previews, and an icon for the tab.
+    expect(home.text).toMatch(/<meta name="description" content="Event Planner: find upcoming events[^"]*">/);
+    expect(home.text).toContain('<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">');
+    const event = await request(app.getHttpServer()).get(`/events/${id}`).expect(200);
+    expect(event.text).toContain('<meta name="description" content="Bring your favourite game.">');
+    const ico = await request(app.getHttpServer()).get('/favicon.ico').expect(301);
+    expect(ico.headers.location).toBe('/static/favicon.svg');
+    const icon = await request(app.getHttpServer()).get('/static/favicon.svg').expect(200);
+    expect(icon.headers['content-type']).toMatch(/^image\/svg\+xml/);
     await request(app.getHttpServer()).get('/events?page=abc&q[]=x').expect(200);
   });
 
@@ -99,6 +114,13 @@ describe('events pages (real PostgreSQL, Redis, sessions)', () => {
     });
     expectStatus(garbage, 400);
     expect(garbage.text).toContain('Enter a valid date and time.');
+    // Each message once, though several rules of the field fail (integer, at least 1, at most …).
+    const occurrences = (text: string, needle: string) => text.split(needle).length - 1;
+    expect(occurrences(garbage.text, 'Capacity must be a whole number')).toBe(1);
+    const empty = await submit(organizer, '/events/new', { capacity: 'abc' });
+    expectStatus(empty, 400);
+    expect(occurrences(empty.text, 'Title must be between 3 and 200 characters.')).toBe(1);
+    expect(occurrences(empty.text, 'Capacity must be a whole number')).toBe(1);
     expect(await sql<{ n: string }>('SELECT count(*)::text AS n FROM events')).toEqual(before);
   });
 
@@ -119,7 +141,7 @@ describe('events pages (real PostgreSQL, Redis, sessions)', () => {
       time_zone: 'America/New_York',
     });
     const page = (await request(app.getHttpServer()).get(`/events/${id}`).expect(200)).text;
-    expect(page).toMatch(/Wed, 15 Jan 2031, 19:00 (EST|GMT-5)/);
+    expect(page).toMatch(/Wed, 15 Jan 2031, 19:00–22:30 (EST|GMT-5)<\/time>/);
     expect(page).toContain('(America/New_York time)');
     expect(page).toContain('datetime="2031-01-16T00:00:00.000Z"');
     const edit = (await organizer.get(`/events/${id}/edit`).expect(200)).text;
@@ -373,7 +395,14 @@ describe('events pages (real PostgreSQL, Redis, sessions)', () => {
     const before = await http().get(`/events/${id}`).expect(200);
     expect(before.headers['x-page-cache']).toBe('hit');
     expect(before.text).toContain('Log in to RSVP');
-    await new Promise((resolve) => setTimeout(resolve, 1_700));
+    // Until the start has passed (by the database's clock, which set it).
+    await eventually(async () => {
+      const [{ started }] = await sql<{ started: boolean }>(
+        'SELECT starts_at <= now() AS started FROM events WHERE id = $1',
+        [id],
+      );
+      expect(started).toBe(true);
+    });
     // Well within the usual cache TTL (60 s), yet the page is rendered afresh.
     const after = await http().get(`/events/${id}`).expect(200);
     expect(after.headers['x-page-cache']).toBeUndefined();

@@ -35,3 +35,21 @@ it('a failed readiness probe logs one warning line naming what is down', async (
     await web.stop('SIGKILL');
   }
 }, 90_000);
+
+it('in development (pretty logs) a request is one line: method, path, status, time', async () => {
+  const port = await freePort();
+  const web = startProcess('src/main.ts', [], { PORT: String(port), LOG_LEVEL: 'info', LOG_PRETTY: 'true' });
+  try {
+    await web.waitForLine(/Web ready/, 60_000);
+    const before = web.lines.length;
+    expect((await fetch(`http://127.0.0.1:${port}/events`)).status).toBe(200);
+    await web.waitForLine(/request completed GET \/events 200 \d+ ms$/);
+    // Whatever else is printed meanwhile, nothing continues the request's line (was ten lines).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = web.lines.slice(before).filter(Boolean);
+    expect(after.filter((line) => /request completed/.test(line))).toHaveLength(1);
+    expect(after.filter((line) => !/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] [A-Z]+: /.test(line))).toEqual([]);
+  } finally {
+    await web.stop('SIGKILL');
+  }
+}, 90_000);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { MailInputError } from '../../src/mail/mail-input.error';
 import type { RunningProcess } from '../support/processes';
 import { SmtpSink } from '../support/smtp-sink';
-import { eventually, startMailSide, startWorker, type MailSide } from './mail-test-support';
+import { eventually } from '../support/eventually';
+import { queueDrained, startMailSide, startWorker, type MailSide } from './mail-test-support';
 
 describe('mail delivery through the worker', () => {
   const sink = new SmtpSink();
@@ -31,7 +32,8 @@ describe('mail delivery through the worker', () => {
     const mail = sink.messages.find((message) => JSON.stringify(message.to).includes('alice@'))!;
     const row = await eventually(async () => {
       const found = await side.prisma.outgoingEmail.findUniqueOrThrow({ where: { id } });
-      return found.status === 'sent' && found;
+      expect(found.status).toBe('sent');
+      return found;
     });
 
     expect(mail.subject).toBe('Welcome to Event Planner, Alice <3');
@@ -83,9 +85,10 @@ describe('mail delivery through the worker', () => {
     const committed = await side.prisma.$transaction((tx) =>
       side.mail.send('test', 'committed@example.com', { sentBy: 'a test' }, { tx }),
     );
+    let rolledBack = '';
     await expect(
       side.prisma.$transaction(async (tx) => {
-        await side.mail.send('test', 'rolled-back@example.com', {}, { tx });
+        rolledBack = (await side.mail.send('test', 'rolled-back@example.com', {}, { tx })).id;
         throw new Error('the caller changed its mind');
       }),
     ).rejects.toThrow('changed its mind');
@@ -93,14 +96,17 @@ describe('mail delivery through the worker', () => {
     await sink.waitUntil((messages) =>
       messages.some((mail) => JSON.stringify(mail.to).includes('committed@')),
     );
-    await eventually(
-      async () =>
-        (await side.prisma.outgoingEmail.findUnique({ where: { id: committed.id } }))?.status === 'sent',
+    await eventually(async () =>
+      expect((await side.prisma.outgoingEmail.findUnique({ where: { id: committed.id } }))?.status).toBe(
+        'sent',
+      ),
     );
     expect(await side.prisma.outgoingEmail.count({ where: { toAddress: 'rolled-back@example.com' } })).toBe(
       0,
     );
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Never queued, and with the queue drained nothing is left that could still deliver it.
+    expect(await side.queue.getJob(rolledBack)).toBeNull();
+    await queueDrained(side.queue);
     expect(sink.messages.some((mail) => JSON.stringify(mail.to).includes('rolled-back@'))).toBe(false);
   });
 
@@ -133,8 +139,11 @@ describe('mail delivery through the worker', () => {
       },
       { timeout: 20_000 },
     );
-    await eventually(async () => sentId !== '');
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    await eventually(() => expect(sentId).not.toBe(''));
+    // A message sent after it, outside any transaction, goes all the way through: had the first
+    // been queued before its commit, it would be in Redis (or delivered) by now.
+    await side.mail.send('test', 'control@example.com', {});
+    await sink.waitUntil((messages) => messages.some((mail) => JSON.stringify(mail.to).includes('control@')));
     // Still open: no job in Redis, nothing delivered.
     expect(await side.queue.getJob(sentId)).toBeNull();
     expect(sink.messages.some((mail) => JSON.stringify(mail.to).includes('on-commit@'))).toBe(false);
@@ -149,7 +158,8 @@ describe('mail delivery through the worker', () => {
     expect(Date.now() - committedAt).toBeLessThan(3_000);
     const row = await eventually(async () => {
       const found = await side.prisma.outgoingEmail.findUniqueOrThrow({ where: { id: sentId } });
-      return found.status === 'sent' && found;
+      expect(found.status).toBe('sent');
+      return found;
     });
     expect(row).toMatchObject({ attempts: 1, enqueuedAt: expect.any(Date) });
   });

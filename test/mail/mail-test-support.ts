@@ -7,6 +7,7 @@ import { MailContextModule } from '../../src/mail/mail-context.module';
 import { MailService } from '../../src/mail/mail.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { QUEUES } from '../../src/jobs/queue/queues';
+import { eventually } from '../support/eventually';
 import { startProcess, type RunningProcess } from '../support/processes';
 
 export interface MailSide {
@@ -41,16 +42,13 @@ export async function startWorker(env: Record<string, string>): Promise<RunningP
   return worker;
 }
 
-export async function eventually<T>(
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-  intervalMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result) return result;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+/**
+ * Resolves once no job is waiting, delayed or being processed: from then on nothing more can reach
+ * the SMTP server unless something queues it, so "it was never delivered" is a settled fact.
+ */
+export async function queueDrained(queue: Queue, timeoutMs = 30_000): Promise<void> {
+  await eventually(async () => {
+    const { waiting, active, delayed } = await queue.getJobCounts();
+    expect({ waiting, active, delayed }).toEqual({ waiting: 0, active: 0, delayed: 0 });
+  }, timeoutMs);
 }

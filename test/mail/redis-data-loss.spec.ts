@@ -1,7 +1,8 @@
 import { freePort, type RunningProcess } from '../support/processes';
 import { ScratchRedis } from '../support/scratch-redis';
 import { SmtpSink } from '../support/smtp-sink';
-import { eventually, startMailSide, startWorker, type MailSide } from './mail-test-support';
+import { eventually } from '../support/eventually';
+import { startMailSide, startWorker, type MailSide } from './mail-test-support';
 
 const MESSAGES = 300;
 
@@ -44,7 +45,7 @@ describe('mail when Redis comes back without its data', () => {
       const waiting = await side.prisma.outgoingEmail.count({
         where: { id: { in: ids }, status: 'queued', attempts: 1, enqueuedAt: { not: null } },
       });
-      return waiting === MESSAGES;
+      expect(waiting).toBe(MESSAGES);
     }, 30_000);
     expect(await side.queue.getDelayedCount()).toBe(MESSAGES);
 
@@ -61,7 +62,8 @@ describe('mail when Redis comes back without its data', () => {
     expect(lateBy).toBeLessThan(30_000);
     const rows = await eventually(async () => {
       const found = await side.prisma.outgoingEmail.findMany({ where: { id: { in: ids } } });
-      return found.every((row) => row.status === 'sent') && found;
+      expect(found.map((row) => row.status)).toEqual(found.map(() => 'sent'));
+      return found;
     });
     for (const row of rows) expect(sink.countsByMessageId().get(row.messageId)).toBe(1);
   }, 90_000);

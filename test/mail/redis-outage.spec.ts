@@ -1,9 +1,8 @@
 import { TcpProxy } from '../support/tcp-proxy';
 import type { RunningProcess } from '../support/processes';
 import { SmtpSink } from '../support/smtp-sink';
-import { eventually, startMailSide, startWorker, type MailSide } from './mail-test-support';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { eventually } from '../support/eventually';
+import { queueDrained, startMailSide, startWorker, type MailSide } from './mail-test-support';
 
 /**
  * Redis goes away (a TCP proxy in front of the real one, for the sending side and the worker alike)
@@ -21,7 +20,13 @@ describe('mail while Redis is down', () => {
     await proxy.start();
     const viaProxy = Object.assign(new URL(redisUrl), { port: String(proxy.port) }).toString();
     side = await startMailSide({ REDIS_URL: viaProxy });
-    worker = await startWorker({ SMTP_URL: sink.url, REDIS_URL: viaProxy, MAIL_RELAY_INTERVAL_MS: '500' });
+    // Debug logging: the worker's failed attempts to queue (below) are the signal that it tried.
+    worker = await startWorker({
+      SMTP_URL: sink.url,
+      REDIS_URL: viaProxy,
+      MAIL_RELAY_INTERVAL_MS: '500',
+      LOG_LEVEL: 'debug',
+    });
   }, 90_000);
 
   afterAll(async () => {
@@ -34,6 +39,7 @@ describe('mail while Redis is down', () => {
   it('records the message in the caller’s transaction, and delivers it once Redis is back', async () => {
     await proxy.stop();
 
+    const logFrom = worker.lines.length;
     const started = Date.now();
     const { id } = await side.prisma.$transaction((tx) =>
       side.mail.send('welcome', 'outage@example.com', { displayName: 'During the outage' }, { tx }),
@@ -44,7 +50,14 @@ describe('mail while Redis is down', () => {
     const recorded = await side.prisma.outgoingEmail.findUniqueOrThrow({ where: { id } });
     expect(recorded).toMatchObject({ status: 'queued', enqueuedAt: null });
 
-    await sleep(2_000);
+    // The worker heard of the message and could not queue it, and a relay round failed after that:
+    // both ways a message reaches the queue were tried while Redis was away, and nothing went out.
+    await eventually(() => {
+      const since = worker.lines.slice(logFrom);
+      const announced = since.findIndex((line) => line.includes(`Could not queue announced e-mail ${id}`));
+      expect(announced).toBeGreaterThanOrEqual(0);
+      expect(since.slice(announced).some((line) => line.includes('Relay round failed'))).toBe(true);
+    }, 30_000);
     expect(sink.messages).toHaveLength(0);
 
     await proxy.start();
@@ -52,11 +65,13 @@ describe('mail while Redis is down', () => {
     expect(sink.messages[0].messageId).toBe(recorded.messageId);
     const row = await eventually(async () => {
       const found = await side.prisma.outgoingEmail.findUniqueOrThrow({ where: { id } });
-      return found.status === 'sent' && found;
+      expect(found.status).toBe('sent');
+      return found;
     });
     expect(row.enqueuedAt).toBeInstanceOf(Date);
-    // Sent once: the relay and the original send never both queued it.
-    await sleep(1_500);
+    // Sent once: the relay and the original send never both queued it. With the row sent and the
+    // queue drained, nothing can send it again.
+    await queueDrained(side.queue);
     expect(sink.countsByMessageId().get(recorded.messageId)).toBe(1);
   }, 90_000);
 });

@@ -5,7 +5,8 @@ import { browser, sql, STRONG_PASSWORD, submit, uniqueEmail } from '../accounts/
 import type { RunningProcess } from '../support/processes';
 import { SmtpSink } from '../support/smtp-sink';
 import { startWebApp } from '../support/web-app';
-import { eventually, startMailSide, startWorker, type MailSide } from './mail-test-support';
+import { eventually } from '../support/eventually';
+import { startMailSide, startWorker, type MailSide } from './mail-test-support';
 
 /** Every column of every outbox row as text: what someone reading the table or a backup sees. */
 async function outboxText(): Promise<string> {
@@ -74,7 +75,7 @@ describe('no usable secret at rest: one-time links in the outbox', () => {
     expect(atRest).not.toContain(verifyToken);
     await eventually(async () => {
       const rows = await sql<{ status: string }>(`SELECT status FROM outgoing_emails`);
-      return rows.every((row) => row.status === 'sent');
+      expect(rows.map((row) => row.status)).toEqual(rows.map(() => 'sent'));
     });
     const sent = await sql<{ secrets: string | null; erased: Date | null }>(
       `SELECT sealed_secrets AS secrets, secrets_erased_at AS erased FROM outgoing_emails`,

@@ -4,7 +4,8 @@ import { loggedIn } from '../admin/support';
 import type { RunningProcess } from '../support/processes';
 import { SmtpSink } from '../support/smtp-sink';
 import { startWebApp } from '../support/web-app';
-import { eventually, startMailSide, startWorker, type MailSide } from './mail-test-support';
+import { eventually } from '../support/eventually';
+import { startMailSide, startWorker, type MailSide } from './mail-test-support';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -71,7 +72,8 @@ describe('mail while the SMTP server is down or refusing', () => {
     await sink.waitUntil((messages) => messages.length >= ids.length, 20_000);
     const delivered = await eventually(async () => {
       const found = await rows();
-      return found.every((row) => row.status === 'sent') && found;
+      expect(found.map((row) => row.status)).toEqual(found.map(() => 'sent'));
+      return found;
     });
     const failed = delivered.filter((row) => row.status === 'failed').length;
     process.stdout.write(
@@ -99,7 +101,8 @@ describe('mail while the SMTP server is down or refusing', () => {
       const doomed = await side.mail.send('test', 'no-such-user@example.com', {});
       const failed = await eventually(async () => {
         const row = await side.prisma.outgoingEmail.findUniqueOrThrow({ where: { id: doomed.id } });
-        return row.status === 'failed' && row;
+        expect(row.status).toBe('failed');
+        return row;
       }, 20_000);
       expect(failed.attempts).toBe(1);
       expect(failed.lastError).toMatch(/550/);
@@ -131,7 +134,8 @@ describe('mail while the SMTP server is down or refusing', () => {
       );
       const sent = await eventually(async () => {
         const row = await side.prisma.outgoingEmail.findUniqueOrThrow({ where: { id: doomed.id } });
-        return row.status === 'sent' && row;
+        expect(row.status).toBe('sent');
+        return row;
       });
       expect(sent.attempts).toBe(2);
     }, 60_000);

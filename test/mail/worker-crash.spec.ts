@@ -1,6 +1,7 @@
 import type { RunningProcess } from '../support/processes';
 import { SmtpSink } from '../support/smtp-sink';
-import { eventually, startMailSide, startWorker, type MailSide } from './mail-test-support';
+import { eventually } from '../support/eventually';
+import { startMailSide, startWorker, type MailSide } from './mail-test-support';
 
 const BATCH = 500;
 // Short claims, so the dead worker's jobs come back within seconds (production: 30 s + 15 s).
@@ -58,7 +59,7 @@ describe('mail when the worker is killed mid-batch', () => {
     workers.push(await startWorker({ SMTP_URL: sink.url, ...WORKER_ENV }));
     const arrived = () => [...sink.countsByMessageId().keys()].filter((id) => expected.has(id)).length;
     // Stalled jobs come back after the dead worker's locks expire (lock duration + check interval).
-    await eventually(async () => arrived() === BATCH, 100_000, 500);
+    await eventually(() => expect(arrived()).toBe(BATCH), 100_000, 500);
 
     const counts = sink.countsByMessageId();
     const duplicates = [...counts.entries()].filter(([id, count]) => expected.has(id) && count > 1);
@@ -74,7 +75,9 @@ describe('mail when the worker is killed mid-batch', () => {
     // re-sent: all arrived above does not mean all of those jobs have been recovered yet.
     await eventually(
       async () =>
-        (await side.prisma.outgoingEmail.count({ where: { id: { in: ids }, status: 'sent' } })) === BATCH,
+        expect(await side.prisma.outgoingEmail.count({ where: { id: { in: ids }, status: 'sent' } })).toBe(
+          BATCH,
+        ),
       90_000,
       500,
     );

@@ -5,7 +5,8 @@ import { PROJECT_ROOT } from './processes';
 
 export interface ComposeService {
   image?: string;
-  build?: { context: string; dockerfile: string };
+  build?: { context: string; dockerfile: string; target?: string };
+  profiles?: string[];
   command?: string[];
   environment?: Record<string, string>;
   ports?: string[];

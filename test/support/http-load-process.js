@@ -4,7 +4,8 @@
 // <connections> loops each send requests back to back, cycling through the paths, over a
 // keep-alive agent holding that many sockets, for <seconds> or until SIGTERM (then it lets the
 // requests in flight finish). A path may start with a method ("POST /api/…"); HTTP_LOAD_HEADERS
-// (JSON) adds headers to every request. At the end it prints one line:
+// (JSON) adds headers to every request. Every 100 responses it prints `HTTP_LOAD_RESPONSES <n>`; at
+// the end one line:
 //   HTTP_LOAD {"requests":N,"statuses":{"200":N,…},"refused":N,"cut":{"ECONNRESET":N,…},"samples":[…],"slowestMs":N}
 // "refused": the connection was refused (the server had stopped listening; nothing was sent).
 // "cut": a request was written and the connection failed before a whole response came back (reset,
@@ -33,6 +34,8 @@ function once(spec) {
       res.on('data', () => undefined);
       res.on('end', () => {
         result.requests += 1;
+        // Progress, so a test can act once the load is really flowing (not after a guessed delay).
+        if (result.requests % 100 === 0) process.stdout.write(`HTTP_LOAD_RESPONSES ${result.requests}\n`);
         result.slowestMs = Math.max(result.slowestMs, Date.now() - started);
         result.statuses[res.statusCode] = (result.statuses[res.statusCode] ?? 0) + 1;
         resolve(true);

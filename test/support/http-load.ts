@@ -42,7 +42,12 @@ export function startHttpLoad(
   baseUrl: string,
   paths: string[],
   { connections = 64, seconds = 600, headers = {} }: HttpLoadOptions = {},
-): { result: Promise<HttpLoadResult>; stop: () => Promise<HttpLoadResult> } {
+): {
+  result: Promise<HttpLoadResult>;
+  stop: () => Promise<HttpLoadResult>;
+  /** Resolves once at least `count` whole responses came back (rejects if the load ends first). */
+  responses: (count: number) => Promise<void>;
+} {
   const child = spawn(
     process.execPath,
     [resolve(__dirname, 'http-load-process.js'), baseUrl, String(connections), String(seconds), ...paths],
@@ -52,7 +57,17 @@ export function startHttpLoad(
     },
   );
   let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  let received = 0;
+  const waiters = new Set<{ count: number; resolve: () => void }>();
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+    for (const [, count] of chunk.matchAll(/HTTP_LOAD_RESPONSES (\d+)/g)) received = Number(count);
+    for (const waiter of waiters) {
+      if (received < waiter.count) continue;
+      waiters.delete(waiter);
+      waiter.resolve();
+    }
+  });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const result = new Promise<HttpLoadResult>((resolveResult, reject) => {
     child.once('error', reject);
@@ -68,6 +83,16 @@ export function startHttpLoad(
       child.kill('SIGTERM');
       return result;
     },
+    responses: (count) =>
+      received >= count
+        ? Promise.resolve()
+        : new Promise<void>((resolveCount, reject) => {
+            waiters.add({ count, resolve: resolveCount });
+            void result.then(
+              () => reject(new Error(`http-load ended after ${received} responses, before ${count}`)),
+              reject,
+            );
+          }),
   };
 }
 

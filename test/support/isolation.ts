@@ -1,32 +1,18 @@
 import Redis from 'ioredis';
-import { Client } from 'pg';
-import { TEST_ENV } from './test-env';
-
-// Kept between suites: the migration history and the permission catalogue (seeded by a migration
-// and completed at boot).
-const KEPT_TABLES = new Set(['_prisma_migrations', 'auth_permissions']);
+import { cloneFromTemplate } from './test-databases';
+import { TEMPLATE_DATABASE_URL, TEST_ENV } from './test-env';
 
 /**
- * Every test file starts from empty tables and an empty Redis db, like Django's TestCase: suites run
- * one after another against one database, and rows or queued jobs a previous suite left (or its
- * worker processes were still relaying) must not leak into this one's counts and mailboxes.
+ * Every test file starts from a database fresh from the migrated template and an empty Redis db,
+ * both its worker's own (test-env.ts): rows, sequences or queued jobs a previous file left (or its
+ * worker processes were still relaying) never reach this one's counts and mailboxes, and files
+ * running at the same time in other workers never see each other. Automatic: a new test file
+ * needs nothing for it.
  */
 beforeAll(async () => {
-  const client = new Client({ connectionString: TEST_ENV.DATABASE_URL });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ tablename: string }>(
-      `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`,
-    );
-    const tables = rows.map((row) => row.tablename).filter((name) => !KEPT_TABLES.has(name));
-    if (tables.length) {
-      await client.query(`TRUNCATE ${tables.map((name) => `"${name}"`).join(', ')} RESTART IDENTITY CASCADE`);
-    }
-  } finally {
-    await client.end();
-  }
+  await cloneFromTemplate(TEST_ENV.DATABASE_URL, TEMPLATE_DATABASE_URL);
   const redis = new Redis(TEST_ENV.REDIS_URL, { lazyConnect: true });
   await redis.connect();
   await redis.flushdb();
   redis.disconnect();
-});
+}, 60_000);

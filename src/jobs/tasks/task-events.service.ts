@@ -3,11 +3,13 @@ import type Redis from 'ioredis';
 import { RedisService } from '../../redis/redis.service';
 import { taskChannel, type TaskState } from './task-jobs';
 
-type Listener = (state: TaskState) => void;
+type Listener = (message: unknown) => void;
 
 /**
- * Task progress as the worker publishes it, for the SSE streams of this web process. One Redis
- * subscriber connection per process, subscribed only to the channels someone is watching.
+ * Live updates published on Redis (any process can publish, any web replica can listen), for the
+ * SSE streams of this web process: task progress as the worker publishes it, and other features'
+ * channels (an event's check-in counts). One Redis subscriber connection per process, subscribed
+ * only to the channels someone is watching.
  */
 @Injectable()
 export class TaskEventsService implements OnModuleDestroy {
@@ -16,8 +18,15 @@ export class TaskEventsService implements OnModuleDestroy {
   private readonly listeners = new Map<string, Set<Listener>>();
 
   /** Calls `listener` for every state published for `taskId`; resolves once subscribed. Returns the unsubscribe. */
-  async listen(taskId: string, listener: Listener): Promise<() => void> {
-    const channel = taskChannel(taskId);
+  listen(taskId: string, listener: (state: TaskState) => void): Promise<() => void> {
+    return this.listenTo<TaskState>(taskChannel(taskId), listener);
+  }
+
+  /**
+   * Calls `listener` with every JSON message published on `channel` (whose publisher decides the
+   * message's shape, T); resolves once subscribed. Returns the unsubscribe.
+   */
+  async listenTo<T>(channel: string, listener: (message: T) => void): Promise<() => void> {
     const subscriber = this.connection();
     let set = this.listeners.get(channel);
     if (!set) {
@@ -25,11 +34,12 @@ export class TaskEventsService implements OnModuleDestroy {
       this.listeners.set(channel, set);
       await subscriber.subscribe(channel);
     }
-    set.add(listener);
+    const typed = listener as Listener;
+    set.add(typed);
     return () => {
       const current = this.listeners.get(channel);
       if (!current) return;
-      current.delete(listener);
+      current.delete(typed);
       if (current.size === 0) {
         this.listeners.delete(channel);
         subscriber.unsubscribe(channel).catch(() => undefined);
@@ -48,10 +58,10 @@ export class TaskEventsService implements OnModuleDestroy {
       const set = this.listeners.get(channel);
       if (!set) return;
       try {
-        const state = JSON.parse(message) as TaskState;
-        for (const listener of set) listener(state);
+        const parsed: unknown = JSON.parse(message);
+        for (const listener of set) listener(parsed);
       } catch (error) {
-        this.logger.warn(`bad progress message on ${channel}: ${(error as Error).message}`);
+        this.logger.warn(`bad message on ${channel}: ${(error as Error).message}`);
       }
     });
     this.subscriber = subscriber;

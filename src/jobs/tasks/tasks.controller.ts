@@ -3,13 +3,13 @@ import type { Request, Response } from 'express';
 import { CurrentUser, RequireLogin } from '../../accounts/auth.decorators';
 import type { SessionUser } from '../../accounts/session-user';
 import { ShutdownState } from '../../core/shutdown-state';
+import { openEventStream } from '../../web/event-stream';
 import { UuidPipe } from '../../web/route-params';
 import { TaskEventsService } from './task-events.service';
 import type { TaskState } from './task-jobs';
 import { TasksService } from './tasks.service';
 
 const FINAL = new Set<TaskState['status']>(['succeeded', 'failed']);
-const HEARTBEAT_MS = 15_000;
 
 const KIND_TITLES: Record<string, string> = {
   email_attendees: 'E-mail to attendees',
@@ -53,34 +53,13 @@ export class TasksController {
     @Res() res: Response,
   ): Promise<void> {
     await this.tasks.findOwned(id, user.id);
-    res.status(200).set({
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    res.flushHeaders();
-    let closed = false;
-    let stop: () => void = () => undefined;
-    let stopOnShutdown: () => void = () => undefined;
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      clearInterval(heartbeat);
-      stop();
-      stopOnShutdown();
-      res.end();
-    };
+    const stream = openEventStream(req, res, this.shutdown);
     const send = (state: TaskState) => {
-      if (closed) return;
-      res.write(`event: progress\ndata: ${JSON.stringify(state)}\n\n`);
-      if (FINAL.has(state.status)) close();
+      stream.send('progress', state);
+      if (FINAL.has(state.status)) stream.close();
     };
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    req.on('close', close);
-    stopOnShutdown = this.shutdown.onDrain(close);
     // Subscribe before reading the row, so an update between the two is not lost.
-    stop = await this.events.listen(id, send);
+    stream.onClose(await this.events.listen(id, send));
     send(this.tasks.stateOf(await this.tasks.findOwned(id, user.id)));
   }
 

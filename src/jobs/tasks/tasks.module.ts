@@ -5,10 +5,14 @@ import { TaskAdmin } from './task.admin';
 import { TasksCoreModule } from './tasks-core.module';
 import { TasksController } from './tasks.controller';
 
-/** The web side of background tasks: the task page, its SSE stream, downloads, and their admin. */
+/**
+ * The web side of background tasks: the task page, its SSE stream, downloads, and their admin.
+ * Exports the live-update listener for other features' SSE streams (the check-in page).
+ */
 @Module({
   imports: [TasksCoreModule, AccountsModule],
   controllers: [TasksController],
   providers: [TaskEventsService, TaskAdmin],
+  exports: [TaskEventsService],
 })
 export class TasksModule {}
