@@ -115,7 +115,9 @@ function multipartForms(limitBytes: number) {
           ),
         );
       }
-      if (error) return next(error);
+      // Anything else busboy reports (no boundary, a truncated body, a malformed part header) is
+      // the client's malformed request, never a 500.
+      if (error) return next(parserRefusal(`The multipart form is malformed: ${(error as Error).message}.`));
       const files = (req.files ?? {}) as Record<string, Express.Multer.File[]>;
       req.files = undefined;
       req.uploads = {};

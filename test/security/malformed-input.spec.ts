@@ -169,6 +169,31 @@ describe('malformed input is refused at the edge: 4xx naming the field, nothing 
     expect(await sql('SELECT title FROM events WHERE id = $1', [eventId])).toEqual([{ title: 'Mine' }]);
   });
 
+  it('malformed multipart bodies (truncated, no boundary): 400, on any form route', async () => {
+    for (const [path, agent, csrf] of [
+      ['/accounts/login', member, memberCsrf],
+      ['/events/new', member, memberCsrf],
+    ] as const) {
+      for (const [contentType, body] of [
+        ['multipart/form-data; boundary=x', ''],
+        ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="title"\r\n\r\nhal'],
+        ['multipart/form-data', '--x--'],
+      ]) {
+        const response = await agent
+          .post(path)
+          .set('X-CSRF-Token', csrf)
+          .set('Content-Type', contentType)
+          .send(body);
+        expect({ path, contentType, body, status: response.status }).toEqual({
+          path,
+          contentType,
+          body,
+          status: 400,
+        });
+      }
+    }
+  });
+
   it('invalid UTF-8 in bodies, queries and paths: 400', async () => {
     const responses = [
       await member
