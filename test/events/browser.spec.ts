@@ -92,7 +92,7 @@ describeInBrowser(
       app.worker.child.kill('SIGSTOP');
       const live = organizer.page.waitForRequest((req) => /\/tasks\/[0-9a-f-]+\/events$/.test(req.url()));
       try {
-        await organizer.page.getByRole('button', { name: 'Send to everyone going' }).click();
+        await organizer.page.getByRole('button', { name: 'Send e-mail' }).click();
         await organizer.page.waitForURL(/\/tasks\/[0-9a-f-]{36}$/);
         await organizer.page.locator('#task[data-status="pending"]').waitFor();
         await live;
