@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
@@ -13,7 +14,9 @@ const noStore = (response: request.Response) => /\bno-store\b/.test(response.hea
  * e.g. the check-in page's counts) never does, so it is closed once its headers are here.
  */
 const headersOf = (pending: request.Test) =>
-  pending.buffer(false).parse((res, done) => {
+  pending.buffer(false).parse((response, done) => {
+    // In Node, superagent hands its parser the http.IncomingMessage itself.
+    const res = response as unknown as IncomingMessage;
     if (String(res.headers['content-type']).startsWith('text/event-stream')) {
       res.destroy();
       return done(null, null);

@@ -56,13 +56,16 @@ describeInBrowser(
 
       await page.goto(linkIn(mail, `${base}/accounts/verify-email/`));
       await page.getByRole('button', { name: 'Підтвердити мою адресу' }).click();
-      await page.waitForURL(`${base}/accounts/login`);
-      await page.getByText('Дякуємо: вашу адресу електронної пошти підтверджено.').waitFor();
+      // Confirmed in the browser that signed up: logged in (django-allauth's login on confirmation).
+      await page.waitForURL(`${base}/`);
+      await page
+        .getByText('Дякуємо: вашу адресу електронної пошти підтверджено. Ви увійшли в систему.')
+        .waitFor();
 
-      // The footer switcher without JavaScript: English, then back.
+      // The footer switcher (a signed-in page: a POST with its CSRF token): English.
       await page.getByRole('button', { name: 'English' }).click();
-      await page.waitForURL(`${base}/accounts/login`);
-      await page.getByRole('heading', { name: 'Log in' }).waitFor();
+      await page.waitForURL(`${base}/`);
+      await page.getByRole('link', { name: 'My events' }).waitFor();
       expect(await page.getAttribute('html', 'lang')).toBe('en');
       await context.close();
     });
