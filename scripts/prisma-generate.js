@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs `prisma generate` without network access. Prisma 7 generates with WebAssembly, but its CLI
 // still looks for the native schema engine first; pointing PRISMA_SCHEMA_ENGINE_BINARY at any
-// existing file satisfies that check (see README, "Migrations").
+// existing file satisfies that check (see docs/database.md).
 const { spawnSync } = require('node:child_process');
 
 const env = { ...process.env };

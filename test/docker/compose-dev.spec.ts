@@ -26,7 +26,7 @@ const { describe: composeDescribe, title } = describeWhenComposeRuns(
  * The development stack for real (`docker compose` against Docker or podman's API), from a fresh
  * checkout owned by whoever runs the tests (root in CI): up with build and wait, hot reload of a
  * view and of a controller, both debuggers, mail into Mailpit, the REPL, logs, and `down -v`.
- * The README's Docker section lists exactly these commands.
+ * docs/docker.md lists exactly these commands.
  */
 composeDescribe(title, () => {
   const suffix = randomBytes(3).toString('hex');

@@ -28,7 +28,7 @@ interface Stack {
   secrets: Record<string, { external?: boolean; name?: string; file?: string }>;
 }
 
-/** What a deployment sets (README, "Running on a swarm"), with characters that trip interpolation. */
+/** What a deployment sets (docs/docker.md, "Running on a swarm"), with characters that trip interpolation. */
 const DEPLOYMENT = {
   APP_IMAGE: 'registry.example.com/event-planner:1.4.2',
   APP_URL: 'https://events.example.com',
