@@ -1,4 +1,5 @@
 import { Command, CommandRunner, InquirerService, Option, Question, QuestionSet } from 'nest-commander';
+import { translateMessage } from '../i18n/translator';
 import type { FieldErrors } from '../web/forms';
 import { SuperuserService } from './superuser.service';
 
@@ -48,9 +49,13 @@ export class BypassQuestion {
   }
 }
 
+/** The messages are catalogue keys (shared with sign-up's forms): a terminal gets them in English. */
 function describe(errors: FieldErrors): string {
   return Object.entries(errors)
-    .map(([field, messages]) => `Error (${field}): ${messages.join(' ')}`)
+    .map(
+      ([field, messages]) =>
+        `Error (${field}): ${messages.map((text) => translateMessage(text, 'en')).join(' ')}`,
+    )
     .join('\n');
 }
 
