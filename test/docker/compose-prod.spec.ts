@@ -265,9 +265,13 @@ composeDescribe(title, () => {
       expect(line).not.toBeNull();
       const file = line![1];
 
+      // Its exit status is read from the container: podman's compat API makes `compose run --rm`
+      // exit 0 whatever the container's own status (seen here with `sh -c 'exit 3'`).
+      const refusedName = `restore-refused-${suffix}`;
       const refused = await compose.run([
         'run',
-        '--rm',
+        '--name',
+        refusedName,
         '-T',
         'backup',
         'node',
@@ -277,7 +281,15 @@ composeDescribe(title, () => {
       ]);
       // The message first: it says what happened if the exit status is not the expected one.
       expect(refused.stdout + refused.stderr).toMatch(/database event_planner is not empty/);
-      expect(refused.code).toBe(1);
+      const refusedStatus = execFileSync(
+        'docker',
+        ['inspect', '--format', '{{.State.ExitCode}}', refusedName],
+        {
+          encoding: 'utf8',
+        },
+      ).trim();
+      execFileSync('docker', ['rm', refusedName]);
+      expect(refusedStatus).toBe('1');
       const restored = await compose.ok(
         ['run', '--rm', '-T', 'backup', 'node', 'dist/cli.js', 'dbrestore', file, '--force'],
         { timeoutMs: 3 * MINUTE },
@@ -313,7 +325,11 @@ composeDescribe(title, () => {
   it(
     'docker compose down -v leaves no container, volume or network',
     async () => {
+      // Compose removes the volumes of the services it was asked about: the backups volume (of the
+      // `backup` profile) survives a plain `down -v` with the database, and goes with the profile.
       await compose.ok(['down', '-v'], { timeoutMs: 3 * MINUTE });
+      expect(compose.leftovers().volumes.map((volume) => volume.replace(/^.*_/, ''))).toEqual(['backups']);
+      await compose.ok(['--profile', 'backup', 'down', '-v'], { timeoutMs: 3 * MINUTE });
       expect(compose.leftovers()).toEqual({ containers: [], volumes: [], networks: [] });
     },
     4 * MINUTE,
