@@ -1,11 +1,8 @@
 import i18next, { type TFunction, type TOptions } from 'i18next';
-import en from './locales/en.json';
-import ru from './locales/ru.json';
-import uk from './locales/uk.json';
+import { CATALOGUES } from './catalogues';
 import { DEFAULT_LANGUAGE, INTL_LOCALES, LANGUAGES, type Language } from './languages';
 
-/** The message catalogues (src/i18n/locales/<language>.json), nested objects of strings. */
-export const CATALOGUES: Readonly<Record<Language, Record<string, unknown>>> = { en, uk, ru };
+export { CATALOGUES };
 
 /**
  * i18next, loaded synchronously from the bundled catalogues: plurals by Intl.PluralRules (Ukrainian
