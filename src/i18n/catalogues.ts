@@ -29,7 +29,7 @@ export type Catalogue = { [name: string]: string | Catalogue };
  * add to a namespace another file holds (`flash.events.*` beside `flash.*`); the same message
  * written twice is a mistake and stops the process at start-up.
  */
-function merged(language: Language, parts: Record<string, object>): Catalogue {
+export function merged(language: Language, parts: Record<string, object>): Catalogue {
   const into: Catalogue = {};
   const add = (target: Catalogue, source: Catalogue, path: string, file: string): void => {
     for (const [name, value] of Object.entries(source)) {
