@@ -172,7 +172,7 @@ export class EventAdmin implements ModelAdmin {
    * cancelled event stays as it is; the admin may also hand it to another organizer. In the
    * transaction of the admin-log entry (the page cache is invalidated by onChange after it).
    */
-  async updateObject({ user, id, data, before, tx }: AdminUpdateContext): Promise<void> {
+  async updateObject({ user, id, data, before, tx, afterCommit }: AdminUpdateContext): Promise<void> {
     const { organizerId, ...values } = data;
     const changes = {
       ...values,
@@ -180,12 +180,12 @@ export class EventAdmin implements ModelAdmin {
         ? { organizerId: Number(organizerId) }
         : {}),
     };
-    await this.events.update(Number(id), staff(user), changes, { tx });
+    await this.events.update(Number(id), staff(user), changes, { tx, afterCommit });
   }
 
-  /** As in the API: attendees of a published event get the cancellation e-mail. */
-  async deleteObject({ user, id, tx }: AdminDeleteContext): Promise<void> {
-    await this.events.delete(Number(id), staff(user), { tx });
+  /** As in the API: attendees of a published event get the cancellation e-mail; its cover goes. */
+  async deleteObject({ user, id, tx, afterCommit }: AdminDeleteContext): Promise<void> {
+    await this.events.delete(Number(id), staff(user), { tx, afterCommit });
   }
 
   objectLinks(row: AdminRow) {

@@ -423,8 +423,8 @@ export class EventsService {
       if (noticeable) await this.notifyAttendees(tx, event, 'event_changed');
       return tx.event.findUniqueOrThrow({ where: { id } });
     });
-    // The old cover's files go once nothing refers to them (in the caller's transaction: its job).
-    if (!options.tx) await this.covers.remove(replacedCover);
+    // The old cover's files go once nothing refers to them: after the caller's commit, if any.
+    await this.afterCommit(options, () => this.covers.remove(replacedCover));
     return updated;
   }
 
@@ -456,9 +456,15 @@ export class EventsService {
       }
       await tx.event.delete({ where: { id } });
     });
-    // After the commit: files of a deleted event are never needed again. In a caller's transaction
-    // (the admin) they stay: an orphan file is harmless, a rolled-back delete without its cover not.
-    if (!options.tx) await this.covers.remove(cover);
+    // After the commit: files of a deleted event are never needed again, but a rolled-back delete
+    // must keep its cover.
+    await this.afterCommit(options, () => this.covers.remove(cover));
+  }
+
+  /** Runs `work` now (this service's own transaction has committed) or after the caller's commit. */
+  private async afterCommit(options: WriteOptions, work: () => Promise<void>): Promise<void> {
+    if (!options.tx) await work();
+    else options.afterCommit?.(work);
   }
 
   /** E-mails everyone going or waitlisted, in the caller's transaction: one read, one insert. */

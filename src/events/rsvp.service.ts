@@ -21,10 +21,12 @@ export const TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
 /**
  * Options of the feature services' writes, like MailService.send's: with `tx` the work joins the
  * caller's transaction (the admin's save with its log entry: all or nothing) instead of its own,
- * and invalidating the page cache after the commit is then the caller's job.
+ * and invalidating the page cache after the commit is then the caller's job. `afterCommit` takes
+ * what must wait for that commit (deleting a replaced cover's files); without it, it is skipped.
  */
 export interface WriteOptions {
   tx?: Prisma.TransactionClient;
+  afterCommit?: (work: () => Promise<void>) => void;
 }
 
 export interface LockedEvent extends EventLike {

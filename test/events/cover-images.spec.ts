@@ -16,6 +16,7 @@ import {
   uniqueEmail,
   type Agent,
 } from '../accounts/support';
+import { loggedIn } from '../admin/support';
 import { startWebApp } from '../support/web-app';
 
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 16);
@@ -206,6 +207,29 @@ describe('event cover images: upload, validation by content, sizes, storage (rea
     expectStatus(await post(`/events/${id}/edit`, { ...form('Changing cover'), removeCoverImage: '1' }), 303);
     expect(await coverOf(id)).toBeNull();
     expect(existsSync(join(mediaRoot, second))).toBe(false);
+  });
+
+  it('deletes the files of an event staff delete in the admin, once the delete has committed', async () => {
+    const created = await post('/events/new', form('Deleted in the admin'), {
+      bytes: await png(),
+      name: 'gone.png',
+      type: 'image/png',
+    });
+    const id = Number(expectStatus(created, 303).headers.location.split('/').pop());
+    const key = (await coverOf(id))!;
+    expect(existsSync(join(mediaRoot, key, 'banner.webp'))).toBe(true);
+
+    const { agent: staff } = await loggedIn(app, { staff: true, superuser: true });
+    const confirmation = expectStatus(await staff.get(`/admin/event/${id}/delete`), 200).text;
+    expectStatus(
+      await staff
+        .post(`/admin/event/${id}/delete`)
+        .type('form')
+        .send({ _csrf: csrfFrom(confirmation) }),
+      303,
+    );
+    expect(await sql('SELECT id FROM events WHERE id = $1', [id])).toEqual([]);
+    expect(existsSync(join(mediaRoot, key))).toBe(false);
   });
 
   it('keeps the edge rules for multipart forms: CSRF token, NUL characters, unexpected files', async () => {
