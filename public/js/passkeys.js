@@ -9,11 +9,14 @@
   var forms = document.querySelectorAll('form[data-passkey]');
   if (!forms.length || !webauthn || !webauthn.browserSupportsWebAuthn()) return;
 
+  // The texts, in the page's language: data attributes of this script's tag
+  // (views/partials/passkey-scripts.hbs, the only page part that loads it).
+  var text = document.querySelector('script[data-passkey-messages]').dataset;
   var messages = {
-    NotAllowedError: 'The passkey request was cancelled or timed out. Try again when you are ready.',
-    InvalidStateError: 'This device already holds a passkey for your account.',
-    SecurityError: 'Passkeys cannot be used on this address.',
-    Throttled: 'Too many attempts from your network. Please try again in a few minutes.',
+    NotAllowedError: text.notAllowed,
+    InvalidStateError: text.invalidState,
+    SecurityError: text.security,
+    Throttled: text.throttled,
   };
 
   Array.prototype.forEach.call(document.querySelectorAll('[data-passkey-unsupported]'), function (note) {
@@ -65,9 +68,7 @@
           form.submit();
         })
         .catch(function (problem) {
-          fail(
-            messages[problem && problem.name] || 'Something went wrong with the passkey. Please try again.',
-          );
+          fail(messages[problem && problem.name] || text.failed);
         });
     });
   });

@@ -12,10 +12,12 @@
     bar.value = state.progress;
     bar.textContent = state.progress + '%';
     root.dataset.status = state.status;
-    if (state.status === 'pending') status.textContent = 'Waiting to start… ' + state.progress + '%';
-    if (state.status === 'running') status.textContent = 'Working… ' + state.progress + '%';
-    if (state.status === 'succeeded') status.textContent = 'Done (100%). ' + (state.message || '');
-    if (state.status === 'failed') status.textContent = 'Failed: ' + (state.error || '');
+    // The words, in the page's language, are data attributes of the page (views/tasks/show.hbs).
+    var label = root.dataset[state.status] || '';
+    if (state.status === 'pending' || state.status === 'running')
+      status.textContent = label + ' ' + state.progress + '%';
+    if (state.status === 'succeeded') status.textContent = label + ' ' + (state.message || '');
+    if (state.status === 'failed') status.textContent = label + ' ' + (state.error || '');
     if (state.downloadUrl) {
       download.querySelector('a').setAttribute('href', state.downloadUrl);
       download.hidden = false;

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { message } from '../i18n/translator';
 import { AccountsService } from './accounts.service';
 import { LoginThrottleService } from './login-throttle.service';
 import { PasswordService } from './passwords';
 import type { SessionUser } from './session-user';
 
+/** `message`: a catalogue key (a descriptor), translated where it is shown. */
 export type PasswordCheck =
   | { ok: true }
   | { ok: false; throttled: false; message: string }
@@ -24,16 +26,15 @@ export class PasswordConfirmation {
 
   async check(user: SessionUser, password: unknown, ip: string): Promise<PasswordCheck> {
     if (typeof password !== 'string' || !password) {
-      return { ok: false, throttled: false, message: 'Enter your password.' };
+      return { ok: false, throttled: false, message: 'validation.twoFactor.enterPassword' };
     }
     const throttle = await this.throttle.consumeAttempt(user.email, ip);
     if (throttle.throttled) {
-      const minutes = throttle.retryAfterMinutes;
       return {
         ok: false,
         throttled: true,
         retryAfterSeconds: throttle.retryAfterSeconds,
-        message: `Too many wrong passwords. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+        message: message('twoFactor.passwordAgain.throttled', { count: throttle.retryAfterMinutes }),
       };
     }
     const hash = await this.accounts.passwordHashOf(user.id);
@@ -41,7 +42,7 @@ export class PasswordConfirmation {
       return {
         ok: false,
         throttled: false,
-        message: 'Your password was entered incorrectly. Please enter it again.',
+        message: 'twoFactor.passwordAgain.wrong',
       };
     }
     await this.throttle.recordSuccess(user.email, ip);

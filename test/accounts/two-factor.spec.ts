@@ -499,6 +499,8 @@ describe('two-factor policy for staff (MFA_REQUIRED_FOR_STAFF) and the admin res
     });
     expect(await lastEmail(member.email, 'two-factor-changed')).toMatchObject({
       headline: 'Two-factor authentication was reset on your account',
+      detail:
+        'Our staff removed your authenticator app, usually because you asked them to. Log in with your password and set up two-factor authentication again.',
     });
     await submit(member.agent, '/accounts/logout', {});
     expect((await logIn(browser(app), member.email)).headers.location).toBe('/');

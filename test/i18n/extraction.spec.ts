@@ -13,14 +13,6 @@ import { PROJECT_ROOT, VIEWS_DIR } from '../../src/paths';
 
 /** Templates still written in English only. */
 const UNCONVERTED_TEMPLATES = [
-  'accounts/reauthenticate.hbs',
-  'accounts/two-factor-authenticate.hbs',
-  'accounts/two-factor-passkey-add.hbs',
-  'accounts/two-factor-passkey-rename.hbs',
-  'accounts/two-factor-recovery-codes-generate.hbs',
-  'accounts/two-factor-recovery-codes.hbs',
-  'accounts/two-factor-remove.hbs',
-  'accounts/two-factor-totp-activate.hbs',
   'admin/action_confirmation.hbs',
   'admin/change_form.hbs',
   'admin/change_list.hbs',
@@ -41,7 +33,6 @@ const UNCONVERTED_TEMPLATES = [
   'events/ticket-result.hbs',
   'events/ticket.hbs',
   'partials/event-ticket.hbs',
-  'tasks/show.hbs',
 ];
 
 /** Developer tools, English on purpose (never shown to members): not part of the count. */
@@ -49,10 +40,6 @@ const DEVELOPER_TEMPLATES = ['debug-toolbar/toolbar.hbs', 'mail/preview.hbs', 'm
 
 /** Source files whose flash messages, page titles or validation messages are still English text. */
 const UNCONVERTED_SOURCES = [
-  'src/accounts/mfa/mfa-forms.ts',
-  'src/accounts/mfa/staff-policy.ts',
-  'src/accounts/mfa/two-factor-login.controller.ts',
-  'src/accounts/mfa/two-factor.controller.ts',
   'src/admin/admin-users.controller.ts',
   'src/admin/admin.controller.ts',
   'src/api/event-api.dto.ts',

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { message } from '../../i18n/translator';
 import { PASSWORD_MAX_LENGTH } from '../passwords';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -7,32 +8,39 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 const CREDENTIAL_MAX_LENGTH = 20_000;
 const CHECKBOX = ['on', 'true', '1'];
 
+// Messages are catalogue keys (src/i18n/locales), translated where they are shown.
+const INVALID_VALUE = 'common.invalidValue';
+const NO_PASSKEY = 'validation.twoFactor.noPasskey';
+const PASSKEY_NAME_REQUIRED = 'validation.twoFactor.namePasskey';
+const TOTP_CODE_REQUIRED = 'validation.twoFactor.enterTotpCode';
+const passwordTooLong = message('validation.maxChars', { max: PASSWORD_MAX_LENGTH });
+
 /** The second step with a typed code: from the authenticator app, or a recovery code. */
 export class SecondStepCodeForm {
   @Transform(trim)
-  @IsString({ message: 'Enter the code.' })
-  @MinLength(1, { message: 'Enter the code.' })
-  @MaxLength(64, { message: 'That is not a code from your app nor a recovery code.' })
+  @IsString({ message: 'validation.twoFactor.enterCode' })
+  @MinLength(1, { message: 'validation.twoFactor.enterCode' })
+  @MaxLength(64, { message: 'validation.twoFactor.notACode' })
   code!: string;
 
   @IsOptional()
-  @IsIn(CHECKBOX, { message: 'Invalid value.' })
+  @IsIn(CHECKBOX, { message: INVALID_VALUE })
   trust?: string;
 }
 
 /** A WebAuthn answer from the browser (posted by public/js/passkeys.js). */
 export class PasskeyAnswerForm {
-  @IsString({ message: 'Your browser did not send a passkey. Please try again.' })
-  @MinLength(2, { message: 'Your browser did not send a passkey. Please try again.' })
-  @MaxLength(CREDENTIAL_MAX_LENGTH, { message: 'Your browser did not send a passkey. Please try again.' })
+  @IsString({ message: NO_PASSKEY })
+  @MinLength(2, { message: NO_PASSKEY })
+  @MaxLength(CREDENTIAL_MAX_LENGTH, { message: NO_PASSKEY })
   credential!: string;
 
   @IsOptional()
-  @IsIn(CHECKBOX, { message: 'Invalid value.' })
+  @IsIn(CHECKBOX, { message: INVALID_VALUE })
   trust?: string;
 
   @IsOptional()
-  @IsIn(CHECKBOX, { message: 'Invalid value.' })
+  @IsIn(CHECKBOX, { message: INVALID_VALUE })
   remember?: string;
 
   @IsOptional()
@@ -44,9 +52,9 @@ export class PasskeyAnswerForm {
 /** Confirming an authenticator app with its first code. */
 export class TotpActivationForm {
   @Transform(trim)
-  @IsString({ message: 'Enter the six-digit code your app shows.' })
-  @MinLength(1, { message: 'Enter the six-digit code your app shows.' })
-  @MaxLength(64, { message: 'Enter the six-digit code your app shows.' })
+  @IsString({ message: TOTP_CODE_REQUIRED })
+  @MinLength(1, { message: TOTP_CODE_REQUIRED })
+  @MaxLength(64, { message: TOTP_CODE_REQUIRED })
   code!: string;
 
   @IsOptional()
@@ -56,31 +64,31 @@ export class TotpActivationForm {
 }
 
 export class NewPasskeyForm {
-  @IsString({ message: 'Your browser did not send a passkey. Please try again.' })
-  @MinLength(2, { message: 'Your browser did not send a passkey. Please try again.' })
-  @MaxLength(CREDENTIAL_MAX_LENGTH, { message: 'Your browser did not send a passkey. Please try again.' })
+  @IsString({ message: NO_PASSKEY })
+  @MinLength(2, { message: NO_PASSKEY })
+  @MaxLength(CREDENTIAL_MAX_LENGTH, { message: NO_PASSKEY })
   credential!: string;
 
   @Transform(trim)
-  @IsString({ message: 'Name the passkey.' })
-  @MinLength(1, { message: 'Name the passkey.' })
-  @MaxLength(100, { message: 'Enter at most 100 characters.' })
+  @IsString({ message: PASSKEY_NAME_REQUIRED })
+  @MinLength(1, { message: PASSKEY_NAME_REQUIRED })
+  @MaxLength(100, { message: 'validation.maxChars|max=100' })
   name!: string;
 }
 
 export class PasskeyNameForm {
   @Transform(trim)
-  @IsString({ message: 'Name the passkey.' })
-  @MinLength(1, { message: 'Name the passkey.' })
-  @MaxLength(100, { message: 'Enter at most 100 characters.' })
+  @IsString({ message: PASSKEY_NAME_REQUIRED })
+  @MinLength(1, { message: PASSKEY_NAME_REQUIRED })
+  @MaxLength(100, { message: 'validation.maxChars|max=100' })
   name!: string;
 }
 
 /** The password again, before a sensitive change. */
 export class PasswordAgainForm {
-  @IsString({ message: 'Enter your password.' })
-  @MinLength(1, { message: 'Enter your password.' })
-  @MaxLength(PASSWORD_MAX_LENGTH, { message: `Enter at most ${PASSWORD_MAX_LENGTH} characters.` })
+  @IsString({ message: 'validation.twoFactor.enterPassword' })
+  @MinLength(1, { message: 'validation.twoFactor.enterPassword' })
+  @MaxLength(PASSWORD_MAX_LENGTH, { message: passwordTooLong })
   password!: string;
 
   @IsOptional()

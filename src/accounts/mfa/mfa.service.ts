@@ -173,11 +173,13 @@ export class MfaService {
     await this.recoveryCodes.remove(user.id, tx);
     await this.trustedBrowsers.forgetAll(user.id, tx);
     if (removed.length) {
+      // Said in the member's language (what this returns, for the admin log, stays English).
+      const what = passkeys ? (removed.length > 1 ? 'totpAndPasskeys' : 'passkeys') : 'totp';
       await this.notify(
         user,
         {
           headline: 'emails.twoFactor.headlines.reset',
-          detail: `Our staff removed your ${removed.join(' and ')}, usually because you asked them to. Log in with your password and set up two-factor authentication again.`,
+          detail: message(`twoFactor.staffReset.${what}`, { count: passkeys }),
         },
         tx,
       );

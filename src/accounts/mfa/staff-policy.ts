@@ -1,5 +1,8 @@
+import { STATUS_CODES } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AppConfig } from '../../config/app-config';
+import { languageOr, negotiateLanguage } from '../../i18n/languages';
+import { translateMessage } from '../../i18n/translator';
 import { addFlash } from '../../web/flash';
 import { PROBLEM_CONTENT_TYPE } from '../../web/problem';
 import type { MfaService } from './mfa.service';
@@ -21,16 +24,18 @@ export function requireStaffTwoFactor(config: AppConfig, mfa: MfaService): Reque
     if (!config.values.MFA_REQUIRED_FOR_STAFF || !user?.isStaff || !isAdminPath(req.path)) return next();
     mfa.isEnabled(user.id).then((enabled) => {
       if (enabled) return next();
-      const message =
-        'Staff need two-factor authentication to use the admin: set up an authenticator app or a passkey first.';
+      const message = 'flash.twoFactor.staffRequired';
       if (req.method === 'GET' && req.accepts(['html', 'json']) === 'html') {
         addFlash(req, 'info', message);
         return res.redirect(303, enrolUrl(req.originalUrl));
       }
+      // This runs before languageMiddleware: the language is chosen as it would choose it.
+      const language = user.language ? languageOr(user.language) : negotiateLanguage(req.headers);
+      const detail = translateMessage(message, language);
       res
         .status(403)
         .type(PROBLEM_CONTENT_TYPE)
-        .send(JSON.stringify({ type: 'about:blank', title: 'Forbidden', status: 403, detail: message }));
+        .send(JSON.stringify({ type: 'about:blank', title: STATUS_CODES[403], status: 403, detail }));
     }, next);
   };
 }

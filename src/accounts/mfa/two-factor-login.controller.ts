@@ -14,6 +14,7 @@ import {
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../../config/app-config';
+import { message, translateMessage } from '../../i18n/translator';
 import { addFlash } from '../../web/flash';
 import { validateForm, type FieldErrors } from '../../web/forms';
 import { AccountsService } from '../accounts.service';
@@ -29,11 +30,12 @@ import { WebauthnService } from './webauthn.service';
 
 type Body = Record<string, unknown>;
 
-const WRONG_CODE = 'That code is not right (or was used already). Check your app and try again.';
-const PASSKEY_FAILED = 'That passkey could not be verified. Try again, or use another method.';
-const SESSION_STORE_DOWN =
-  'Logging in is temporarily unavailable (our session store is not responding). Please try again in a minute.';
-const START_AGAIN = 'Your log-in took too long or was interrupted: please enter your password again.';
+// Messages are catalogue keys (src/i18n/locales), translated where they are shown.
+const WRONG_CODE = 'twoFactor.authenticate.wrongCode';
+const PASSKEY_FAILED = 'twoFactor.authenticate.passkeyFailed';
+const SESSION_STORE_DOWN = 'accounts.login.unavailable';
+const START_AGAIN = 'twoFactor.authenticate.startAgain';
+const LOG_IN_TITLE = 'accounts.login.title';
 
 /**
  * The second step of a log-in, on its own page after the password (a code from the authenticator
@@ -88,7 +90,8 @@ export class TwoFactorLoginController {
   @HttpCode(200)
   async secondStepPasskeyOptions(@Req() req: Request): Promise<PublicKeyCredentialRequestOptionsJSON> {
     const pending = await this.sessionLogin.pendingUser(req);
-    if (!pending) throw new UnauthorizedException(START_AGAIN);
+    // Read by a script (or a person) as it is: translated here.
+    if (!pending) throw new UnauthorizedException(req.t(START_AGAIN));
     return this.webauthn.authenticationOptions('second-factor', pending.user.id);
   }
 
@@ -126,7 +129,10 @@ export class TwoFactorLoginController {
     const throttle = await this.throttle.consumeIpAttempt(clientIp(req.ip));
     if (throttle.throttled) {
       res.setHeader('Retry-After', String(throttle.retryAfterSeconds));
-      throw new HttpException(tooMany(throttle), HttpStatus.TOO_MANY_REQUESTS);
+      throw new HttpException(
+        translateMessage(tooMany(throttle), req.language),
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
     }
     return this.webauthn.authenticationOptions('login');
   }
@@ -136,11 +142,11 @@ export class TwoFactorLoginController {
   async passkeyLogin(@Body() body: Body, @Req() req: Request, @Res() res: Response): Promise<void> {
     const form = await validateForm(PasskeyAnswerForm, body);
     const next = safeNextPath(body.next);
-    const refuse = (message: string, status: number) =>
+    const refuse = (text: string, status: number) =>
       renderPage(
         res,
         'accounts/login',
-        { title: 'Log in', values: { next }, errors: { form: [message] } },
+        { title: LOG_IN_TITLE, values: { next }, errors: { form: [text] } },
         status,
       );
     if (!form.ok) return refuse(PASSKEY_FAILED, 400);
@@ -166,7 +172,7 @@ export class TwoFactorLoginController {
       return renderPage(
         res,
         'accounts/login',
-        { title: 'Log in', values: {}, errors: { form: [SESSION_STORE_DOWN] } },
+        { title: LOG_IN_TITLE, values: {}, errors: { form: [SESSION_STORE_DOWN] } },
         503,
       );
     }
@@ -195,7 +201,7 @@ export class TwoFactorLoginController {
       res,
       'accounts/two-factor-authenticate',
       {
-        title: 'Two-factor authentication',
+        title: 'twoFactor.authenticate.title',
         methods,
         codeForm: methods.totp || methods.recoveryCodes,
         trustDays: this.config.values.MFA_TRUST_DAYS,
@@ -207,6 +213,5 @@ export class TwoFactorLoginController {
 }
 
 function tooMany(throttle: ThrottleState): string {
-  const minutes = throttle.retryAfterMinutes;
-  return `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+  return message('twoFactor.authenticate.throttled', { count: throttle.retryAfterMinutes });
 }

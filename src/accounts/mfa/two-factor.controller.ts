@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import type { Request, Response } from 'express';
+import { message } from '../../i18n/translator';
 import { addFlash } from '../../web/flash';
 import { validateForm, type FieldErrors } from '../../web/forms';
 import { CurrentUser, RequireLogin } from '../auth.decorators';
@@ -30,6 +31,20 @@ type Body = Record<string, unknown>;
 
 const ENROLMENT_MINUTES = 10;
 const PROFILE = '/accounts/profile#two-factor';
+
+// Page titles and messages are catalogue keys (src/i18n/locales), translated where they are shown.
+const REAUTH_TITLE = 'twoFactor.reauth.title';
+const TOTP_TITLE = 'twoFactor.totp.title';
+const PASSKEY_ADD_TITLE = 'twoFactor.passkeyAdd.title';
+const PASSKEY_RENAME_TITLE = 'twoFactor.passkeyRename.title';
+const NO_SUCH_PASSKEY = 'flash.twoFactor.noSuchPasskey';
+/** The removal pages: which factor, and what the page says about it. */
+const REMOVE_TOTP = {
+  title: 'twoFactor.remove.totpTitle',
+  intro: 'twoFactor.remove.totpIntro',
+  action: '/accounts/2fa/totp/deactivate',
+};
+const REMOVE_PASSKEY_TITLE = 'twoFactor.remove.passkeyTitle';
 
 /**
  * A signed-in member's two-factor methods (the profile shows them): setting up an authenticator
@@ -54,7 +69,7 @@ export class TwoFactorController {
   @Get('reauthenticate')
   reauthenticateForm(@Query('next') next: unknown, @Res() res: Response): void {
     renderPage(res, 'accounts/reauthenticate', {
-      title: 'Confirm it is you',
+      title: REAUTH_TITLE,
       next: safeNextPath(next),
       errors: {},
     });
@@ -69,7 +84,7 @@ export class TwoFactorController {
   ): Promise<void> {
     const next = safeNextPath(body.next);
     const page = (errors: FieldErrors, status: number) =>
-      renderPage(res, 'accounts/reauthenticate', { title: 'Confirm it is you', next, errors }, status);
+      renderPage(res, 'accounts/reauthenticate', { title: REAUTH_TITLE, next, errors }, status);
     const form = await validateForm(PasswordAgainForm, body);
     if (!form.ok) return page(form.errors, 400);
     const check = await this.passwordConfirmation.check(user, form.value.password, clientIp(req.ip));
@@ -92,7 +107,7 @@ export class TwoFactorController {
   ): Promise<void> {
     if (!this.recentlyAuthenticated(req, res)) return;
     if (await this.totp.isActive(user.id)) {
-      addFlash(req, 'info', 'You have an authenticator app already. Remove it first to set up another.');
+      addFlash(req, 'info', 'flash.twoFactor.totpExists');
       return res.redirect(303, PROFILE);
     }
     const enrolment = await this.totp.newEnrolment(user);
@@ -101,7 +116,7 @@ export class TwoFactorController {
       expiresAt: Date.now() + ENROLMENT_MINUTES * 60_000,
     };
     renderPage(res, 'accounts/two-factor-totp-activate', {
-      title: 'Set up an authenticator app',
+      title: TOTP_TITLE,
       enrolment,
       next: safeNextPath(next),
       errors: {},
@@ -121,7 +136,7 @@ export class TwoFactorController {
         ? await this.totp.resumeEnrolment(user, pending.sealed)
         : undefined;
     if (!enrolment) {
-      addFlash(req, 'error', 'That set-up took too long. Scan the new QR code and enter a fresh code.');
+      addFlash(req, 'error', 'flash.twoFactor.enrolmentExpired');
       return res.redirect(303, '/accounts/2fa/totp/activate');
     }
     const next = safeNextPath(body.next);
@@ -129,31 +144,20 @@ export class TwoFactorController {
       renderPage(
         res,
         'accounts/two-factor-totp-activate',
-        { title: 'Set up an authenticator app', enrolment, next, errors },
+        { title: TOTP_TITLE, enrolment, next, errors },
         400,
       );
     const form = await validateForm(TotpActivationForm, body);
     if (!form.ok) return page(form.errors);
     const codes = await this.mfa.activateTotp(user, enrolment.sealed, form.value.code);
-    if (!codes) return page({ code: ['That code is not right. Enter the code your app shows now.'] });
+    if (!codes) return page({ code: ['twoFactor.totp.wrongCode'] });
     delete req.session.totpEnrolment;
-    this.showActivated(
-      req,
-      res,
-      'Your authenticator app is set up: log-in will ask for a code from it.',
-      codes,
-      next,
-    );
+    this.showActivated(req, res, 'flash.twoFactor.totpActivated', codes, next);
   }
 
   @Get('2fa/totp/deactivate')
   totpDeactivateForm(@Res() res: Response): void {
-    renderPage(res, 'accounts/two-factor-remove', {
-      title: 'Remove the authenticator app',
-      what: 'your authenticator app',
-      action: '/accounts/2fa/totp/deactivate',
-      errors: {},
-    });
+    renderPage(res, 'accounts/two-factor-remove', { ...REMOVE_TOTP, errors: {} });
   }
 
   @Post('2fa/totp/deactivate')
@@ -163,17 +167,13 @@ export class TwoFactorController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const refused = await this.confirmRemoval(user, body, req, res, {
-      title: 'Remove the authenticator app',
-      what: 'your authenticator app',
-      action: '/accounts/2fa/totp/deactivate',
-    });
+    const refused = await this.confirmRemoval(user, body, req, res, REMOVE_TOTP);
     if (refused) return;
     const removed = await this.mfa.removeTotp(user);
     addFlash(
       req,
       removed ? 'success' : 'info',
-      removed ? 'The authenticator app has been removed.' : 'You had no authenticator app.',
+      removed ? 'flash.twoFactor.totpRemoved' : 'flash.twoFactor.noTotp',
     );
     res.redirect(303, PROFILE);
   }
@@ -188,7 +188,9 @@ export class TwoFactorController {
   ): Promise<void> {
     if (!this.recentlyAuthenticated(req, res)) return;
     if (!(await this.mfa.isEnabled(user.id))) return res.redirect(303, PROFILE);
-    renderPage(res, 'accounts/two-factor-recovery-codes-generate', { title: 'New recovery codes' });
+    renderPage(res, 'accounts/two-factor-recovery-codes-generate', {
+      title: 'twoFactor.recoveryCodes.generateTitle',
+    });
   }
 
   @Post('2fa/recovery-codes/generate')
@@ -200,10 +202,10 @@ export class TwoFactorController {
     if (!this.recentlyAuthenticated(req, res, '/accounts/2fa/recovery-codes/generate')) return;
     const codes = await this.mfa.regenerateRecoveryCodes(user);
     if (!codes) {
-      addFlash(req, 'error', 'Recovery codes come with an authenticator app or a passkey: set one up first.');
+      addFlash(req, 'error', 'flash.twoFactor.codesNeedFactor');
       return res.redirect(303, PROFILE);
     }
-    renderRecoveryCodes(res, codes, 'Your new recovery codes', undefined, 201);
+    renderRecoveryCodes(req, res, codes, 'twoFactor.recoveryCodes.newTitle', undefined, 201);
   }
 
   // --- Passkeys --------------------------------------------------------------------------------
@@ -212,7 +214,7 @@ export class TwoFactorController {
   addPasskeyForm(@Query('next') next: unknown, @Req() req: Request, @Res() res: Response): void {
     if (!this.recentlyAuthenticated(req, res)) return;
     renderPage(res, 'accounts/two-factor-passkey-add', {
-      title: 'Add a passkey',
+      title: PASSKEY_ADD_TITLE,
       values: { name: '' },
       next: safeNextPath(next),
       errors: {},
@@ -226,7 +228,8 @@ export class TwoFactorController {
     @Req() req: Request,
   ): Promise<PublicKeyCredentialCreationOptionsJSON> {
     if (!this.sessionLogin.isRecentlyAuthenticated(req)) {
-      throw new ForbiddenException('Please confirm your password again first (reload the page).');
+      // Read by passkeys.js (or a person) as it is: translated here.
+      throw new ForbiddenException(req.t('twoFactor.passkeyAdd.reauthFirst'));
     }
     return this.webauthn.registrationOptions(user);
   }
@@ -245,7 +248,7 @@ export class TwoFactorController {
         res,
         'accounts/two-factor-passkey-add',
         {
-          title: 'Add a passkey',
+          title: PASSKEY_ADD_TITLE,
           values: { name: typeof body.name === 'string' ? body.name : '' },
           next,
           errors,
@@ -257,8 +260,9 @@ export class TwoFactorController {
     const verified = await this.webauthn.verifyRegistration(user.id, form.value.credential);
     if (!verified.ok) return page({ credential: [verified.error] });
     const codes = await this.mfa.addPasskey(user, form.value.name, verified.credential);
-    if (!codes) return page({ credential: ['This passkey is already registered.'] });
-    this.showActivated(req, res, `Your passkey “${form.value.name}” has been added.`, codes, next);
+    if (!codes) return page({ credential: ['twoFactor.passkeyAdd.alreadyRegistered'] });
+    const added = message('flash.twoFactor.passkeyAdded', { name: form.value.name });
+    this.showActivated(req, res, added, codes, next);
   }
 
   @Get('2fa/webauthn/:id/rename')
@@ -270,11 +274,11 @@ export class TwoFactorController {
   ): Promise<void> {
     const passkey = (await this.webauthn.list(user.id)).find((row) => row.id === id);
     if (!passkey) {
-      addFlash(req, 'error', 'No such passkey.');
+      addFlash(req, 'error', NO_SUCH_PASSKEY);
       return res.redirect(303, PROFILE);
     }
     renderPage(res, 'accounts/two-factor-passkey-rename', {
-      title: 'Rename a passkey',
+      title: PASSKEY_RENAME_TITLE,
       passkey,
       values: { name: passkey.name },
       errors: {},
@@ -295,7 +299,7 @@ export class TwoFactorController {
       return renderPage(
         res,
         'accounts/two-factor-passkey-rename',
-        { title: 'Rename a passkey', passkey, values: form.values, errors: form.errors },
+        { title: PASSKEY_RENAME_TITLE, passkey, values: form.values, errors: form.errors },
         400,
       );
     }
@@ -303,7 +307,7 @@ export class TwoFactorController {
     addFlash(
       req,
       renamed ? 'success' : 'error',
-      renamed ? `The passkey is now called “${form.value.name}”.` : 'No such passkey.',
+      renamed ? message('flash.twoFactor.passkeyRenamed', { name: form.value.name }) : NO_SUCH_PASSKEY,
     );
     res.redirect(303, PROFILE);
   }
@@ -317,12 +321,12 @@ export class TwoFactorController {
   ): Promise<void> {
     const passkey = (await this.webauthn.list(user.id)).find((row) => row.id === id);
     if (!passkey) {
-      addFlash(req, 'error', 'No such passkey.');
+      addFlash(req, 'error', NO_SUCH_PASSKEY);
       return res.redirect(303, PROFILE);
     }
     renderPage(res, 'accounts/two-factor-remove', {
-      title: 'Remove a passkey',
-      what: `the passkey “${passkey.name}”`,
+      title: REMOVE_PASSKEY_TITLE,
+      intro: message('twoFactor.remove.passkeyIntro', { name: passkey.name }),
       action: `/accounts/2fa/webauthn/${id}/remove`,
       errors: {},
     });
@@ -337,8 +341,8 @@ export class TwoFactorController {
     @Res() res: Response,
   ): Promise<void> {
     const refused = await this.confirmRemoval(user, body, req, res, {
-      title: 'Remove a passkey',
-      what: 'this passkey',
+      title: REMOVE_PASSKEY_TITLE,
+      intro: 'twoFactor.remove.thisPasskeyIntro',
       action: `/accounts/2fa/webauthn/${id}/remove`,
     });
     if (refused) return;
@@ -346,7 +350,7 @@ export class TwoFactorController {
     addFlash(
       req,
       name ? 'success' : 'error',
-      name ? `The passkey “${name}” has been removed.` : 'No such passkey.',
+      name ? message('flash.twoFactor.passkeyRemoved', { name }) : NO_SUCH_PASSKEY,
     );
     res.redirect(303, PROFILE);
   }
@@ -364,7 +368,7 @@ export class TwoFactorController {
     addFlash(
       req,
       forgotten ? 'success' : 'error',
-      forgotten ? 'That browser will be asked for a second step again.' : 'No such browser.',
+      forgotten ? 'flash.twoFactor.browserForgotten' : 'flash.twoFactor.noSuchBrowser',
     );
     res.redirect(303, PROFILE);
   }
@@ -376,7 +380,7 @@ export class TwoFactorController {
     @Res() res: Response,
   ): Promise<void> {
     await this.trustedBrowsers.forgetAll(user.id);
-    addFlash(req, 'success', 'Every browser will be asked for a second step again.');
+    addFlash(req, 'success', 'flash.twoFactor.allBrowsersForgotten');
     res.redirect(303, PROFILE);
   }
 
@@ -395,7 +399,7 @@ export class TwoFactorController {
     body: Body,
     req: Request,
     res: Response,
-    view: { title: string; what: string; action: string },
+    view: { title: string; intro: string; action: string },
   ): Promise<boolean> {
     const form = await validateForm(PasswordAgainForm, body);
     const check = form.ok
@@ -409,24 +413,46 @@ export class TwoFactorController {
   }
 
   /** After a first or further factor: the new recovery codes once, or back to the profile. */
-  private showActivated(req: Request, res: Response, message: string, codes: string[], next?: string): void {
-    if (codes.length) return renderRecoveryCodes(res, codes, 'Save your recovery codes', message, 201, next);
-    addFlash(req, 'success', message);
+  private showActivated(
+    req: Request,
+    res: Response,
+    confirmation: string,
+    codes: string[],
+    next?: string,
+  ): void {
+    if (codes.length) {
+      return renderRecoveryCodes(
+        req,
+        res,
+        codes,
+        'twoFactor.recoveryCodes.saveTitle',
+        confirmation,
+        201,
+        next,
+      );
+    }
+    addFlash(req, 'success', confirmation);
     res.redirect(303, next ?? PROFILE);
   }
 }
 
 /** The codes, on this response only (never stored in the clear), with download and print. */
 function renderRecoveryCodes(
+  req: Request,
   res: Response,
   codes: string[],
   title: string,
-  message: string | undefined,
+  confirmation: string | undefined,
   status: number,
   next?: string,
 ): void {
-  const download = `data:text/plain;charset=utf-8,${encodeURIComponent(
-    `Event Planner recovery codes\nEach code works once. Keep them somewhere safe.\n\n${codes.join('\n')}\n`,
-  )}`;
-  renderPage(res, 'accounts/two-factor-recovery-codes', { title, message, codes, download, next }, status);
+  // The text file, in the reader's language like the page.
+  const heading = `${req.t('twoFactor.recoveryCodes.fileTitle')}\n${req.t('twoFactor.recoveryCodes.fileNote')}`;
+  const download = `data:text/plain;charset=utf-8,${encodeURIComponent(`${heading}\n\n${codes.join('\n')}\n`)}`;
+  renderPage(
+    res,
+    'accounts/two-factor-recovery-codes',
+    { title, message: confirmation, codes, download, next },
+    status,
+  );
 }

@@ -295,8 +295,9 @@ export class WebauthnService {
   }
 }
 
-const NOT_A_CREDENTIAL = 'Your browser did not send a passkey. Please try again.';
-const NOT_VERIFIED = 'The passkey could not be verified. Please try again.';
+// Shown on the page that sent the passkey: catalogue keys (src/i18n/locales).
+const NOT_A_CREDENTIAL = 'validation.twoFactor.noPasskey';
+const NOT_VERIFIED = 'validation.twoFactor.passkeyNotVerified';
 const PASSKEYS_UNAVAILABLE = 'Passkeys are unavailable for a moment. Please try again in a minute.';
 
 function challengeKey(purpose: ChallengePurpose, challenge: string): string {

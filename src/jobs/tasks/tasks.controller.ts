@@ -11,9 +11,10 @@ import { TasksService } from './tasks.service';
 
 const FINAL = new Set<TaskState['status']>(['succeeded', 'failed']);
 
+/** Page titles are catalogue keys (src/i18n/locales), translated by the layout. */
 const KIND_TITLES: Record<string, string> = {
-  email_attendees: 'E-mail to attendees',
-  export_attendees_csv: 'Attendee export',
+  email_attendees: 'tasks.kinds.emailAttendees',
+  export_attendees_csv: 'tasks.kinds.exportAttendees',
 };
 
 /** A task's page (the final state renders without JavaScript), its live SSE stream and its download. */
@@ -31,7 +32,7 @@ export class TasksController {
     const task = await this.tasks.findOwned(id, user.id);
     const state = this.tasks.stateOf(task);
     res.render('tasks/show', {
-      title: KIND_TITLES[task.kind] ?? 'Task',
+      title: KIND_TITLES[task.kind] ?? 'tasks.kinds.other',
       task: state,
       finished: FINAL.has(state.status),
       eventUrl: task.eventId ? `/events/${task.eventId}` : null,
