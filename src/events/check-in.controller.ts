@@ -109,7 +109,7 @@ export class CheckInController {
     // language here (the layout passes translated text through).
     const refuse = (status: number, title: string, refused: string) =>
       res.status(status).render('events/ticket-result', {
-        title: req.t(title),
+        title: translateMessage(title, req.language),
         refused: translateMessage(refused, req.language),
       });
     let ticket;

@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
 import { browser, csrfFrom, expectStatus, logIn, sql, submit, type Agent } from '../accounts/support';
 import { createUser } from '../admin/support';
 import { startWebApp } from '../support/web-app';
@@ -8,7 +9,8 @@ const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOS
 /**
  * The organizer's pages in the reader's language, against the real app (PostgreSQL, Redis,
  * sessions, CSRF): the event form with its validation messages in Ukrainian, the door (check-in
- * list, the answers to a check-in and a refused ticket) in Russian. English is the other tests'.
+ * list, the answers to a check-in and a refused ticket) in Russian; the API's messages, keys too,
+ * still in English. English pages are the other tests'.
  */
 describe('organizer pages in Ukrainian and Russian', () => {
   let app: NestExpressApplication;
@@ -115,7 +117,8 @@ describe('organizer pages in Ukrainian and Russian', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page) })
       .expect(303);
-    const after = (await organizer.agent.get(again.headers.location as string).expect(200)).text;
+    const back = (again.headers.location as string).split('#')[0];
+    const after = (await organizer.agent.get(back).expect(200)).text;
     expect(after).toContain('Gina Guest: уже зарегистрирован ранее.');
     expect(after).toMatch(/<span class="badge badge-on">Здесь<\/span> <time datetime="[^"]+" title="[^"]* г\., /);
 
@@ -127,5 +130,22 @@ describe('organizer pages in Ukrainian and Russian', () => {
     expectStatus(refused, 400);
     expect(refused.text).toContain('<title>Билет отклонён · ');
     expect(refused.text).toContain('Введите или отсканируйте билет: его ссылку, как в QR-коде.');
+  });
+
+  it('the API says its list-query messages (catalogue keys now) in English, as it did', async () => {
+    const response = await request(app.getHttpServer())
+      .get('/api/v1/events')
+      .query({ page: 0, pageSize: 1000, q: 'x'.repeat(201), from: 'yesterday', organizerId: 3_000_000_000 })
+      .expect(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const problem = JSON.parse(response.text) as { detail: string; errors: Record<string, string[]> };
+    expect(problem.detail).toBe('Validation failed');
+    expect(problem.errors).toEqual({
+      page: ['page must be a whole number from 1'],
+      pageSize: ['pageSize must be a whole number from 1 to 100'],
+      q: ['q must be at most 200 characters'],
+      from: ['from must be an ISO 8601 date-time'],
+      organizerId: ['organizerId is out of range'],
+    });
   });
 });
