@@ -109,7 +109,7 @@ describe('organizer pages in Ukrainian and Russian', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page) })
       .expect(200);
-    expect(checkedIn.body.message).toBe('Gina Guest: зарегистрирован на входе.');
+    expect(checkedIn.body.message).toBe('Gina Guest: вход отмечен.');
     expect(checkedIn.body.attendee.checkedInText).toMatch(/^\d{2}:\d{2}$/);
     expect(checkedIn.body.attendee.checkedInFull).toMatch(/ г\., \d{2}:\d{2} UTC$/);
     const again = await organizer.agent
@@ -119,7 +119,7 @@ describe('organizer pages in Ukrainian and Russian', () => {
       .expect(303);
     const back = (again.headers.location as string).split('#')[0];
     const after = (await organizer.agent.get(back).expect(200)).text;
-    expect(after).toContain('Gina Guest: уже зарегистрирован ранее.');
+    expect(after).toContain('Gina Guest: вход уже был отмечен.');
     expect(after).toMatch(/<span class="badge badge-on">Здесь<\/span> <time datetime="[^"]+" title="[^"]* г\., /);
 
     // The scanner field, given something that is no ticket: the refusal is said in Russian.
