@@ -34,7 +34,11 @@
     var time = document.createElement('time');
     time.dateTime = checkedInAt;
     time.textContent =
-      text || new Date(checkedInAt).toLocaleTimeString(document.documentElement.lang || [], { hour: '2-digit', minute: '2-digit' });
+      text ||
+      new Date(checkedInAt).toLocaleTimeString(document.documentElement.lang || [], {
+        hour: '2-digit',
+        minute: '2-digit',
+      });
     cell.append(badge, ' ', time);
   }
 

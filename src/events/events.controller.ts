@@ -178,7 +178,10 @@ export class EventsController {
   @Get('/my/rsvps')
   @RequireLogin()
   async myRsvps(@CurrentUser() user: SessionUser, @Res() res: Response) {
-    res.render('events/rsvps', { title: 'organizing.rsvps.title', events: await this.events.rsvpsOf(user.id) });
+    res.render('events/rsvps', {
+      title: 'organizing.rsvps.title',
+      events: await this.events.rsvpsOf(user.id),
+    });
   }
 
   @Get('/events/:id')
@@ -351,7 +354,10 @@ export class EventsController {
   @RequireLogin()
   async cancelForm(@Param('id') id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
     const event = await this.events.findManageable(id, await this.actors.of(user), 'own');
-    res.render('events/cancel', { title: message('organizing.cancel.pageTitle', { title: event.title }), event });
+    res.render('events/cancel', {
+      title: message('organizing.cancel.pageTitle', { title: event.title }),
+      event,
+    });
   }
 
   @Post('/events/:id/cancel')
@@ -419,13 +425,10 @@ export class EventsController {
     }
     const removed = await this.rsvps.remove(id, rsvpId, form.value.reason ?? '');
     await this.checkIns.publish(id);
-    addFlash(
-      req,
-      'success',
-      message(removed.promoted ? 'organizing.flash.attendeeRemovedPromoted' : 'organizing.flash.attendeeRemoved', {
-        name: removed.name,
-      }),
-    );
+    const notice = removed.promoted
+      ? 'organizing.flash.attendeeRemovedPromoted'
+      : 'organizing.flash.attendeeRemoved';
+    addFlash(req, 'success', message(notice, { name: removed.name }));
     res.redirect(303, `/events/${id}/attendees`);
   }
 
@@ -451,7 +454,11 @@ export class EventsController {
     if (!form.ok) return refuse(form.errors);
     try {
       const cohost = await this.cohosts.add(event, form.value.email, user);
-      addFlash(req, 'success', message('organizing.flash.cohostAdded', { name: cohost.name || cohost.email }));
+      addFlash(
+        req,
+        'success',
+        message('organizing.flash.cohostAdded', { name: cohost.name || cohost.email }),
+      );
     } catch (error) {
       if (error instanceof EventValidationError) return refuse(error.errors);
       throw error;

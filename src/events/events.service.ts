@@ -389,7 +389,9 @@ export class EventsService {
         errors.status = ['organizing.validation.noDraftAgain'];
       }
       if (values.capacity !== null && values.capacity < current.goingCount) {
-        errors.capacity = [message('organizing.validation.capacityBelowGoing', { count: current.goingCount })];
+        errors.capacity = [
+          message('organizing.validation.capacityBelowGoing', { count: current.goingCount }),
+        ];
       }
       if (Object.keys(errors).length) throw new EventValidationError(errors);
       if (current.status === EventStatus.cancelled) {

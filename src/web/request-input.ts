@@ -101,7 +101,9 @@ function multipartForms(limitBytes: number) {
       req.body ??= {};
       if (error instanceof MulterError && error.code === 'LIMIT_FILE_SIZE' && isUploadField(error.field)) {
         // A catalogue key, said next to the field in the reader's language.
-        req.uploadErrors = { [error.field]: message('organizing.validation.coverTooLarge', { mb: megabytes }) };
+        req.uploadErrors = {
+          [error.field]: message('organizing.validation.coverTooLarge', { mb: megabytes }),
+        };
         return next();
       }
       if (error instanceof MulterError) {

@@ -95,7 +95,9 @@ describe('organizer pages in Ukrainian and Russian', () => {
     expect(page).toContain('<title>Вход: Гончарный вечер · ');
     expect(page).toContain('<h1>Регистрация на входе</h1>');
     expect(page).toContain('ср, 1 мая 2030 г., 18:30 UTC');
-    expect(page).toMatch(/Пришли: <strong data-count="checkedIn"[^>]*>0<\/strong> из <strong data-count="going"[^>]*>1<\/strong>/);
+    expect(page).toMatch(
+      /Пришли: <strong data-count="checkedIn"[^>]*>0<\/strong> из <strong data-count="going"[^>]*>1<\/strong>/,
+    );
     expect(page).toContain('<label for="ticket">Отсканируйте или вставьте билет</label>');
     expect(page).toContain('placeholder="Имя или эл. почта" aria-label="Поиск участников"');
     expect(page).toContain('aria-label="Зарегистрировать: Gina Guest">Зарегистрировать</button>');
@@ -120,7 +122,9 @@ describe('organizer pages in Ukrainian and Russian', () => {
     const back = (again.headers.location as string).split('#')[0];
     const after = (await organizer.agent.get(back).expect(200)).text;
     expect(after).toContain('Gina Guest: вход уже был отмечен.');
-    expect(after).toMatch(/<span class="badge badge-on">Здесь<\/span> <time datetime="[^"]+" title="[^"]* г\., /);
+    expect(after).toMatch(
+      /<span class="badge badge-on">Здесь<\/span> <time datetime="[^"]+" title="[^"]* г\., /,
+    );
 
     // The scanner field, given something that is no ticket: the refusal is said in Russian.
     const refused = await organizer.agent
