@@ -29,11 +29,16 @@
     }
     var badge = document.createElement('span');
     badge.className = 'badge badge-on';
-    badge.textContent = 'In';
+    // The badge's text in the page's language (the template's {{t}}).
+    badge.textContent = root.dataset.badgeIn;
     var time = document.createElement('time');
     time.dateTime = checkedInAt;
     time.textContent =
-      text || new Date(checkedInAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+      text ||
+      new Date(checkedInAt).toLocaleTimeString(document.documentElement.lang || [], {
+        hour: '2-digit',
+        minute: '2-digit',
+      });
     cell.append(badge, ' ', time);
   }
 

@@ -1,47 +1,54 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsISO8601, IsInt, IsOptional, IsString, MaxLength, Max, Min } from 'class-validator';
+import { message } from '../i18n/translator';
+
+// Messages are catalogue keys (src/i18n/locales), translated by the error filter for problem+json
+// (English unless the request asks for another language); they name the query parameters as sent.
+const PAGE_MESSAGE = 'organizing.api.pageWhole';
+const PAGE_SIZE_MESSAGE = message('organizing.api.pageSize', { max: 100 });
+const ORGANIZER_MESSAGE = 'organizing.api.organizerId';
 
 /** Query string of GET /api/v1/events. */
 export class EventListQuery {
   @ApiPropertyOptional({ minimum: 1, default: 1 })
   @IsOptional()
   @Type(() => Number)
-  @IsInt({ message: 'page must be a whole number from 1' })
-  @Min(1, { message: 'page must be a whole number from 1' })
-  @Max(100_000, { message: 'page must be at most 100000' })
+  @IsInt({ message: PAGE_MESSAGE })
+  @Min(1, { message: PAGE_MESSAGE })
+  @Max(100_000, { message: message('organizing.api.pageMax', { max: 100_000 }) })
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
-  @IsInt({ message: 'pageSize must be a whole number from 1 to 100' })
-  @Min(1, { message: 'pageSize must be a whole number from 1 to 100' })
-  @Max(100, { message: 'pageSize must be a whole number from 1 to 100' })
+  @IsInt({ message: PAGE_SIZE_MESSAGE })
+  @Min(1, { message: PAGE_SIZE_MESSAGE })
+  @Max(100, { message: PAGE_SIZE_MESSAGE })
   pageSize?: number;
 
   @ApiPropertyOptional({ description: 'Full-text search over title, description and location' })
   @IsOptional()
-  @IsString({ message: 'q must be text' })
-  @MaxLength(200, { message: 'q must be at most 200 characters' })
+  @IsString({ message: 'organizing.api.queryText' })
+  @MaxLength(200, { message: message('organizing.api.queryTooLong', { max: 200 }) })
   q?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Events starting at or after this instant' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  @IsISO8601({ strict: true }, { message: message('organizing.api.dateTime', { field: 'from' }) })
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Events starting before this instant' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  @IsISO8601({ strict: true }, { message: message('organizing.api.dateTime', { field: 'to' }) })
   to?: string;
 
   @ApiPropertyOptional({ description: 'Only events by this organizer' })
   @IsOptional()
   @Type(() => Number)
-  @IsInt({ message: 'organizerId must be a whole number' })
-  @Min(1, { message: 'organizerId must be a whole number' })
-  @Max(2_147_483_647, { message: 'organizerId is out of range' })
+  @IsInt({ message: ORGANIZER_MESSAGE })
+  @Min(1, { message: ORGANIZER_MESSAGE })
+  @Max(2_147_483_647, { message: 'organizing.api.organizerIdRange' })
   organizerId?: number;
 }
 

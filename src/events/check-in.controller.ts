@@ -5,6 +5,9 @@ import { CurrentUser, RequireLogin } from '../accounts/auth.decorators';
 import type { SessionUser } from '../accounts/session-user';
 import { AppConfig } from '../config/app-config';
 import { ShutdownState } from '../core/shutdown-state';
+import { EVENT_DATE } from '../i18n/handlebars-i18n';
+import type { Language } from '../i18n/languages';
+import { formatDateTime, message, translateMessage } from '../i18n/translator';
 import { TaskEventsService } from '../jobs/tasks/task-events.service';
 import { openEventStream } from '../web/event-stream';
 import { addFlash } from '../web/flash';
@@ -14,9 +17,10 @@ import {
   TicketRefused,
   type AttendanceUpdate,
   type DoorAttendee,
+  type TicketCheckIn,
+  type VerifiedTicket,
 } from './check-in.service';
 import { EventActors } from './event-actors';
-import { formatDate } from './event-view';
 import { EventsService } from './events.service';
 import { TicketSigner } from './tickets';
 
@@ -25,17 +29,8 @@ export function ticketQrSvg(url: string): Promise<string> {
   return QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 }
 
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** "19:05" in the event's zone (a check-in's time); one formatter per zone, as formatDate does. */
-function formatTime(value: Date, timeZone: string): string {
-  let format = timeFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone });
-    timeFormats.set(timeZone, format);
-  }
-  return format.format(value);
-}
+/** A check-in's time: "19:05" (the day is the event's; the full date is the time's title). */
+const DOOR_TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
 
 const searchOf = (q: unknown): string => (typeof q === 'string' ? q.trim().slice(0, 100) : '');
 
@@ -62,17 +57,18 @@ export class CheckInController {
     @Param('id') id: number,
     @Query('q') q: unknown,
     @CurrentUser() user: SessionUser,
+    @Req() req: Request,
     @Res() res: Response,
   ) {
     const event = await this.events.findManageable(id, await this.actors.of(user));
     const search = searchOf(q);
     const [attendees, counts] = await Promise.all([this.checkIns.list(id, search), this.checkIns.counts(id)]);
     res.render('events/check-in', {
-      title: `Check-in: ${event.title}`,
-      event: { ...event, startsAtText: formatDate(event.startsAt, event.timeZone) },
+      title: message('organizing.checkIn.pageTitle', { title: event.title }),
+      event,
       search,
       counts,
-      attendees: attendees.map((attendee) => this.row(attendee, event.timeZone)),
+      attendees: attendees.map((attendee) => this.row(attendee, event.timeZone, req.language)),
     });
   }
 
@@ -88,22 +84,9 @@ export class CheckInController {
     const event = await this.events.findManageable(id, await this.actors.of(user));
     const ref = typeof text === 'string' ? this.tickets.parse(text) : undefined;
     if (!ref) {
-      return this.renderResult(res, event, {
-        status: 400,
-        refused: 'Enter or scan a ticket: its link, as the QR code holds it.',
-      });
+      return this.renderResult(req, res, event, { status: 400, refused: 'organizing.ticket.enterTicket' });
     }
-    try {
-      const admitted = await this.checkIns.admit(await this.checkIns.verify(ref), event.id);
-      return this.renderResult(res, event, { admitted });
-    } catch (error) {
-      if (!(error instanceof TicketRefused)) throw error;
-      return this.renderResult(res, event, {
-        status: error.getStatus(),
-        refused: error.message,
-        holder: error.holder,
-      });
-    }
+    return this.admitOrRefuse(req, res, event, this.checkIns.verify(ref));
   }
 
   /**
@@ -117,47 +100,36 @@ export class CheckInController {
     @Param('rsvpId') rsvpId: number,
     @Param('signature') signature: string,
     @CurrentUser() user: SessionUser,
+    @Req() req: Request,
     @Res() res: Response,
   ) {
     const ref = this.tickets.parse(`${rsvpId}/${signature}`);
     if (!ref) throw new NotFoundException('Not found');
+    // Without an event, the page shows its title as the verdict: both are said in the reader's
+    // language here (the layout passes translated text through).
+    const refuse = (status: number, title: string, refused: string) =>
+      res.status(status).render('events/ticket-result', {
+        title: translateMessage(title, req.language),
+        refused: translateMessage(refused, req.language),
+      });
     let ticket;
     try {
       ticket = await this.checkIns.verify(ref);
     } catch (error) {
       if (!(error instanceof TicketRefused)) throw error;
-      return res.status(error.getStatus()).render('events/ticket-result', {
-        title: 'Not a valid ticket',
-        refused: error.message,
-      });
+      return refuse(error.getStatus(), 'organizing.ticket.notValidTitle', error.message);
     }
     const actor = await this.actors.of(user);
     if (!this.events.canManage(actor, ticket.event)) {
       if (ticket.userId !== user.id) {
-        return res.status(403).render('events/ticket-result', {
-          title: 'Not your event',
-          refused: 'Only the organizer and co-hosts of this event can check people in.',
-        });
+        return refuse(403, 'organizing.ticket.notYourEventTitle', 'organizing.ticket.organizersOnly');
       }
       if (ticket.status !== 'going') {
-        return res.status(409).render('events/ticket-result', {
-          title: 'Ticket not valid',
-          refused: 'You are not going to this event any more, so this ticket does not admit you.',
-        });
+        return refuse(409, 'organizing.ticket.ticketNotValidTitle', 'organizing.ticket.notGoingAnyMore');
       }
-      return this.renderOwnTicket(res, ticket.event.id, ticket.rsvpId);
+      return this.renderOwnTicket(req, res, ticket.event.id, ticket.rsvpId);
     }
-    const event = await this.events.find(ticket.event.id);
-    try {
-      return this.renderResult(res, event, { admitted: await this.checkIns.admit(ticket, event.id) });
-    } catch (error) {
-      if (!(error instanceof TicketRefused)) throw error;
-      return this.renderResult(res, event, {
-        status: error.getStatus(),
-        refused: error.message,
-        holder: error.holder,
-      });
-    }
+    return this.admitOrRefuse(req, res, await this.events.find(ticket.event.id), ticket);
   }
 
   @Post('/events/:id/check-in/:rsvpId')
@@ -178,7 +150,9 @@ export class CheckInController {
       res,
       event,
       attendee,
-      checkedInNow ? `${label} is checked in.` : `${label} was already checked in.`,
+      message(checkedInNow ? 'organizing.checkIn.checkedInNow' : 'organizing.checkIn.alreadyCheckedIn', {
+        label,
+      }),
       q,
     );
   }
@@ -195,7 +169,14 @@ export class CheckInController {
   ) {
     const event = await this.events.findManageable(id, await this.actors.of(user));
     const attendee = await this.checkIns.undo(id, rsvpId);
-    this.answer(req, res, event, attendee, `${attendee.name || attendee.email} is no longer checked in.`, q);
+    this.answer(
+      req,
+      res,
+      event,
+      attendee,
+      message('organizing.checkIn.undone', { label: attendee.name || attendee.email }),
+      q,
+    );
   }
 
   /** Live counts (and who changed) for the check-in page, through Redis from any replica. */
@@ -218,23 +199,31 @@ export class CheckInController {
     stream.send('attendance', await this.checkIns.counts(id));
   }
 
-  /** After a check-in or undo: JSON for check-in.js, else a flash and back to the list (same search). */
+  /**
+   * After a check-in or undo: JSON for check-in.js (the notice said in the reader's language), else
+   * a flash (the notice's descriptor) and back to the list (same search).
+   */
   private answer(
     req: Request,
     res: Response,
     event: { id: number; timeZone: string },
     attendee: DoorAttendee,
-    message: string,
+    notice: string,
     q: unknown,
   ): void {
     if (req.accepts(['html', 'json']) === 'json') {
       void this.checkIns.counts(event.id).then(
-        (counts) => res.status(200).json({ message, attendee: this.row(attendee, event.timeZone), counts }),
+        (counts) =>
+          res.status(200).json({
+            message: translateMessage(notice, req.language),
+            attendee: this.row(attendee, event.timeZone, req.language),
+            counts,
+          }),
         (error: Error) => res.status(500).json({ message: error.message }),
       );
       return;
     }
-    addFlash(req, 'success', message);
+    addFlash(req, 'success', notice);
     const search = searchOf(q);
     res.redirect(
       303,
@@ -242,48 +231,80 @@ export class CheckInController {
     );
   }
 
-  private row(attendee: DoorAttendee, timeZone: string) {
+  /** A row of the list (and of check-in.js's answers), its times in the event's zone and `language`. */
+  private row(attendee: DoorAttendee, timeZone: string, language: Language) {
+    const at = attendee.checkedInAt;
     return {
       ...attendee,
       label: attendee.name || attendee.email,
-      checkedIn: attendee.checkedInAt !== null,
-      checkedInIso: attendee.checkedInAt?.toISOString() ?? null,
+      checkedIn: at !== null,
+      checkedInIso: at?.toISOString() ?? null,
       // At the door the day is the event's: the time says enough (the full date is its title).
-      checkedInText: attendee.checkedInAt ? formatTime(attendee.checkedInAt, timeZone) : null,
-      checkedInFull: attendee.checkedInAt ? formatDate(attendee.checkedInAt, timeZone) : null,
+      checkedInText: at ? formatDateTime(at, language, timeZone, DOOR_TIME) : null,
+      checkedInFull: at ? formatDateTime(at, language, timeZone, EVENT_DATE) : null,
     };
   }
 
+  /**
+   * Checks in the holder of `ticket` at `event`'s door and shows the verdict, or why the ticket
+   * does not admit them (TicketRefused: not a genuine ticket, another event, no place). `ticket`
+   * may still be being verified (a scanned link), its refusal shown the same way.
+   */
+  private async admitOrRefuse(
+    req: Request,
+    res: Response,
+    event: { id: number; title: string; timeZone: string },
+    ticket: VerifiedTicket | Promise<VerifiedTicket>,
+  ): Promise<void> {
+    let admitted: TicketCheckIn;
+    try {
+      admitted = await this.checkIns.admit(await ticket, event.id);
+    } catch (error) {
+      if (!(error instanceof TicketRefused)) throw error;
+      return this.renderResult(req, res, event, {
+        status: error.getStatus(),
+        refused: error.message,
+        holder: error.holder,
+      });
+    }
+    return this.renderResult(req, res, event, { admitted });
+  }
+
+  /** The verdict page; `refused` is a message descriptor, said here in the reader's language. */
   private async renderResult(
+    req: Request,
     res: Response,
     event: { id: number; title: string; timeZone: string },
     result: {
       status?: number;
-      admitted?: Awaited<ReturnType<CheckInService['admit']>>;
+      admitted?: TicketCheckIn;
       refused?: string;
       holder?: { name: string; email: string };
     },
   ): Promise<void> {
     const counts = await this.checkIns.counts(event.id);
     res.status(result.status ?? 200).render('events/ticket-result', {
-      title: result.admitted ? 'Checked in' : 'Ticket refused',
+      title: result.admitted ? 'organizing.ticket.checkedInTitle' : 'organizing.ticket.refusedTitle',
       event,
       counts,
       admitted: result.admitted && {
         ...result.admitted,
-        attendee: this.row(result.admitted.attendee, event.timeZone),
+        attendee: this.row(result.admitted.attendee, event.timeZone, req.language),
       },
-      refused: result.refused,
+      refused: result.refused && translateMessage(result.refused, req.language),
       holder: result.holder && { ...result.holder, label: result.holder.name || result.holder.email },
     });
   }
 
-  private async renderOwnTicket(res: Response, eventId: number, rsvpId: number): Promise<void> {
+  private async renderOwnTicket(req: Request, res: Response, eventId: number, rsvpId: number): Promise<void> {
     const event = await this.events.find(eventId);
     const url = this.config.absoluteUrl(this.tickets.path(eventId, rsvpId));
     res.render('events/ticket', {
-      title: `Your ticket: ${event.title}`,
-      event: { ...event, startsAtText: formatDate(event.startsAt, event.timeZone) },
+      title: message('organizing.ticket.yourTicketTitle', { title: event.title }),
+      event: {
+        ...event,
+        startsAtText: formatDateTime(event.startsAt, req.language, event.timeZone, EVENT_DATE),
+      },
       qrSvg: await ticketQrSvg(url),
       url,
     });

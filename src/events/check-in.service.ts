@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { Prisma, RsvpStatus } from '../generated/prisma/client';
+import { message } from '../i18n/translator';
 import { PrismaService } from '../prisma/prisma.service';
 import { RedisService } from '../redis/redis.service';
 import { TicketSigner, type TicketRef } from './tickets';
@@ -35,17 +36,17 @@ export interface TicketCheckIn {
 }
 
 /**
- * A ticket refused at the door: the message says why, `holder` names them when the ticket is
- * genuine. 400 for a ticket that is not one (bad signature), 409 for a genuine one that does not
- * admit (another event, cancelled, waitlisted).
+ * A ticket refused at the door: the message (a catalogue key, translated where it is shown) says
+ * why, `holder` names them when the ticket is genuine. 400 for a ticket that is not one (bad
+ * signature), 409 for a genuine one that does not admit (another event, cancelled, waitlisted).
  */
 export class TicketRefused extends HttpException {
   constructor(
-    message: string,
+    reason: string,
     readonly holder?: Pick<DoorAttendee, 'name' | 'email'>,
     status: HttpStatus = HttpStatus.CONFLICT,
   ) {
-    super(message, status);
+    super(reason, status);
   }
 }
 
@@ -132,11 +133,7 @@ export class CheckInService {
     });
     // A wrong id and a wrong signature look the same: nothing tells which RSVP ids exist.
     if (!rsvp || !this.tickets.verify(rsvp.eventId, rsvp.id, ticket.signature)) {
-      throw new TicketRefused(
-        'This is not a valid ticket: the link is incomplete or has been altered.',
-        undefined,
-        HttpStatus.BAD_REQUEST,
-      );
+      throw new TicketRefused('organizing.ticket.invalid', undefined, HttpStatus.BAD_REQUEST);
     }
     return {
       rsvpId: rsvp.id,
@@ -157,24 +154,19 @@ export class CheckInService {
   async admit(ticket: VerifiedTicket, atEventId: number): Promise<TicketCheckIn> {
     const { holder, event } = ticket;
     if (event.id !== atEventId) {
-      throw new TicketRefused(
-        `This ticket is for another event: “${event.title}”. Nobody was checked in.`,
-        holder,
-      );
+      throw new TicketRefused(message('organizing.ticket.otherEvent', { title: event.title }), holder);
     }
     if (event.status === 'cancelled') {
-      throw new TicketRefused('This event has been cancelled: nobody can be checked in.', holder);
+      throw new TicketRefused('organizing.ticket.eventCancelled', holder);
     }
     if (ticket.status === RsvpStatus.cancelled) {
       throw new TicketRefused(
-        ticket.removed
-          ? 'This ticket is no longer valid: its holder was removed from the event.'
-          : 'This ticket is no longer valid: its holder cancelled their RSVP.',
+        ticket.removed ? 'organizing.ticket.holderRemoved' : 'organizing.ticket.holderCancelled',
         holder,
       );
     }
     if (ticket.status === RsvpStatus.waitlisted) {
-      throw new TicketRefused('Its holder is on the waitlist, not going: they have no place.', holder);
+      throw new TicketRefused('organizing.ticket.holderWaitlisted', holder);
     }
     const { attendee, checkedInNow } = await this.checkIn(event.id, ticket.rsvpId);
     return { eventId: event.id, eventTitle: event.title, attendee, checkedInNow };

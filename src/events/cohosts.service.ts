@@ -44,19 +44,17 @@ export class CohostsService {
     const address = email.trim().toLowerCase();
     const user = await this.prisma.user.findUnique({ where: { email: address } });
     if (!user || !user.isActive) {
-      throw new EventValidationError({
-        email: ['No account uses this e-mail address: they need to sign up first.'],
-      });
+      throw new EventValidationError({ email: ['organizing.validation.cohostNoAccount'] });
     }
     if (user.id === event.organizerId) {
-      throw new EventValidationError({ email: ['This is the organizer: they run the event already.'] });
+      throw new EventValidationError({ email: ['organizing.validation.cohostIsOrganizer'] });
     }
     return this.prisma.$transaction(async (tx) => {
       const created = await tx.eventCohost.createMany({
         data: [{ eventId: event.id, userId: user.id }],
         skipDuplicates: true,
       });
-      if (!created.count) throw new EventValidationError({ email: ['They are a co-host already.'] });
+      if (!created.count) throw new EventValidationError({ email: ['organizing.validation.cohostAlready'] });
       await this.mailer.send(
         'event_cohost_added',
         user.email,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import sharp from 'sharp';
+import { message } from '../i18n/translator';
 import { InjectMediaStorage, type MediaStorage } from '../media/media-storage';
 
 /** The sizes the pages use: the event page's banner and the list's thumbnail (2:1 and 16:9 crops). */
@@ -15,8 +16,9 @@ const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp']);
 /** Above this many pixels an image is refused before it is decoded (decompression bombs). */
 const MAX_INPUT_PIXELS = 50_000_000;
 
-export const COVER_FORMAT_MESSAGE = 'Choose a JPEG, PNG or WebP image (this file is not one).';
+export const COVER_FORMAT_MESSAGE = 'organizing.validation.coverFormat';
 
+/** A cover the form refuses; its message is a catalogue key, said next to the field. */
 export class CoverImageError extends Error {}
 
 /** A processed cover: one WebP per size, ready to store. */
@@ -38,7 +40,7 @@ export class CoverImages {
       const metadata = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
       format = metadata.format;
       if ((metadata.width ?? 0) * (metadata.height ?? 0) > MAX_INPUT_PIXELS) {
-        throw new CoverImageError('This image has too many pixels (at most 50 megapixels).');
+        throw new CoverImageError(message('organizing.validation.coverTooManyPixels', { max: 50 }));
       }
     } catch (error) {
       if (error instanceof CoverImageError) throw error;
@@ -59,7 +61,7 @@ export class CoverImages {
           .toBuffer();
       }
     } catch {
-      throw new CoverImageError('This image could not be read (it may be damaged): choose another.');
+      throw new CoverImageError('organizing.validation.coverUnreadable');
     }
     return renditions;
   }

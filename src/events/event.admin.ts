@@ -11,6 +11,7 @@ import {
 } from '../admin/model-admin';
 import type { RsvpStatus } from '../generated/prisma/client';
 import type { SessionUser } from '../accounts/session-user';
+import { translateMessage } from '../i18n/translator';
 import type { FieldErrors } from '../web/forms';
 import { EventsCache } from './events.cache';
 import { EventsService, EventValidationError } from './events.service';
@@ -154,7 +155,9 @@ export class EventAdmin implements ModelAdmin {
         await this.events.publish(id, staff(user), { tx });
       } catch (error) {
         if (!(error instanceof EventValidationError)) throw error;
-        refused.push(`#${id}: ${Object.values(error.errors).flat().join(' ')}`);
+        // Its messages are catalogue keys; the rest of this summary is English, as the admin is.
+        const reasons = Object.values(error.errors).flat();
+        refused.push(`#${id}: ${reasons.map((text) => translateMessage(text, 'en')).join(' ')}`);
       }
     }
     const published = `Published ${drafts.length - refused.length} draft(s).`;

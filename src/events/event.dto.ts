@@ -14,6 +14,7 @@ import {
   Min,
 } from 'class-validator';
 import { DateTime } from 'luxon';
+import { message } from '../i18n/translator';
 import type { FieldErrors } from '../web/forms';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -31,10 +32,12 @@ export const DESCRIPTION_MAX = 10_000;
 export const LOCATION_MAX = 200;
 export const CAPACITY_MAX = 100_000;
 
-const TITLE_MESSAGE = `Title must be between ${TITLE_MIN} and ${TITLE_MAX} characters.`;
-const DATE_MESSAGE = 'Enter a valid date and time.';
-const CAPACITY_MESSAGE = `Capacity must be a whole number from 1 to ${CAPACITY_MAX}, or empty for no limit.`;
-const TIME_ZONE_MESSAGE = 'Choose a time zone from the list (an IANA name such as Europe/Paris).';
+// Messages are catalogue keys (src/i18n/locales), translated where they are shown: on the form in
+// the reader's language, in the API's problem+json in the request's (English by default).
+const TITLE_MESSAGE = message('organizing.validation.titleLength', { min: TITLE_MIN, max: TITLE_MAX });
+const DATE_MESSAGE = 'organizing.validation.dateTime';
+const CAPACITY_MESSAGE = message('organizing.validation.capacity', { max: CAPACITY_MAX });
+const TIME_ZONE_MESSAGE = 'organizing.validation.timeZone';
 
 /**
  * How the document describes an input time. Not `format: date-time`: RFC 3339 requires an offset,
@@ -46,7 +49,7 @@ const INSTANT_DOC = {
   example: '2030-05-01T18:30',
 } as const;
 
-const STATUS_MESSAGE = 'Status must be "published" or "draft".';
+const STATUS_MESSAGE = 'organizing.validation.status';
 
 // Each field's checks, shared by the form / create body and the PATCH body (each documents its own).
 const StatusRules = () =>
@@ -57,12 +60,25 @@ const TitleRules = () =>
     IsString({ message: TITLE_MESSAGE }),
     Length(TITLE_MIN, TITLE_MAX, { message: TITLE_MESSAGE }),
   );
-const TextRules = (field: string, max: number) =>
+/** The messages of an optional text field: not text, too long. */
+interface TextMessages {
+  notText: string;
+  tooLong: string;
+}
+const DESCRIPTION_MESSAGES: TextMessages = {
+  notText: 'organizing.validation.descriptionText',
+  tooLong: message('organizing.validation.descriptionTooLong', { max: DESCRIPTION_MAX }),
+};
+const LOCATION_MESSAGES: TextMessages = {
+  notText: 'organizing.validation.locationText',
+  tooLong: message('organizing.validation.locationTooLong', { max: LOCATION_MAX }),
+};
+const TextRules = (max: number, messages: TextMessages) =>
   applyDecorators(
     IsOptional(),
     Transform(trim),
-    IsString({ message: `${field} must be text.` }),
-    MaxLength(max, { message: `${field} must be at most ${max} characters.` }),
+    IsString({ message: messages.notText }),
+    MaxLength(max, { message: messages.tooLong }),
   );
 const TimeZoneRule = () => IsTimeZone({ message: TIME_ZONE_MESSAGE });
 const InstantRule = () => IsISO8601({ strict: true }, { message: DATE_MESSAGE });
@@ -75,7 +91,7 @@ const CapacityRules = () =>
     Max(CAPACITY_MAX, { message: CAPACITY_MESSAGE }),
   );
 
-export const CATEGORY_MESSAGE = 'Choose a category from the list.';
+export const CATEGORY_MESSAGE = 'organizing.validation.category';
 // An empty select ("No category") is none; the id must name a category (checked by the service).
 const CategoryRules = () =>
   applyDecorators(
@@ -105,11 +121,11 @@ export class EventInput {
   title!: string;
 
   @ApiPropertyOptional({ maxLength: DESCRIPTION_MAX, description: 'Default: empty.' })
-  @TextRules('Description', DESCRIPTION_MAX)
+  @TextRules(DESCRIPTION_MAX, DESCRIPTION_MESSAGES)
   description?: string;
 
   @ApiPropertyOptional({ maxLength: LOCATION_MAX, description: 'Default: empty.' })
-  @TextRules('Location', LOCATION_MAX)
+  @TextRules(LOCATION_MAX, LOCATION_MESSAGES)
   location?: string;
 
   @ApiPropertyOptional({
@@ -168,11 +184,11 @@ export class EventPatch {
   title?: string;
 
   @ApiPropertyOptional({ maxLength: DESCRIPTION_MAX })
-  @TextRules('Description', DESCRIPTION_MAX)
+  @TextRules(DESCRIPTION_MAX, DESCRIPTION_MESSAGES)
   description?: string;
 
   @ApiPropertyOptional({ maxLength: LOCATION_MAX })
-  @TextRules('Location', LOCATION_MAX)
+  @TextRules(LOCATION_MAX, LOCATION_MESSAGES)
   location?: string;
 
   @ApiPropertyOptional({
@@ -251,8 +267,8 @@ export function crossFieldErrors(
   if (Number.isNaN(values.startsAt.getTime())) errors.startsAt = [DATE_MESSAGE];
   if (Number.isNaN(values.endsAt.getTime())) errors.endsAt = [DATE_MESSAGE];
   if (errors.startsAt || errors.endsAt) return errors;
-  if (options.creating && values.startsAt <= now) errors.startsAt = ['The event must start in the future.'];
-  if (values.endsAt <= values.startsAt) errors.endsAt = ['The event must end after it starts.'];
+  if (options.creating && values.startsAt <= now) errors.startsAt = ['organizing.validation.startInFuture'];
+  if (values.endsAt <= values.startsAt) errors.endsAt = ['organizing.validation.endAfterStart'];
   return errors;
 }
 
@@ -276,17 +292,17 @@ export type AnnouncementAudience = (typeof ANNOUNCEMENT_AUDIENCES)[number];
 
 export class AnnouncementForm {
   @Transform(trim)
-  @IsString({ message: 'Enter a subject.' })
-  @Length(3, 150, { message: 'The subject must be between 3 and 150 characters.' })
+  @IsString({ message: 'organizing.validation.enterSubject' })
+  @Length(3, 150, { message: message('organizing.validation.subjectLength', { min: 3, max: 150 }) })
   subject!: string;
 
   @Transform(trim)
-  @IsString({ message: 'Enter a message.' })
-  @Length(1, 10_000, { message: 'The message must be between 1 and 10000 characters.' })
+  @IsString({ message: 'organizing.validation.enterMessage' })
+  @Length(1, 10_000, { message: message('organizing.validation.messageLength', { min: 1, max: 10_000 }) })
   message!: string;
 
   /** Who gets it: those going (the default), the waitlist, or both. */
   @IsOptional()
-  @IsIn(ANNOUNCEMENT_AUDIENCES, { message: 'Choose who gets the e-mail: going, waitlist or both.' })
+  @IsIn(ANNOUNCEMENT_AUDIENCES, { message: 'organizing.validation.audience' })
   audience?: AnnouncementAudience;
 }

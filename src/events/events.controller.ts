@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { CurrentUser, RequireLogin, RequireVerified } from '../accounts/auth.decorators';
 import type { SessionUser } from '../accounts/session-user';
 import { TaskKind, type Event } from '../generated/prisma/client';
+import { message } from '../i18n/translator';
 import { isDatabaseUnavailable } from '../prisma/database-errors';
 import { TasksService } from '../jobs/tasks/tasks.service';
 import { addFlash } from '../web/flash';
@@ -141,11 +142,7 @@ export class EventsController {
         draft ? 'draft' : 'published',
         coverKey,
       );
-      addFlash(
-        req,
-        'success',
-        draft ? 'Draft saved. Only you can see it until you publish it.' : 'Your event is published.',
-      );
+      addFlash(req, 'success', draft ? 'organizing.flash.draftSaved' : 'organizing.flash.published');
       return res.redirect(303, `/events/${event.id}`);
     } catch (error) {
       await this.covers.remove(coverKey);
@@ -181,7 +178,10 @@ export class EventsController {
   @Get('/my/rsvps')
   @RequireLogin()
   async myRsvps(@CurrentUser() user: SessionUser, @Res() res: Response) {
-    res.render('events/rsvps', { title: 'My RSVPs', events: await this.events.rsvpsOf(user.id) });
+    res.render('events/rsvps', {
+      title: 'organizing.rsvps.title',
+      events: await this.events.rsvpsOf(user.id),
+    });
   }
 
   @Get('/events/:id')
@@ -326,7 +326,7 @@ export class EventsController {
       throw error;
     }
     const published = event.status === 'draft' && form.value.status === 'published';
-    addFlash(req, 'success', published ? 'Your event is published.' : 'Event updated.');
+    addFlash(req, 'success', published ? 'organizing.flash.published' : 'organizing.flash.updated');
     res.redirect(303, `/events/${id}`);
   }
 
@@ -355,8 +355,8 @@ export class EventsController {
   async cancelForm(@Param('id') id: number, @CurrentUser() user: SessionUser, @Res() res: Response) {
     const event = await this.events.findManageable(id, await this.actors.of(user), 'own');
     res.render('events/cancel', {
-      title: `Cancel ${event.title}`,
-      event: { ...event, startsAtText: formatDate(event.startsAt, event.timeZone) },
+      title: message('organizing.cancel.pageTitle', { title: event.title }),
+      event,
     });
   }
 
@@ -369,7 +369,7 @@ export class EventsController {
     @Res() res: Response,
   ) {
     await this.events.cancel(id, await this.actors.of(user));
-    addFlash(req, 'info', 'The event is cancelled; attendees are being told.');
+    addFlash(req, 'info', 'organizing.flash.cancelled');
     res.redirect(303, `/events/${id}`);
   }
 
@@ -425,12 +425,10 @@ export class EventsController {
     }
     const removed = await this.rsvps.remove(id, rsvpId, form.value.reason ?? '');
     await this.checkIns.publish(id);
-    addFlash(
-      req,
-      'success',
-      `${removed.name} is removed and has been told by e-mail.` +
-        (removed.promoted ? ' The first person on the waitlist got their place.' : ''),
-    );
+    const notice = removed.promoted
+      ? 'organizing.flash.attendeeRemovedPromoted'
+      : 'organizing.flash.attendeeRemoved';
+    addFlash(req, 'success', message(notice, { name: removed.name }));
     res.redirect(303, `/events/${id}/attendees`);
   }
 
@@ -459,7 +457,7 @@ export class EventsController {
       addFlash(
         req,
         'success',
-        `${cohost.name || cohost.email} is now a co-host and has been told by e-mail.`,
+        message('organizing.flash.cohostAdded', { name: cohost.name || cohost.email }),
       );
     } catch (error) {
       if (error instanceof EventValidationError) return refuse(error.errors);
@@ -478,7 +476,7 @@ export class EventsController {
     @Res() res: Response,
   ) {
     await this.events.findManageable(id, await this.actors.of(user), 'own');
-    if (await this.cohosts.remove(id, userId)) addFlash(req, 'info', 'The co-host is removed.');
+    if (await this.cohosts.remove(id, userId)) addFlash(req, 'info', 'organizing.flash.cohostRemoved');
     res.redirect(303, `/events/${id}/attendees#cohosts`);
   }
 
@@ -509,14 +507,13 @@ export class EventsController {
       this.cohosts.list(event.id),
       this.actors.of(user),
     ]);
+    // Times are formatted by the template, in the reader's language and the event's zone.
     const attendees = list.map((attendee) => ({
       ...attendee,
-      respondedAt: formatDate(attendee.respondedAt, event.timeZone),
-      checkedInAt: attendee.checkedInAt ? formatDate(attendee.checkedInAt, event.timeZone) : null,
       removal: form.removal?.rsvpId === attendee.rsvpId ? form.removal : undefined,
     }));
     res.status(status).render('events/attendees', {
-      title: `Attendees of ${event.title}`,
+      title: message('organizing.attendees.pageTitle', { title: event.title }),
       event,
       attendees,
       goingCount: list.filter((attendee) => attendee.status === 'going').length,
@@ -570,6 +567,7 @@ function listPage(
 }
 
 interface EventFormPage {
+  /** A message descriptor: the layout says it in the reader's language. */
   title: string;
   action: string;
   creating?: boolean;
@@ -578,9 +576,13 @@ interface EventFormPage {
   coverThumb?: string;
 }
 
-const NEW_EVENT_PAGE: EventFormPage = { title: 'New event', creating: true, action: '/events/new' };
+const NEW_EVENT_PAGE: EventFormPage = {
+  title: 'organizing.form.newTitle',
+  creating: true,
+  action: '/events/new',
+};
 const editPage = (event: Event, coverThumb?: string): EventFormPage => ({
-  title: `Edit ${event.title}`,
+  title: message('organizing.form.editPageTitle', { title: event.title }),
   action: `/events/${event.id}/edit`,
   event,
   coverThumb,

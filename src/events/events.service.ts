@@ -1,6 +1,7 @@
 import { languageOf } from '../i18n/languages';
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { EventStatus, Prisma, RsvpStatus, type Event } from '../generated/prisma/client';
+import { message } from '../i18n/translator';
 import { PrismaService, type PreparedStatement } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
 import { CATEGORY_MESSAGE, crossFieldErrors, type EventValues } from './event.dto';
@@ -385,16 +386,16 @@ export class EventsService {
         ...(await this.categoryErrors(values, tx)),
       };
       if (changes.status === 'draft' && current.status !== EventStatus.draft) {
-        errors.status = ['A published event cannot go back to being a draft.'];
+        errors.status = ['organizing.validation.noDraftAgain'];
       }
       if (values.capacity !== null && values.capacity < current.goingCount) {
         errors.capacity = [
-          `${current.goingCount} people are already going; capacity cannot be lower than that.`,
+          message('organizing.validation.capacityBelowGoing', { count: current.goingCount }),
         ];
       }
       if (Object.keys(errors).length) throw new EventValidationError(errors);
       if (current.status === EventStatus.cancelled) {
-        throw new EventValidationError({ title: ['A cancelled event cannot be edited.'] });
+        throw new EventValidationError({ title: ['organizing.validation.cancelledNotEditable'] });
       }
       const event = await tx.event.update({
         where: { id },

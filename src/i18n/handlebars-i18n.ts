@@ -6,7 +6,7 @@ import { formatDateTime, formatNumber, translate, translateMessage } from './tra
 type Handlebars = typeof hbs.handlebars;
 
 /** How event times read: "Tue, 1 Dec 2026, 19:00 CET", "вт, 1 груд. 2026 р., 19:00 CET". */
-const EVENT_DATE: Intl.DateTimeFormatOptions = {
+export const EVENT_DATE: Intl.DateTimeFormatOptions = {
   weekday: 'short',
   day: 'numeric',
   month: 'short',

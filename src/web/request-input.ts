@@ -4,6 +4,7 @@ import { BadRequestException } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, urlencoded, type NextFunction, type Request, type Response } from 'express';
 import multer, { MulterError } from 'multer';
+import { message } from '../i18n/translator';
 
 /**
  * Deepest nesting a body or query may have (objects and arrays inside one another). Our forms and
@@ -99,8 +100,9 @@ function multipartForms(limitBytes: number) {
     parse(req, res, (error: unknown) => {
       req.body ??= {};
       if (error instanceof MulterError && error.code === 'LIMIT_FILE_SIZE' && isUploadField(error.field)) {
+        // A catalogue key, said next to the field in the reader's language.
         req.uploadErrors = {
-          [error.field]: `The file is larger than ${megabytes} MB: choose a smaller image (or scale it down first).`,
+          [error.field]: message('organizing.validation.coverTooLarge', { mb: megabytes }),
         };
         return next();
       }

@@ -4,8 +4,9 @@ import { loadConfig } from '../../src/config/app-config';
 import { CoreModule } from '../../src/core/core.module';
 import { EventReminders } from '../../src/events/event-reminders';
 import { EventsCoreModule } from '../../src/events/events-core.module';
-import { EventsService } from '../../src/events/events.service';
+import { EventsService, EventValidationError } from '../../src/events/events.service';
 import { RsvpService } from '../../src/events/rsvp.service';
+import { translateMessage } from '../../src/i18n/translator';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { ScheduleRegistry } from '../../src/jobs/scheduler/schedule.registry';
 import { createEvent, createUser } from './support';
@@ -75,9 +76,14 @@ describe('reminders and attendance rules (real PostgreSQL)', () => {
     await events.update(event.id, actor, { capacity: 2 });
     expect(await rsvps.statusOf(event.id, b.id)).toBe('going');
     expect(await rsvps.statusOf(event.id, c.id)).toBe('waitlisted');
-    await expect(events.update(event.id, actor, { capacity: 1 })).rejects.toMatchObject({
-      errors: { capacity: ['2 people are already going; capacity cannot be lower than that.'] },
-    });
+    // The field's message is a catalogue key (said where it is shown: the form, the API).
+    const refused = await events.update(event.id, actor, { capacity: 1 }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(EventValidationError);
+    const { errors } = refused as EventValidationError;
+    expect(Object.keys(errors)).toEqual(['capacity']);
+    expect(errors.capacity.map((text) => translateMessage(text, 'en'))).toEqual([
+      '2 people are already going; capacity cannot be lower than that.',
+    ]);
     // Staff with event.change may manage any event; anyone else may not.
     await expect(
       events.update(event.id, { id: a.id, canChangeAnyEvent: false }, { title: 'Nope' }),

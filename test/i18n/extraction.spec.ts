@@ -22,13 +22,8 @@ const UNCONVERTED_TEMPLATES = [
   'admin/layout.hbs',
   'admin/reset_two_factor.hbs',
   'admin/set_password.hbs',
-  'events/attendees.hbs',
-  'events/cancel.hbs',
-  'events/check-in.hbs',
-  'events/form.hbs',
   'events/index.hbs',
   'events/mine.hbs',
-  'events/rsvps.hbs',
   'events/show.hbs',
   'events/ticket-result.hbs',
   'events/ticket.hbs',
@@ -42,12 +37,8 @@ const DEVELOPER_TEMPLATES = ['debug-toolbar/toolbar.hbs', 'mail/preview.hbs', 'm
 const UNCONVERTED_SOURCES = [
   'src/admin/admin-users.controller.ts',
   'src/admin/admin.controller.ts',
-  'src/api/event-api.dto.ts',
-  'src/events/check-in.controller.ts',
   'src/events/event-list-filters.ts',
-  'src/events/event.dto.ts',
   'src/events/events.controller.ts',
-  'src/events/organizer-tools.dto.ts',
 ];
 const DEVELOPER_SOURCES = ['src/mail/mail-previews.controller.ts'];
 /** problem+json `title`s are HTTP reason phrases (RFC 9457: "Service Unavailable"), English by design. */
