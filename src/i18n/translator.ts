@@ -67,16 +67,35 @@ export function translateMessage(text: unknown, language: Language): string {
   return translate(language, match[1], params);
 }
 
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
+/** How event times read: "Tue, 1 Dec 2026, 19:00 CET", "вт, 1 груд. 2026 р., 19:00 CET". */
+export const EVENT_DATE: Intl.DateTimeFormatOptions = {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZoneName: 'short',
+};
 
-/** `value` as people read it in `language`, in `timeZone` (default: medium date, short time). */
-export function formatDateTime(
-  value: Date | string | number,
+const MEDIUM_DATE_TIME: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' };
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+// A style's part of the formatter's key, computed once per style object (they are constants).
+const styleKeys = new WeakMap<Intl.DateTimeFormatOptions, string>();
+
+/** One formatter per language, zone and style: building one costs far more than using it. */
+function dateFormat(
   language: Language,
-  timeZone = 'UTC',
-  style: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' },
-): string {
-  const key = `${language}|${timeZone}|${JSON.stringify(style)}`;
+  timeZone: string,
+  style: Intl.DateTimeFormatOptions,
+): Intl.DateTimeFormat {
+  let styleKey = styleKeys.get(style);
+  if (styleKey === undefined) {
+    styleKey = JSON.stringify(style);
+    styleKeys.set(style, styleKey);
+  }
+  const key = `${language}|${timeZone}|${styleKey}`;
   let format = dateFormats.get(key);
   if (!format) {
     let zone = timeZone;
@@ -88,7 +107,34 @@ export function formatDateTime(
     format = new Intl.DateTimeFormat(INTL_LOCALES[language], { ...style, timeZone: zone });
     dateFormats.set(key, format);
   }
-  return format.format(new Date(value));
+  return format;
+}
+
+/** `value` as people read it in `language`, in `timeZone` (default: medium date, short time). */
+export function formatDateTime(
+  value: Date | string | number,
+  language: Language,
+  timeZone = 'UTC',
+  style: Intl.DateTimeFormatOptions = MEDIUM_DATE_TIME,
+): string {
+  return dateFormat(language, timeZone, style).format(new Date(value));
+}
+
+/**
+ * From `start` to `end` in `language` and `timeZone`, what they share said once: "Wed, 15 Jan
+ * 2031, 19:00–22:30 GMT-5" (the date twice only when the end is on another day); just the start
+ * when the end is not after it.
+ */
+export function formatDateTimeRange(
+  start: Date | string | number,
+  end: Date | string | number,
+  language: Language,
+  timeZone = 'UTC',
+  style: Intl.DateTimeFormatOptions = EVENT_DATE,
+): string {
+  const format = dateFormat(language, timeZone, style);
+  const [from, to] = [new Date(start), new Date(end)];
+  return to > from ? format.formatRange(from, to) : format.format(from);
 }
 
 export function formatNumber(value: number, language: Language): string {

@@ -34,13 +34,7 @@ const UNCONVERTED_TEMPLATES = [
   'events/cancel.hbs',
   'events/check-in.hbs',
   'events/form.hbs',
-  'events/index.hbs',
-  'events/mine.hbs',
   'events/rsvps.hbs',
-  'events/show.hbs',
-  'events/ticket-result.hbs',
-  'events/ticket.hbs',
-  'partials/event-ticket.hbs',
   'tasks/show.hbs',
 ];
 
@@ -57,7 +51,6 @@ const UNCONVERTED_SOURCES = [
   'src/admin/admin.controller.ts',
   'src/api/event-api.dto.ts',
   'src/events/check-in.controller.ts',
-  'src/events/event-list-filters.ts',
   'src/events/event.dto.ts',
   'src/events/events.controller.ts',
   'src/events/organizer-tools.dto.ts',
