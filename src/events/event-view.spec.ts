@@ -58,8 +58,11 @@ describe('event times in the event’s time zone', () => {
     expect(formatDate(start, 'UTC', 'uk')).toBe('сб, 16 січ. 2027 р., 00:00 UTC');
     expect(formatDate(start, 'UTC', 'ru')).toBe('сб, 16 янв. 2027 г., 00:00 UTC');
     expect(formatDate(start, 'UTC', 'en')).toBe(formatDate(start));
-    expect(formatRange(start, end, 'UTC', 'uk')).toBe('сб, 16 січ. 2027 р., 00:00–03:30 UTC');
-    expect(formatRange(start, end, 'Mars/Olympus_Mons', 'ru')).toBe('сб, 16 янв. 2027 г., 00:00–03:30 UTC');
+    // ICU puts a narrow no-break space before "р." / "г." in ranges.
+    expect(formatRange(start, end, 'UTC', 'uk')).toMatch(/^сб, 16 січ\. 2027\sр\., 00:00–03:30 UTC$/);
+    expect(formatRange(start, end, 'Mars/Olympus_Mons', 'ru')).toMatch(
+      /^сб, 16 янв\. 2027\sг\., 00:00–03:30 UTC$/,
+    );
     // An end not after the start: the start alone.
     expect(formatRange(start, start, 'UTC', 'uk')).toBe('сб, 16 січ. 2027 р., 00:00 UTC');
   });
