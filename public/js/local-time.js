@@ -1,9 +1,13 @@
 // Event times are printed in the event's own zone (where it happens). A visitor elsewhere also
 // gets them in their own zone, next to it: the browser knows its zone, the server does not (and
 // the same cached page serves every anonymous visitor). Nothing is added when the two zones show
-// the same wall-clock time, or without Intl.
+// the same wall-clock time, or without Intl. The page's script tag says how, in the page's
+// language: data-locale (the Intl locale the server formats in) and data-label ("Your time:").
 (function () {
   if (!window.Intl || !Intl.DateTimeFormat.prototype.formatToParts) return;
+  var script = document.currentScript;
+  var locale = (script && script.getAttribute('data-locale')) || 'en-GB';
+  var label = (script && script.getAttribute('data-label')) || 'Your time:';
   var viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   if (!viewerZone) return;
   var options = {
@@ -18,7 +22,7 @@
     var zoned = {};
     for (var key in options) zoned[key] = options[key];
     zoned.timeZone = zone;
-    return new Intl.DateTimeFormat('en-GB', zoned);
+    return new Intl.DateTimeFormat(locale, zoned);
   }
   var mine;
   try {
@@ -45,7 +49,7 @@
     var note = document.createElement('small');
     note.className = 'local-time';
     note.setAttribute('data-testid', 'local-time');
-    note.textContent = 'Your time: ' + text;
+    note.textContent = label + ' ' + text;
     // After the zone's name where the page prints one, else right after the time.
     var holder = element.closest('.event-when');
     var after = holder ? holder.lastChild : element;

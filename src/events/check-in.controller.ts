@@ -5,9 +5,8 @@ import { CurrentUser, RequireLogin } from '../accounts/auth.decorators';
 import type { SessionUser } from '../accounts/session-user';
 import { AppConfig } from '../config/app-config';
 import { ShutdownState } from '../core/shutdown-state';
-import { EVENT_DATE } from '../i18n/handlebars-i18n';
 import type { Language } from '../i18n/languages';
-import { formatDateTime, message, translateMessage } from '../i18n/translator';
+import { EVENT_DATE, formatDateTime, message, translateMessage } from '../i18n/translator';
 import { TaskEventsService } from '../jobs/tasks/task-events.service';
 import { openEventStream } from '../web/event-stream';
 import { addFlash } from '../web/flash';
@@ -301,10 +300,7 @@ export class CheckInController {
     const url = this.config.absoluteUrl(this.tickets.path(eventId, rsvpId));
     res.render('events/ticket', {
       title: message('organizing.ticket.yourTicketTitle', { title: event.title }),
-      event: {
-        ...event,
-        startsAtText: formatDateTime(event.startsAt, req.language, event.timeZone, EVENT_DATE),
-      },
+      event,
       qrSvg: await ticketQrSvg(url),
       url,
     });

@@ -3,7 +3,9 @@ import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator'
 import { DateTime } from 'luxon';
 import { validateForm, type FieldErrors } from '../web/forms';
 
-const DAY_MESSAGE = 'Enter a date as YYYY-MM-DD.';
+// Messages are catalogue keys (src/i18n/locales/*/events.json), shown in the reader's language.
+const DAY_MESSAGE = 'events.filters.enterDay';
+const CATEGORY_MESSAGE = 'events.filters.chooseCategory';
 const emptyToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
@@ -11,13 +13,13 @@ const emptyToUndefined = ({ value }: { value: unknown }) =>
 export class EventListFilterInput {
   @IsOptional()
   @Transform(emptyToUndefined)
-  @IsString({ message: 'Choose a category from the list.' })
-  @MaxLength(80, { message: 'Choose a category from the list.' })
+  @IsString({ message: CATEGORY_MESSAGE })
+  @MaxLength(80, { message: CATEGORY_MESSAGE })
   category?: string;
 
   @IsOptional()
   @Transform(emptyToUndefined)
-  @IsIn(['upcoming', 'weekend', 'past'], { message: 'Choose upcoming, this weekend or past events.' })
+  @IsIn(['upcoming', 'weekend', 'past'], { message: 'events.filters.chooseWhen' })
   when?: 'upcoming' | 'weekend' | 'past';
 
   @IsOptional()
@@ -70,10 +72,10 @@ export async function parseListFilters(
     ['from', from],
     ['to', to],
   ] as const) {
-    if (day && !DateTime.fromISO(day, { zone: 'UTC' }).isValid) errors[field] = ['This date does not exist.'];
+    if (day && !DateTime.fromISO(day, { zone: 'UTC' }).isValid) errors[field] = ['events.filters.noSuchDay'];
   }
   if (!errors.from && !errors.to && from && to && to < from) {
-    errors.to = ['The end date must be on or after the start date.'];
+    errors.to = ['events.filters.endBeforeStart'];
   }
   if (Object.keys(errors).length) return { ok: false, errors, values: picked };
   const when = form.value.when ?? 'upcoming';

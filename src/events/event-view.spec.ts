@@ -51,4 +51,19 @@ describe('event times in the event’s time zone', () => {
     expect(zoneLabel('Etc/UTC')).toBeNull();
     expect(zoneLabel('Europe/Paris')).toBe('Europe/Paris');
   });
+
+  it('formats in the reader’s language (Intl locale of INTL_LOCALES), English by default', () => {
+    const start = new Date('2027-01-16T00:00:00Z');
+    const end = new Date('2027-01-16T03:30:00Z');
+    expect(formatDate(start, 'UTC', 'uk')).toBe('сб, 16 січ. 2027 р., 00:00 UTC');
+    expect(formatDate(start, 'UTC', 'ru')).toBe('сб, 16 янв. 2027 г., 00:00 UTC');
+    expect(formatDate(start, 'UTC', 'en')).toBe(formatDate(start));
+    // ICU puts a narrow no-break space before "р." / "г." in ranges.
+    expect(formatRange(start, end, 'UTC', 'uk')).toMatch(/^сб, 16 січ\. 2027\sр\., 00:00–03:30 UTC$/);
+    expect(formatRange(start, end, 'Mars/Olympus_Mons', 'ru')).toMatch(
+      /^сб, 16 янв\. 2027\sг\., 00:00–03:30 UTC$/,
+    );
+    // An end not after the start: the start alone.
+    expect(formatRange(start, start, 'UTC', 'uk')).toBe('сб, 16 січ. 2027 р., 00:00 UTC');
+  });
 });

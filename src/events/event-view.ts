@@ -1,21 +1,13 @@
 import { DateTime } from 'luxon';
+import { DEFAULT_LANGUAGE, type Language } from '../i18n/languages';
+import { EVENT_DATE, formatDateTime, formatDateTimeRange } from '../i18n/translator';
 
 /**
- * Plain, JSON-safe view data for events: what templates, the cache and e-mails receive. Dates are
- * pre-formatted strings, in the event's own time zone, so a cached copy renders exactly like a
- * fresh one.
+ * Plain, JSON-safe view data for events: what templates, the cache and e-mails receive. Times are
+ * instants (ISO) and the event's zone, never text: the page data is cached once for every reader,
+ * and each page formats them in its reader's language at render (`{{formatDate}}`,
+ * `{{formatRange}}`), so a cached copy renders exactly like a fresh one, in any language.
  */
-const DATE_FORMAT: Intl.DateTimeFormatOptions = {
-  weekday: 'short',
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  timeZoneName: 'short',
-};
-// One formatter per zone: building an Intl.DateTimeFormat costs far more than using one.
-const formats = new Map<string, Intl.DateTimeFormat>();
 
 /** True for a time zone Intl knows (an IANA name such as "Europe/Paris", or "UTC"). */
 export function isTimeZone(value: string): boolean {
@@ -27,36 +19,25 @@ export function isTimeZone(value: string): boolean {
   }
 }
 
-/** `value` as people read it in `timeZone`, e.g. "Tue, 1 Dec 2026, 19:00 CET" (UTC if unknown). */
-export function formatDate(value: Date, timeZone = 'UTC'): string {
-  let format = formats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', {
-      ...DATE_FORMAT,
-      timeZone: isTimeZone(timeZone) ? timeZone : 'UTC',
-    });
-    formats.set(timeZone, format);
-  }
-  return format.format(value);
+/**
+ * `value` as people read it in `timeZone` and `language`, e.g. "Tue, 1 Dec 2026, 19:00 CET",
+ * "вт, 1 груд. 2026 р., 19:00 CET" (UTC if the zone is unknown).
+ */
+export function formatDate(value: Date, timeZone = 'UTC', language: Language = DEFAULT_LANGUAGE): string {
+  return formatDateTime(value, language, timeZone, EVENT_DATE);
 }
 
-// One range formatter per zone, as above.
-const rangeFormats = new Map<string, Intl.DateTimeFormat>();
-
 /**
- * From `start` to `end` as people read it in `timeZone`, the zone named once at the end:
- * "Wed, 15 Jan 2031, 19:00–22:30 GMT-5" (the date too when the end is on another day).
+ * From `start` to `end` as people read it in `timeZone` and `language`, the zone named once at the
+ * end: "Wed, 15 Jan 2031, 19:00–22:30 GMT-5" (the date too when the end is on another day).
  */
-export function formatRange(start: Date, end: Date, timeZone = 'UTC'): string {
-  let format = rangeFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', {
-      ...DATE_FORMAT,
-      timeZone: isTimeZone(timeZone) ? timeZone : 'UTC',
-    });
-    rangeFormats.set(timeZone, format);
-  }
-  return end > start ? format.formatRange(start, end) : format.format(start);
+export function formatRange(
+  start: Date,
+  end: Date,
+  timeZone = 'UTC',
+  language: Language = DEFAULT_LANGUAGE,
+): string {
+  return formatDateTimeRange(start, end, language, timeZone, EVENT_DATE);
 }
 
 /**
@@ -77,14 +58,13 @@ export function toInputDate(value: Date, timeZone = 'UTC'): string {
 export const TIME_ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone')];
 
 /**
- * What a list of events shows of each (the home page, "my events", "my RSVPs"). Only the start is
- * formatted: lists do not show the end, and `Intl` formatting costs about a microsecond a date.
+ * What a list of events shows of each (the home page, "my events", "my RSVPs"). The start is
+ * formatted where it is shown (`{{formatDate startsAtIso timeZone}}`), in the reader's language.
  */
 export interface EventSummaryView {
   id: number;
   title: string;
   location: string;
-  startsAt: string;
   startsAtIso: string;
   timeZone: string;
   /** Null: no limit. */
@@ -103,11 +83,9 @@ export interface EventSummaryView {
 }
 
 export interface EventDetailView extends EventSummaryView {
-  endsAt: string;
+  /** Start to end is shown as `{{formatRange startsAtIso endsAtIso timeZone}}`, the zone named once. */
   endsAtIso: string;
-  /** Start to end in the event's zone, the zone named once ("Wed, 15 Jan 2031, 19:00–22:30 GMT-5"). */
-  when: string;
-  /** The event's IANA zone when `when` does not name it plainly (null for UTC). */
+  /** The event's IANA zone when the formatted time does not name it plainly (null for UTC). */
   zoneLabel: string | null;
   /** The Markdown source (the edit form and the API). */
   description: string;
@@ -143,7 +121,6 @@ export function eventSummaryView(event: EventSummaryRow): EventSummaryView {
     id: event.id,
     title: event.title,
     location: event.location,
-    startsAt: formatDate(event.startsAt, event.timeZone),
     startsAtIso: event.startsAt.toISOString(),
     timeZone: event.timeZone,
     capacity: event.capacity,

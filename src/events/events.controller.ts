@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { TFunction } from 'i18next';
 import { CurrentUser, RequireLogin, RequireVerified } from '../accounts/auth.decorators';
 import type { SessionUser } from '../accounts/session-user';
 import { TaskKind, type Event } from '../generated/prisma/client';
@@ -53,12 +54,12 @@ export class EventsController {
   ) {}
 
   @Get(['/', '/events'])
-  async index(@Query() rawQuery: Record<string, unknown>, @Res() res: Response) {
+  async index(@Query() rawQuery: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
     const q = rawQuery.q;
     const page = rawQuery.page;
     const query = typeof q === 'string' ? q.slice(0, 200) : '';
     const pageNumber = typeof page === 'string' && /^\d{1,6}$/.test(page) ? Math.max(1, Number(page)) : 1;
-    const base = { query, page: pageNumber };
+    const base = { query, page: pageNumber, t: req.t };
     let categories: Awaited<ReturnType<EventsService['categories']>> = [];
     let list: Awaited<ReturnType<EventsService['listUpcoming']>>;
     try {
@@ -75,7 +76,7 @@ export class EventsController {
       if (filters.category && !category) {
         return res.status(404).render('events/index', {
           ...listPage(base, filters, categories),
-          errors: { category: ['There is no such category (any more): choose one from the list.'] },
+          errors: { category: ['events.filters.noSuchCategory'] },
         });
       }
       list = await this.events.listUpcoming({
@@ -172,7 +173,10 @@ export class EventsController {
   @Get('/my/events')
   @RequireLogin()
   async mine(@CurrentUser() user: SessionUser, @Res() res: Response) {
-    res.render('events/mine', { title: 'My events', events: await this.events.organizedBy(user.id) });
+    res.render('events/mine', {
+      title: 'events.mine.title',
+      events: await this.events.organizedBy(user.id),
+    });
   }
 
   @Get('/my/rsvps')
@@ -200,7 +204,7 @@ export class EventsController {
     pageChangesAt(res, event.startsAtIso);
     res.render('events/show', {
       title: event.title,
-      metaDescription: metaDescriptionOf(event),
+      metaDescription: metaDescriptionOf(event, req.t),
       event,
       rsvpStatus,
       going: rsvpStatus === 'going',
@@ -208,7 +212,8 @@ export class EventsController {
       ticket: ticketUrl && {
         url: ticketUrl,
         qrSvg: await ticketQrSvg(ticketUrl),
-        checkedInAt: own?.checkedInAt ? formatDate(own.checkedInAt, event.timeZone) : null,
+        // Formatted by the template, in the reader's language and the event's zone.
+        checkedInIso: own?.checkedInAt?.toISOString() ?? null,
       },
       canManage,
       canOwn: actor ? mayDo(actor, event, 'own') : false,
@@ -231,9 +236,7 @@ export class EventsController {
     addFlash(
       req,
       'success',
-      rsvp.status === 'going'
-        ? 'You are going. A confirmation is on its way to your inbox.'
-        : 'The event is full: you are on the waitlist and will get an e-mail if a spot opens up.',
+      rsvp.status === 'going' ? 'flash.events.rsvpGoing' : 'flash.events.rsvpWaitlisted',
     );
     res.redirect(303, `/events/${id}`);
   }
@@ -249,7 +252,7 @@ export class EventsController {
     await this.events.findVisible(id, await this.actors.of(user));
     const { cancelled } = await this.rsvps.cancel(id, user.id);
     if (cancelled) {
-      addFlash(req, 'info', 'Your RSVP is cancelled.');
+      addFlash(req, 'info', 'flash.events.rsvpCancelled');
       await this.checkIns.publish(id);
     }
     res.redirect(303, `/events/${id}`);
@@ -343,10 +346,11 @@ export class EventsController {
     } catch (error) {
       if (!(error instanceof EventValidationError)) throw error;
       // Something to correct first (e.g. the start has passed): said on the edit form.
-      for (const messages of Object.values(error.errors)) addFlash(req, 'error', messages.join(' '));
+      // One flash per message: each is a catalogue key, translated where the flash is shown.
+      for (const message of Object.values(error.errors).flat()) addFlash(req, 'error', message);
       return res.redirect(303, `/events/${id}/edit`);
     }
-    addFlash(req, 'success', 'Your event is published.');
+    addFlash(req, 'success', 'organizing.flash.published');
     res.redirect(303, `/events/${id}`);
   }
 
@@ -537,20 +541,30 @@ function filterParams(query: string, filters: EventListFilters): Record<string, 
   return params;
 }
 
-const LIST_HEADINGS = { upcoming: 'Upcoming events', weekend: 'This weekend', past: 'Past events' };
+/** The list's heading per "when" choice (catalogue keys), also the choices' labels. */
+const LIST_HEADINGS = {
+  upcoming: 'events.list.upcoming',
+  weekend: 'events.list.weekend',
+  past: 'events.list.past',
+} as const;
 
-/** What the list template needs besides the events: headings, the filter form's state. */
+/**
+ * What the list template needs besides the events: headings (in the reader's language: `t` is the
+ * request's), the filter form's state.
+ */
 function listPage(
-  base: { query: string; page: number },
+  base: { query: string; page: number; t: TFunction },
   values: Partial<EventListFilters> & Record<string, unknown>,
   categories: Array<{ name: string; slug: string }>,
 ) {
   const when = values.when === 'weekend' || values.when === 'past' ? values.when : 'upcoming';
   const category = categories.find((c) => c.slug === values.category);
-  const heading = `${LIST_HEADINGS[when]}${category ? ` · ${category.name}` : ''}`;
+  const heading = category
+    ? base.t('events.list.inCategory', { heading: base.t(LIST_HEADINGS[when]), category: category.name })
+    : base.t(LIST_HEADINGS[when]);
   const filtered = Boolean(category || values.from || values.to || when !== 'upcoming');
   return {
-    title: base.query ? `Search: ${base.query}` : heading,
+    title: base.query ? base.t('events.list.searchTitle', { query: base.query }) : heading,
     heading,
     query: base.query,
     page: base.page,
@@ -611,8 +625,15 @@ function formValues(body: unknown): Record<string, unknown> {
 }
 
 /** The page's <meta name="description">: the start of the description, or what and where. */
-function metaDescriptionOf(event: { title: string; description: string; location: string }): string {
+function metaDescriptionOf(
+  event: { title: string; description: string; location: string },
+  t: TFunction,
+): string {
   const text = event.description.replace(/\s+/g, ' ').trim();
-  if (!text) return event.location ? `${event.title}, at ${event.location}.` : `${event.title}.`;
+  if (!text) {
+    return event.location
+      ? t('events.show.metaDescription', { title: event.title, location: event.location })
+      : `${event.title}.`;
+  }
   return text.length <= 160 ? text : `${text.slice(0, 157).replace(/\s\S*$/, '')}…`;
 }

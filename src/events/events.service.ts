@@ -9,8 +9,6 @@ import { EVENT_MAILER, type EventMailer } from './event-mailer';
 import {
   eventMailContext,
   eventSummaryView,
-  formatDate,
-  formatRange,
   zoneLabel,
   type EventSummaryRow,
   type EventDetailView,
@@ -219,9 +217,7 @@ export class EventsService {
     if (!event) throw new NotFoundException('Event not found');
     const view: EventDetailView = {
       ...this.summary(event),
-      endsAt: formatDate(event.endsAt, event.timeZone),
       endsAtIso: event.endsAt.toISOString(),
-      when: formatRange(event.startsAt, event.endsAt, event.timeZone),
       zoneLabel: zoneLabel(event.timeZone),
       description: event.description,
       // Rendered once here: the page data is cached, so each description is rendered once a change.

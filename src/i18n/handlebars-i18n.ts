@@ -1,20 +1,16 @@
 import type { HelperOptions } from 'handlebars';
 import type hbs from 'hbs';
-import { languageOr, type Language } from './languages';
-import { formatDateTime, formatNumber, translate, translateMessage } from './translator';
+import { INTL_LOCALES, languageOr, type Language } from './languages';
+import {
+  EVENT_DATE,
+  formatDateTime,
+  formatDateTimeRange,
+  formatNumber,
+  translate,
+  translateMessage,
+} from './translator';
 
 type Handlebars = typeof hbs.handlebars;
-
-/** How event times read: "Tue, 1 Dec 2026, 19:00 CET", "вт, 1 груд. 2026 р., 19:00 CET". */
-export const EVENT_DATE: Intl.DateTimeFormatOptions = {
-  weekday: 'short',
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  timeZoneName: 'short',
-};
 
 /** The language a template renders in: `lang` of its root context (res.locals.lang, a mail's context). */
 export function languageOfTemplate(options: HelperOptions | undefined): Language {
@@ -29,7 +25,9 @@ export function languageOfTemplate(options: HelperOptions | undefined): Language
  *   their parameters are escaped here and the result is not (the catalogue is ours, as in Rails).
  * - `{{tm value}}`: a message descriptor (see translateMessage) or plain text, translated if it is
  *   a key.
- * - `{{formatDate iso timeZone}}`, `{{number n}}`: in the template's language.
+ * - `{{formatDate iso timeZone}}`, `{{formatRange startIso endIso timeZone}}`, `{{number n}}`: in
+ *   the template's language (event pages format at render: their cached data holds instants).
+ * - `{{intlLocale}}`: the template language's Intl locale, for scripts that format in the browser.
  * `escape: false` for the plain-text instances (subjects, text parts), which escape nothing.
  */
 export function registerI18nHelpers(handlebars: Handlebars, escape = true): void {
@@ -56,6 +54,24 @@ export function registerI18nHelpers(handlebars: Handlebars, escape = true): void
     const zone = typeof timeZone === 'string' ? timeZone : 'UTC';
     return formatDateTime(value as string, languageOfTemplate(options), zone, EVENT_DATE);
   });
+  handlebars.registerHelper(
+    'formatRange',
+    (start: unknown, end: unknown, timeZone: unknown, options: HelperOptions) => {
+      if (!start) return '';
+      const zone = typeof timeZone === 'string' ? timeZone : 'UTC';
+      return formatDateTimeRange(
+        start as string,
+        (end || start) as string,
+        languageOfTemplate(options),
+        zone,
+        EVENT_DATE,
+      );
+    },
+  );
+  handlebars.registerHelper(
+    'intlLocale',
+    (options: HelperOptions) => INTL_LOCALES[languageOfTemplate(options)],
+  );
   // An event's time in an e-mail, from the ISO instant and zone in its context (eventMailContext);
   // a message recorded before those existed has only the English text.
   handlebars.registerHelper('eventDate', (event: unknown, field: unknown, options: HelperOptions) => {

@@ -114,7 +114,10 @@ describe('richer events: Markdown descriptions, times (real PostgreSQL, Redis)',
     expect(nyPage).toMatch(
       /data-event-zone="America\/New_York" data-ends="2031-03-05T06:00:00.000Z">Tue, 4 Mar 2031, 19:00 (EST|GMT-5)\u2009–\u2009Wed, 5 Mar 2031, 01:00 (EST|GMT-5)<\/time> <small>\(America\/New_York time\)<\/small>/,
     );
-    // The viewer's own zone is added in their browser (browser.spec): the script is on the page.
-    expect(nyPage).toContain('<script src="/static/js/local-time.js" defer></script>');
+    // The viewer's own zone is added in their browser (browser.spec): the script is on the page,
+    // told the page's locale and label.
+    expect(nyPage).toContain(
+      '<script src="/static/js/local-time.js" defer data-locale="en-GB" data-label="Your time:"></script>',
+    );
   });
 });

@@ -22,12 +22,6 @@ const UNCONVERTED_TEMPLATES = [
   'admin/layout.hbs',
   'admin/reset_two_factor.hbs',
   'admin/set_password.hbs',
-  'events/index.hbs',
-  'events/mine.hbs',
-  'events/show.hbs',
-  'events/ticket-result.hbs',
-  'events/ticket.hbs',
-  'partials/event-ticket.hbs',
 ];
 
 /** Developer tools, English on purpose (never shown to members): not part of the count. */
@@ -37,8 +31,6 @@ const DEVELOPER_TEMPLATES = ['debug-toolbar/toolbar.hbs', 'mail/preview.hbs', 'm
 const UNCONVERTED_SOURCES = [
   'src/admin/admin-users.controller.ts',
   'src/admin/admin.controller.ts',
-  'src/events/event-list-filters.ts',
-  'src/events/events.controller.ts',
 ];
 const DEVELOPER_SOURCES = ['src/mail/mail-previews.controller.ts'];
 /** problem+json `title`s are HTTP reason phrases (RFC 9457: "Service Unavailable"), English by design. */

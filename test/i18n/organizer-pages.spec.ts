@@ -73,6 +73,34 @@ describe('organizer pages in Ukrainian and Russian', () => {
     }
   });
 
+  it('publishing a draft says why it cannot, then that it is published, in Ukrainian', async () => {
+    const { agent } = await member('Тарас', 'uk');
+    const created = await submit(agent, '/events/new', {
+      title: 'Чернетка вечора',
+      description: '',
+      location: 'Львів',
+      timeZone: 'Europe/Kyiv',
+      capacity: '',
+      startsAt: inDays(3),
+      endsAt: inDays(3.1),
+      status: 'draft',
+    });
+    const id = Number(expectStatus(created, 303).headers.location.split('/').pop());
+    expect(await sql('SELECT status FROM events WHERE id = $1', [id])).toEqual([{ status: 'draft' }]);
+    await sql(`UPDATE events SET starts_at = now() - interval '1 hour' WHERE id = $1`, [id]);
+
+    const refused = await submit(agent, `/events/${id}`, {}, `/events/${id}/publish`);
+    expect(expectStatus(refused, 303).headers.location).toBe(`/events/${id}/edit`);
+    const edit = (await agent.get(`/events/${id}/edit`).expect(200)).text;
+    expect(edit).toContain('Подія має починатися в майбутньому.');
+    expect(edit).not.toMatch(/organizing\.|validation\./);
+
+    await sql(`UPDATE events SET starts_at = now() + interval '3 days' WHERE id = $1`, [id]);
+    const published = await submit(agent, `/events/${id}`, {}, `/events/${id}/publish`);
+    expect(expectStatus(published, 303).headers.location).toBe(`/events/${id}`);
+    expect((await agent.get(`/events/${id}`).expect(200)).text).toContain('Вашу подію опубліковано.');
+  });
+
   it('the check-in page, a check-in and a refused ticket speak Russian (the organizer’s profile language)', async () => {
     const organizer = await member('Ольга', 'ru');
     const guest = await member('Gina Guest', null);
