@@ -1,5 +1,6 @@
 import { BadRequestException, ForbiddenException, Injectable } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client';
+import { message } from '../i18n/translator';
 import { PrismaService } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
 import type { AdminPermissions } from './admin-access';
@@ -252,7 +253,7 @@ export class AdminInlinesService {
         const hasId = typeof rawId === 'string' && rawId !== '';
         const before = hasId ? existing.get(rawId) : undefined;
         if (hasId && !before) {
-          fail(index, { _form: [`This ${inline.info.label} no longer exists (reload the page).`] });
+          fail(index, { _form: [message('admin.validation.rowGone', { name: inline.info.label })] });
           continue;
         }
         const cell = (field: string) => body[cellName(inline, index, field)];
@@ -290,7 +291,7 @@ export class AdminInlinesService {
         if (fields.every((field) => ['', undefined].includes(formTextOf(rowBody[field.name])))) continue;
         if (!permissions.granted(inline.info, 'add')) {
           throw new ForbiddenException(
-            `You do not have permission to add ${inline.info.labelPlural.toLowerCase()}.`,
+            message('admin.errors.noPermissionAdd', { name: inline.info.labelPlural.toLowerCase() }),
           );
         }
         const parsed = parseForm(fields, rowBody, true, this.pkOf);
@@ -316,7 +317,11 @@ export class AdminInlinesService {
     row: AdminRow,
   ): void {
     if (!permissions.granted(info, action) || !this.site.allowsObject(info, row, permissions.user, action)) {
-      throw new ForbiddenException(`You do not have permission to ${action} this ${info.label}.`);
+      throw new ForbiddenException(
+        message(action === 'change' ? 'admin.errors.mayNotChange' : 'admin.errors.mayNotDelete', {
+          name: info.label.toLowerCase(),
+        }),
+      );
     }
   }
 
@@ -367,7 +372,10 @@ export class AdminInlinesService {
       const pk = target ? this.pkOf(target) : undefined;
       if (!target || !pk || id === undefined || id === null) continue;
       const found = await delegateOf(this.prisma, target).count({ where: { [pk.name]: id } });
-      if (!found) errors[field.name] = [`No ${target} with id ${String(id as string | number)} exists.`];
+      if (!found)
+        errors[field.name] = [
+          message('admin.validation.noSuchObject', { model: target, id: String(id as string | number) }),
+        ];
     }
     if (Object.keys(errors).length || !inline.admin.validate) return errors;
     return inline.admin.validate(merged, existing, parentId);

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { SessionUser } from '../accounts/session-user';
 import { Prisma } from '../generated/prisma/client';
+import { message } from '../i18n/translator';
 import { PrismaService } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
 import { delegateOf, type PrismaLike } from './admin-data';
@@ -147,7 +148,7 @@ export class AdminObjectsService {
     const existing = adding ? null : await this.get(info, existingId);
     if (existing) keepSubSecondPrecision(fields, data, existing);
     if (existing && !this.site.allowsObject(info, existing, user, 'change')) {
-      throw new ForbiddenException(`You may not change this ${info.label.toLowerCase()}.`);
+      throw new ForbiddenException(message('admin.errors.mayNotChange', { name: info.label.toLowerCase() }));
     }
     const errors: FieldErrors = { ...parsed.errors };
     await this.checkRelations(info, data, parsed.links, errors);
@@ -188,7 +189,7 @@ export class AdminObjectsService {
             const version = typeof body._version === 'string' ? new Date(body._version) : undefined;
             if (!version || Number.isNaN(version.getTime())) {
               throw new AdminFormError({
-                _form: ['The form is missing its version: reload the page and try again.'],
+                _form: [message('admin.validation.missingVersion')],
               });
             }
             where[info.versionField] = version;
@@ -198,9 +199,7 @@ export class AdminObjectsService {
           if (updated.count === 0) {
             throw new AdminFormError(
               {
-                _form: [
-                  `This ${info.label.toLowerCase()} was changed by someone else after you opened it. Reload the page to see their changes, then make yours again.`,
-                ],
+                _form: [message('admin.validation.editConflict', { name: info.label.toLowerCase() })],
               },
               409,
             );
@@ -288,15 +287,13 @@ export class AdminObjectsService {
       const current = existing[info.versionField] as Date | null;
       if (!version || Number.isNaN(version.getTime())) {
         throw new AdminFormError({
-          _form: ['The form is missing its version: reload the page and try again.'],
+          _form: [message('admin.validation.missingVersion')],
         });
       }
       if (current && current.getTime() !== version.getTime()) {
         throw new AdminFormError(
           {
-            _form: [
-              `This ${info.label.toLowerCase()} was changed by someone else after you opened it. Reload the page to see their changes, then make yours again.`,
-            ],
+            _form: [message('admin.validation.editConflict', { name: info.label.toLowerCase() })],
           },
           409,
         );
@@ -410,8 +407,8 @@ export class AdminObjectsService {
       if (found !== ids.length) {
         errors[field.name] = [
           ids.length === 1
-            ? `No ${target} with id ${ids[0]} exists.`
-            : `Some of the ${target} ids do not exist.`,
+            ? message('admin.validation.noSuchObject', { model: target, id: ids[0] })
+            : message('admin.validation.someIdsMissing', { model: target }),
         ];
       }
     }
@@ -436,7 +433,8 @@ export class AdminObjectsService {
         where: { [field.name]: data[field.name] },
         select: { [info.pk.name]: true },
       });
-      if (clash) errors[field.name] = [`${info.label} with this ${field.name} already exists.`];
+      if (clash)
+        errors[field.name] = [message('admin.validation.unique', { model: info.label, field: field.name })];
     }
   }
 
@@ -470,10 +468,10 @@ export class AdminObjectsService {
     }
     if (error instanceof Prisma.PrismaClientKnownRequestError) {
       if (error.code === 'P2002')
-        return new AdminFormError({ _form: ['An object with these unique values already exists.'] });
+        return new AdminFormError({ _form: [message('admin.validation.uniqueTogether')] });
       if (error.code === 'P2003')
         return new AdminFormError({
-          _form: ['A related object does not exist (or still refers to this one).'],
+          _form: [message('admin.validation.relatedMissing')],
         });
       const detail = error.message.split('\n').filter(Boolean).pop() ?? '';
       if (
@@ -481,7 +479,7 @@ export class AdminObjectsService {
         error.code === 'P2004' ||
         error.code === 'P2010'
       ) {
-        return new AdminFormError({ _form: [`The database refused these values: ${detail}`] });
+        return new AdminFormError({ _form: [message('admin.validation.databaseRefused', { detail })] });
       }
     }
     return error;
