@@ -242,7 +242,7 @@ export class AdminInlinesService {
       if (totalText === undefined) continue;
       const total = Number(totalText);
       if (!Number.isInteger(total) || total < 0 || total > inline.maxShown + MAX_POSTED_EXTRA) {
-        throw new BadRequestException(`${inline.label}: the number of rows is not valid.`);
+        throw new BadRequestException(message('admin.errors.rowCountInvalid', { name: inline.label }));
       }
       const existing = await this.postedRows(inline, body, total, parentId);
       const operations: InlineOperation[] = [];
@@ -260,7 +260,8 @@ export class AdminInlinesService {
         if (before) {
           const id = before[inline.info.pk.name] as string | number;
           if (cell('DELETE') !== undefined) {
-            if (!inline.canDelete) throw new BadRequestException(`${inline.label} cannot be deleted here.`);
+            if (!inline.canDelete)
+              throw new BadRequestException(message('admin.errors.rowNotDeletable', { name: inline.label }));
             this.require(permissions, inline.info, 'delete', before);
             operations.push({ kind: 'delete', index, id, before, data: {} });
             continue;
@@ -347,7 +348,9 @@ export class AdminInlinesService {
       if (raw === undefined || raw === '') continue;
       const id = typeof raw === 'string' ? parsePk(inline.info.pk, raw) : undefined;
       if (id === undefined)
-        throw new BadRequestException(`${inline.label}: row ${index + 1} has an invalid id.`);
+        throw new BadRequestException(
+          message('admin.errors.rowInvalidId', { name: inline.label, row: index + 1 }),
+        );
       ids.push(id);
     }
     if (!ids.length || parentId === undefined) return new Map();

@@ -8,7 +8,8 @@ import {
 } from '@nestjs/common';
 import type { SessionUser } from '../accounts/session-user';
 import { Prisma } from '../generated/prisma/client';
-import { message } from '../i18n/translator';
+// Aliased: `message` names the admin log's message here.
+import { message as catalogueMessage } from '../i18n/translator';
 import { PrismaService } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
 import { delegateOf, type PrismaLike } from './admin-data';
@@ -148,7 +149,9 @@ export class AdminObjectsService {
     const existing = adding ? null : await this.get(info, existingId);
     if (existing) keepSubSecondPrecision(fields, data, existing);
     if (existing && !this.site.allowsObject(info, existing, user, 'change')) {
-      throw new ForbiddenException(message('admin.errors.mayNotChange', { name: info.label.toLowerCase() }));
+      throw new ForbiddenException(
+        catalogueMessage('admin.errors.mayNotChange', { name: info.label.toLowerCase() }),
+      );
     }
     const errors: FieldErrors = { ...parsed.errors };
     await this.checkRelations(info, data, parsed.links, errors);
@@ -189,7 +192,7 @@ export class AdminObjectsService {
             const version = typeof body._version === 'string' ? new Date(body._version) : undefined;
             if (!version || Number.isNaN(version.getTime())) {
               throw new AdminFormError({
-                _form: [message('admin.validation.missingVersion')],
+                _form: [catalogueMessage('admin.validation.missingVersion')],
               });
             }
             where[info.versionField] = version;
@@ -199,7 +202,9 @@ export class AdminObjectsService {
           if (updated.count === 0) {
             throw new AdminFormError(
               {
-                _form: [message('admin.validation.editConflict', { name: info.label.toLowerCase() })],
+                _form: [
+                  catalogueMessage('admin.validation.editConflict', { name: info.label.toLowerCase() }),
+                ],
               },
               409,
             );
@@ -287,13 +292,13 @@ export class AdminObjectsService {
       const current = existing[info.versionField] as Date | null;
       if (!version || Number.isNaN(version.getTime())) {
         throw new AdminFormError({
-          _form: [message('admin.validation.missingVersion')],
+          _form: [catalogueMessage('admin.validation.missingVersion')],
         });
       }
       if (current && current.getTime() !== version.getTime()) {
         throw new AdminFormError(
           {
-            _form: [message('admin.validation.editConflict', { name: info.label.toLowerCase() })],
+            _form: [catalogueMessage('admin.validation.editConflict', { name: info.label.toLowerCase() })],
           },
           409,
         );
@@ -407,8 +412,8 @@ export class AdminObjectsService {
       if (found !== ids.length) {
         errors[field.name] = [
           ids.length === 1
-            ? message('admin.validation.noSuchObject', { model: target, id: ids[0] })
-            : message('admin.validation.someIdsMissing', { model: target }),
+            ? catalogueMessage('admin.validation.noSuchObject', { model: target, id: ids[0] })
+            : catalogueMessage('admin.validation.someIdsMissing', { model: target }),
         ];
       }
     }
@@ -434,7 +439,9 @@ export class AdminObjectsService {
         select: { [info.pk.name]: true },
       });
       if (clash)
-        errors[field.name] = [message('admin.validation.unique', { model: info.label, field: field.name })];
+        errors[field.name] = [
+          catalogueMessage('admin.validation.unique', { model: info.label, field: field.name }),
+        ];
     }
   }
 
@@ -468,10 +475,10 @@ export class AdminObjectsService {
     }
     if (error instanceof Prisma.PrismaClientKnownRequestError) {
       if (error.code === 'P2002')
-        return new AdminFormError({ _form: [message('admin.validation.uniqueTogether')] });
+        return new AdminFormError({ _form: [catalogueMessage('admin.validation.uniqueTogether')] });
       if (error.code === 'P2003')
         return new AdminFormError({
-          _form: [message('admin.validation.relatedMissing')],
+          _form: [catalogueMessage('admin.validation.relatedMissing')],
         });
       const detail = error.message.split('\n').filter(Boolean).pop() ?? '';
       if (
@@ -479,7 +486,9 @@ export class AdminObjectsService {
         error.code === 'P2004' ||
         error.code === 'P2010'
       ) {
-        return new AdminFormError({ _form: [message('admin.validation.databaseRefused', { detail })] });
+        return new AdminFormError({
+          _form: [catalogueMessage('admin.validation.databaseRefused', { detail })],
+        });
       }
     }
     return error;
@@ -552,7 +561,9 @@ export class AdminObjectsService {
         const delegate = delegateOf(tx, info.name);
         const rows = await delegate.findMany({ where: { [info.pk.name]: { in: ids } } });
         if (rows.some((row) => !this.site.allowsObject(info, row, user, 'delete'))) {
-          throw new ForbiddenException(`You may not delete some of these ${info.labelPlural.toLowerCase()}.`);
+          throw new ForbiddenException(
+            catalogueMessage('admin.errors.mayNotDeleteSome', { name: info.labelPlural.toLowerCase() }),
+          );
         }
         await delegate.deleteMany({
           where: { [info.pk.name]: { in: rows.map((row) => row[info.pk.name]) } },
@@ -574,7 +585,7 @@ export class AdminObjectsService {
       return deleted.length;
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003') {
-        throw new ConflictException('Other objects still refer to the selection; it was not deleted.');
+        throw new ConflictException(catalogueMessage('admin.errors.notDeletedReferenced'));
       }
       throw error;
     }
@@ -594,7 +605,9 @@ export class AdminObjectsService {
     const deleted = await this.prisma.$transaction(async (tx) => {
       const rows = await delegateOf(tx, info.name).findMany({ where: { [info.pk.name]: { in: ids } } });
       if (rows.some((row) => !this.site.allowsObject(info, row, user, 'delete'))) {
-        throw new ForbiddenException(`You may not delete some of these ${info.labelPlural.toLowerCase()}.`);
+        throw new ForbiddenException(
+          catalogueMessage('admin.errors.mayNotDeleteSome', { name: info.labelPlural.toLowerCase() }),
+        );
       }
       for (const row of rows) {
         const id = row[info.pk.name] as string | number;
@@ -637,7 +650,9 @@ export class AdminObjectsService {
     const where = { [info.pk.name]: { in: ids } };
     const before = await delegate.findMany({ where, include: this.linkInclude(info) });
     if (before.some((row) => !this.site.allowsObject(info, row, user, 'change'))) {
-      throw new ForbiddenException(`You may not change some of these ${info.labelPlural.toLowerCase()}.`);
+      throw new ForbiddenException(
+        catalogueMessage('admin.errors.mayNotChangeSome', { name: info.labelPlural.toLowerCase() }),
+      );
     }
     let message: string | undefined;
     const entries: AdminLogEntry[] = [];

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import { LRUCache } from 'lru-cache';
+import { message } from '../i18n/translator';
 import { PrismaService } from '../prisma/prisma.service';
 import { AdminSite, type AdminModelInfo, type ListColumn } from './admin-site';
 import { delegateOf } from './admin-data';
@@ -387,7 +388,7 @@ export class ChangeListService {
     const raw = [body._selected_action ?? []].flat();
     const ids = raw.map((value) => parsePk(info.pk, String(value)));
     if (ids.some((id) => id === undefined))
-      throw new BadRequestException('The selection contains an invalid id.');
+      throw new BadRequestException(message('admin.errors.invalidSelection'));
     if (ids.length > ACTION_LIMIT) return 'too-many';
     return [...new Set(ids as (string | number)[])];
   }
