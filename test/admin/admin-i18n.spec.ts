@@ -140,6 +140,6 @@ describe('admin in Ukrainian and Russian (real PostgreSQL and Redis)', () => {
       .send({ _csrf: csrfFrom(form), email, displayName: 'Someone', isActive: 'on', _save: '1' });
     expect(expectStatus(added, 303).headers.location).toBe('/admin/user');
     const after = expectStatus(await agent.get('/admin/user'), 200).text;
-    expect(after).toContain(`«${email}» (user) успешно добавлен(а).`);
+    expect(after).toContain(`Объект «${email}» (user) успешно добавлен.`);
   });
 });
