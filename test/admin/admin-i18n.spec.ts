@@ -141,5 +141,23 @@ describe('admin in Ukrainian and Russian (real PostgreSQL and Redis)', () => {
     expect(expectStatus(added, 303).headers.location).toBe('/admin/user');
     const after = expectStatus(await agent.get('/admin/user'), 200).text;
     expect(after).toContain(`Объект «${email}» (user) успешно добавлен.`);
+
+    // The object's other pages: history (the log's action named in Russian), delete, set password.
+    const [{ id }] = await sql<{ id: number }>('SELECT id FROM users WHERE email = $1', [email]);
+    const history = expectStatus(await agent.get(`/admin/user/${id}/history`), 200).text;
+    expect(history).toContain(`<h1>История изменений: ${email}</h1>`);
+    expect(history).toContain('<th scope="col">Дата и время (UTC)</th>');
+    expect(history).toMatch(/<td>добавлено<\/td>/);
+    const deletion = expectStatus(await agent.get(`/admin/user/${id}/delete`), 200).text;
+    expect(deletion).toContain(`Вы уверены, что хотите удалить «${email}» (User)?`);
+    expect(deletion).toContain('>Нет, вернуться</a>');
+    const password = expectStatus(await agent.get(`/admin/user/${id}/password`), 200).text;
+    const mismatch = await agent
+      .post(`/admin/user/${id}/password`)
+      .type('form')
+      .send({ _csrf: csrfFrom(password), password1: 'one long passphrase 1', password2: 'another one 2' });
+    const refusedPassword = expectStatus(mismatch, 400).text;
+    expect(refusedPassword).toContain(`<h1>Установить пароль для ${email}</h1>`);
+    expect(refusedPassword).toContain('Пароли в двух полях не совпадают.');
   });
 });
