@@ -23,7 +23,8 @@ document.addEventListener('DOMContentLoaded', () => {
         // Days as "Nov 3": the year and the weekday are in the table.
         labels: kind === 'horizontal-bar' ? labels : labels.map((day) => shortDay(day)),
         datasets: series.map((s, index) => {
-          const color = byLabel[s.label] || palette[index % palette.length];
+          // `key`: the status the series counts (its label is translated).
+          const color = byLabel[s.key || s.label] || palette[index % palette.length];
           return {
             label: s.label,
             data: s.values,
@@ -54,7 +55,7 @@ document.addEventListener('DOMContentLoaded', () => {
 
 function shortDay(day) {
   const [year, month, date] = day.split('-').map(Number);
-  return new Date(Date.UTC(year, month - 1, date)).toLocaleDateString('en', {
+  return new Date(Date.UTC(year, month - 1, date)).toLocaleDateString(document.documentElement.lang || 'en', {
     month: 'short',
     day: 'numeric',
     timeZone: 'UTC',

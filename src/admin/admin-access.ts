@@ -2,8 +2,16 @@ import { ForbiddenException, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { PermissionsService } from '../accounts/permissions.service';
 import type { SessionUser } from '../accounts/session-user';
+import { message } from '../i18n/translator';
 import type { AdminModelInfo } from './admin-site';
 import type { AdminPermissionAction } from './model-admin';
+
+const NO_PERMISSION: Record<AdminPermissionAction, string> = {
+  view: 'admin.errors.noPermissionView',
+  add: 'admin.errors.noPermissionAdd',
+  change: 'admin.errors.noPermissionChange',
+  delete: 'admin.errors.noPermissionDelete',
+};
 
 /** What the signed-in staff member may do, per model; computed once per request. */
 export class AdminPermissions {
@@ -43,9 +51,7 @@ export class AdminPermissions {
   /** Throws 403 (nothing has been read or written yet when handlers call this first). */
   require(info: AdminModelInfo, action: AdminPermissionAction, custom = false): void {
     if (!(custom ? this.granted(info, action) : this.can(info, action))) {
-      throw new ForbiddenException(
-        `You do not have permission to ${action} ${info.labelPlural.toLowerCase()}.`,
-      );
+      throw new ForbiddenException(message(NO_PERMISSION[action], { name: info.labelPlural.toLowerCase() }));
     }
   }
 
@@ -72,7 +78,7 @@ export class AdminAccess {
     if (cached) return cached;
     const user = req.user;
     // RequireStaff() has already refused anonymous and non-staff users; inactive ones too.
-    if (!user?.isStaff || !user.isActive) throw new ForbiddenException('This page is for staff only.');
+    if (!user?.isStaff || !user.isActive) throw new ForbiddenException(message('admin.errors.staffOnly'));
     const codenames = user.isSuperuser ? new Set<string>() : await this.permissions.permissionsOf(user);
     const permissions = new AdminPermissions(user, codenames);
     (req as Request & { [CACHE]?: AdminPermissions })[CACHE] = permissions;

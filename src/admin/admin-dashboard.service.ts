@@ -1,6 +1,8 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
+import { DEFAULT_LANGUAGE, type Language } from '../i18n/languages';
+import { formatDateTime, formatNumber, translate } from '../i18n/translator';
 import { JobQueues } from '../jobs/queue/queue.module';
 import { PrismaService } from '../prisma/prisma.service';
 import type { AdminPermissions } from './admin-access';
@@ -11,6 +13,8 @@ export const DASHBOARD_DAYS = 30;
 /** The figures are shared by every staff member and may be this old. */
 const CACHE_TTL_MS = 30_000;
 const CACHE_KEY = 'admin:dashboard:v1';
+/** "1 Dec 2026, 16:40:12 UTC": when the figures were read (in the reader's language). */
+const GENERATED_AT: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'long' };
 
 export const EMAIL_STATUSES = ['queued', 'sending', 'sent', 'failed'] as const;
 export const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
@@ -106,8 +110,9 @@ export class AdminDashboardService {
   /**
    * The charts this staff member may see (each needs the view permission of what it counts;
    * queues need `queues.view`), with the text alternative of each: a table of the same figures.
+   * Titles, series and numbers in `language` (the figures are cached once for every language).
    */
-  async view(permissions: AdminPermissions) {
+  async view(permissions: AdminPermissions, language: Language = DEFAULT_LANGUAGE) {
     const can = (model: string) => {
       const info = this.site.byName(model);
       return info !== undefined && permissions.can(info, 'view');
@@ -120,18 +125,25 @@ export class AdminDashboardService {
     };
     if (!Object.values(show).some(Boolean)) return undefined;
     const data = await this.data();
+    const t = (key: string, params: Record<string, string | number> = {}) => translate(language, key, params);
+    const number = (value: number) => formatNumber(value, language);
     const total = (values: number[]) => values.reduce((sum, value) => sum + value, 0);
     const charts: DashboardChart[] = [];
     if (show.signups || show.rsvps) {
       const series = [
-        ...(show.signups ? [{ label: 'Sign-ups', values: data.signups }] : []),
-        ...(show.rsvps ? [{ label: 'RSVPs', values: data.rsvps }] : []),
+        ...(show.signups
+          ? [{ key: 'signups', label: t('admin.dashboard.signups'), values: data.signups }]
+          : []),
+        ...(show.rsvps ? [{ key: 'rsvps', label: t('admin.dashboard.rsvps'), values: data.rsvps }] : []),
       ];
       charts.push({
         id: 'activity',
-        title: `Sign-ups and RSVPs per day (last ${DASHBOARD_DAYS} days)`,
+        title: t('admin.dashboard.activityTitle', { count: DASHBOARD_DAYS }),
         summary: series
-          .map((s) => `${total(s.values).toLocaleString('en')} ${s.label.toLowerCase()}`)
+          .map((s) => {
+            const sum = total(s.values);
+            return t(`admin.dashboard.${s.key}Total`, { count: sum, total: number(sum) });
+          })
           .join(', '),
         kind: 'line',
         labels: data.days,
@@ -141,31 +153,44 @@ export class AdminDashboardService {
     if (show.emails) {
       charts.push({
         id: 'emails',
-        title: `E-mails by status (last ${DASHBOARD_DAYS} days)`,
-        summary: EMAIL_STATUSES.map(
-          (status) => `${total(data.emails[status]).toLocaleString('en')} ${status}`,
+        title: t('admin.dashboard.emailsTitle', { count: DASHBOARD_DAYS }),
+        summary: EMAIL_STATUSES.map((status) =>
+          t('admin.dashboard.statusTotal', {
+            total: number(total(data.emails[status])),
+            status: t(`admin.dashboard.emailStatus.${status}`),
+          }),
         ).join(', '),
         kind: 'stacked-bar',
         labels: data.days,
-        series: EMAIL_STATUSES.map((status) => ({ label: status, values: data.emails[status] })),
+        series: EMAIL_STATUSES.map((status) => ({
+          key: status,
+          label: t(`admin.dashboard.emailStatus.${status}`),
+          values: data.emails[status],
+        })),
       });
     }
     if (show.queues) {
       const answering = data.queues.filter((queue) => queue.counts);
       charts.push({
         id: 'queues',
-        title: 'Job queues: backlog and failures (now)',
+        title: t('admin.dashboard.queuesTitle'),
         summary:
           answering.length === data.queues.length
-            ? `${answering.reduce((sum, queue) => sum + queue.counts!.waiting + queue.counts!.delayed, 0).toLocaleString('en')} waiting or delayed, ${answering.reduce((sum, queue) => sum + queue.counts!.failed, 0).toLocaleString('en')} failed`
-            : 'Some queues did not answer (Redis unreachable).',
+            ? t('admin.dashboard.queuesSummary', {
+                waiting: number(
+                  answering.reduce((sum, queue) => sum + queue.counts!.waiting + queue.counts!.delayed, 0),
+                ),
+                failed: number(answering.reduce((sum, queue) => sum + queue.counts!.failed, 0)),
+              })
+            : t('admin.dashboard.queuesUnreachable'),
         kind: 'horizontal-bar',
         labels: data.queues.map((queue) => queue.name),
         series: JOB_STATES.map((state) => ({
-          label: state,
+          key: state,
+          label: t(`admin.dashboard.jobState.${state}`),
           values: data.queues.map((queue) => queue.counts?.[state] ?? 0),
         })),
-        link: { href: '/admin/queues', label: 'Queue dashboard' },
+        link: { href: '/admin/queues', label: t('admin.index.queueDashboard') },
       });
     }
     return {
@@ -176,12 +201,12 @@ export class AdminDashboardService {
           headers: chart.series.map((s) => s.label),
           rows: chart.labels.map((label, index) => ({
             label,
-            values: chart.series.map((s) => s.values[index].toLocaleString('en')),
+            values: chart.series.map((s) => number(s.values[index])),
           })),
         },
         json: JSON.stringify({ kind: chart.kind, labels: chart.labels, series: chart.series }),
       })),
-      generatedAt: data.generatedAt.replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC'),
+      generatedAt: formatDateTime(data.generatedAt, language, 'UTC', GENERATED_AT),
     };
   }
 }
@@ -193,6 +218,7 @@ export interface DashboardChart {
   summary: string;
   kind: 'line' | 'stacked-bar' | 'horizontal-bar';
   labels: string[];
-  series: { label: string; values: number[] }[];
+  /** `key`: what a series counts (a status, a state), for its colour; `label`: as the reader reads it. */
+  series: { key: string; label: string; values: number[] }[];
   link?: { href: string; label: string };
 }

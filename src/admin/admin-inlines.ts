@@ -1,5 +1,6 @@
 import { BadRequestException, ForbiddenException, Injectable } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client';
+import { message } from '../i18n/translator';
 import { PrismaService } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
 import type { AdminPermissions } from './admin-access';
@@ -241,7 +242,7 @@ export class AdminInlinesService {
       if (totalText === undefined) continue;
       const total = Number(totalText);
       if (!Number.isInteger(total) || total < 0 || total > inline.maxShown + MAX_POSTED_EXTRA) {
-        throw new BadRequestException(`${inline.label}: the number of rows is not valid.`);
+        throw new BadRequestException(message('admin.errors.rowCountInvalid', { name: inline.label }));
       }
       const existing = await this.postedRows(inline, body, total, parentId);
       const operations: InlineOperation[] = [];
@@ -252,14 +253,15 @@ export class AdminInlinesService {
         const hasId = typeof rawId === 'string' && rawId !== '';
         const before = hasId ? existing.get(rawId) : undefined;
         if (hasId && !before) {
-          fail(index, { _form: [`This ${inline.info.label} no longer exists (reload the page).`] });
+          fail(index, { _form: [message('admin.validation.rowGone', { name: inline.info.label })] });
           continue;
         }
         const cell = (field: string) => body[cellName(inline, index, field)];
         if (before) {
           const id = before[inline.info.pk.name] as string | number;
           if (cell('DELETE') !== undefined) {
-            if (!inline.canDelete) throw new BadRequestException(`${inline.label} cannot be deleted here.`);
+            if (!inline.canDelete)
+              throw new BadRequestException(message('admin.errors.rowNotDeletable', { name: inline.label }));
             this.require(permissions, inline.info, 'delete', before);
             operations.push({ kind: 'delete', index, id, before, data: {} });
             continue;
@@ -290,7 +292,7 @@ export class AdminInlinesService {
         if (fields.every((field) => ['', undefined].includes(formTextOf(rowBody[field.name])))) continue;
         if (!permissions.granted(inline.info, 'add')) {
           throw new ForbiddenException(
-            `You do not have permission to add ${inline.info.labelPlural.toLowerCase()}.`,
+            message('admin.errors.noPermissionAdd', { name: inline.info.labelPlural.toLowerCase() }),
           );
         }
         const parsed = parseForm(fields, rowBody, true, this.pkOf);
@@ -316,7 +318,11 @@ export class AdminInlinesService {
     row: AdminRow,
   ): void {
     if (!permissions.granted(info, action) || !this.site.allowsObject(info, row, permissions.user, action)) {
-      throw new ForbiddenException(`You do not have permission to ${action} this ${info.label}.`);
+      throw new ForbiddenException(
+        message(action === 'change' ? 'admin.errors.mayNotChange' : 'admin.errors.mayNotDelete', {
+          name: info.label.toLowerCase(),
+        }),
+      );
     }
   }
 
@@ -342,7 +348,9 @@ export class AdminInlinesService {
       if (raw === undefined || raw === '') continue;
       const id = typeof raw === 'string' ? parsePk(inline.info.pk, raw) : undefined;
       if (id === undefined)
-        throw new BadRequestException(`${inline.label}: row ${index + 1} has an invalid id.`);
+        throw new BadRequestException(
+          message('admin.errors.rowInvalidId', { name: inline.label, row: index + 1 }),
+        );
       ids.push(id);
     }
     if (!ids.length || parentId === undefined) return new Map();
@@ -367,7 +375,10 @@ export class AdminInlinesService {
       const pk = target ? this.pkOf(target) : undefined;
       if (!target || !pk || id === undefined || id === null) continue;
       const found = await delegateOf(this.prisma, target).count({ where: { [pk.name]: id } });
-      if (!found) errors[field.name] = [`No ${target} with id ${String(id as string | number)} exists.`];
+      if (!found)
+        errors[field.name] = [
+          message('admin.validation.noSuchObject', { model: target, id: String(id as string | number) }),
+        ];
     }
     if (Object.keys(errors).length || !inline.admin.validate) return errors;
     return inline.admin.validate(merged, existing, parentId);

@@ -8,6 +8,8 @@ import {
 } from '@nestjs/common';
 import type { SessionUser } from '../accounts/session-user';
 import { Prisma } from '../generated/prisma/client';
+// Aliased: `message` names the admin log's message here.
+import { message as catalogueMessage } from '../i18n/translator';
 import { PrismaService } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
 import { delegateOf, type PrismaLike } from './admin-data';
@@ -147,7 +149,9 @@ export class AdminObjectsService {
     const existing = adding ? null : await this.get(info, existingId);
     if (existing) keepSubSecondPrecision(fields, data, existing);
     if (existing && !this.site.allowsObject(info, existing, user, 'change')) {
-      throw new ForbiddenException(`You may not change this ${info.label.toLowerCase()}.`);
+      throw new ForbiddenException(
+        catalogueMessage('admin.errors.mayNotChange', { name: info.label.toLowerCase() }),
+      );
     }
     const errors: FieldErrors = { ...parsed.errors };
     await this.checkRelations(info, data, parsed.links, errors);
@@ -188,7 +192,7 @@ export class AdminObjectsService {
             const version = typeof body._version === 'string' ? new Date(body._version) : undefined;
             if (!version || Number.isNaN(version.getTime())) {
               throw new AdminFormError({
-                _form: ['The form is missing its version: reload the page and try again.'],
+                _form: [catalogueMessage('admin.validation.missingVersion')],
               });
             }
             where[info.versionField] = version;
@@ -199,7 +203,7 @@ export class AdminObjectsService {
             throw new AdminFormError(
               {
                 _form: [
-                  `This ${info.label.toLowerCase()} was changed by someone else after you opened it. Reload the page to see their changes, then make yours again.`,
+                  catalogueMessage('admin.validation.editConflict', { name: info.label.toLowerCase() }),
                 ],
               },
               409,
@@ -288,15 +292,13 @@ export class AdminObjectsService {
       const current = existing[info.versionField] as Date | null;
       if (!version || Number.isNaN(version.getTime())) {
         throw new AdminFormError({
-          _form: ['The form is missing its version: reload the page and try again.'],
+          _form: [catalogueMessage('admin.validation.missingVersion')],
         });
       }
       if (current && current.getTime() !== version.getTime()) {
         throw new AdminFormError(
           {
-            _form: [
-              `This ${info.label.toLowerCase()} was changed by someone else after you opened it. Reload the page to see their changes, then make yours again.`,
-            ],
+            _form: [catalogueMessage('admin.validation.editConflict', { name: info.label.toLowerCase() })],
           },
           409,
         );
@@ -410,8 +412,8 @@ export class AdminObjectsService {
       if (found !== ids.length) {
         errors[field.name] = [
           ids.length === 1
-            ? `No ${target} with id ${ids[0]} exists.`
-            : `Some of the ${target} ids do not exist.`,
+            ? catalogueMessage('admin.validation.noSuchObject', { model: target, id: ids[0] })
+            : catalogueMessage('admin.validation.someIdsMissing', { model: target }),
         ];
       }
     }
@@ -436,7 +438,10 @@ export class AdminObjectsService {
         where: { [field.name]: data[field.name] },
         select: { [info.pk.name]: true },
       });
-      if (clash) errors[field.name] = [`${info.label} with this ${field.name} already exists.`];
+      if (clash)
+        errors[field.name] = [
+          catalogueMessage('admin.validation.unique', { model: info.label, field: field.name }),
+        ];
     }
   }
 
@@ -470,10 +475,10 @@ export class AdminObjectsService {
     }
     if (error instanceof Prisma.PrismaClientKnownRequestError) {
       if (error.code === 'P2002')
-        return new AdminFormError({ _form: ['An object with these unique values already exists.'] });
+        return new AdminFormError({ _form: [catalogueMessage('admin.validation.uniqueTogether')] });
       if (error.code === 'P2003')
         return new AdminFormError({
-          _form: ['A related object does not exist (or still refers to this one).'],
+          _form: [catalogueMessage('admin.validation.relatedMissing')],
         });
       const detail = error.message.split('\n').filter(Boolean).pop() ?? '';
       if (
@@ -481,7 +486,9 @@ export class AdminObjectsService {
         error.code === 'P2004' ||
         error.code === 'P2010'
       ) {
-        return new AdminFormError({ _form: [`The database refused these values: ${detail}`] });
+        return new AdminFormError({
+          _form: [catalogueMessage('admin.validation.databaseRefused', { detail })],
+        });
       }
     }
     return error;
@@ -554,7 +561,9 @@ export class AdminObjectsService {
         const delegate = delegateOf(tx, info.name);
         const rows = await delegate.findMany({ where: { [info.pk.name]: { in: ids } } });
         if (rows.some((row) => !this.site.allowsObject(info, row, user, 'delete'))) {
-          throw new ForbiddenException(`You may not delete some of these ${info.labelPlural.toLowerCase()}.`);
+          throw new ForbiddenException(
+            catalogueMessage('admin.errors.mayNotDeleteSome', { name: info.labelPlural.toLowerCase() }),
+          );
         }
         await delegate.deleteMany({
           where: { [info.pk.name]: { in: rows.map((row) => row[info.pk.name]) } },
@@ -576,7 +585,7 @@ export class AdminObjectsService {
       return deleted.length;
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003') {
-        throw new ConflictException('Other objects still refer to the selection; it was not deleted.');
+        throw new ConflictException(catalogueMessage('admin.errors.notDeletedReferenced'));
       }
       throw error;
     }
@@ -596,7 +605,9 @@ export class AdminObjectsService {
     const deleted = await this.prisma.$transaction(async (tx) => {
       const rows = await delegateOf(tx, info.name).findMany({ where: { [info.pk.name]: { in: ids } } });
       if (rows.some((row) => !this.site.allowsObject(info, row, user, 'delete'))) {
-        throw new ForbiddenException(`You may not delete some of these ${info.labelPlural.toLowerCase()}.`);
+        throw new ForbiddenException(
+          catalogueMessage('admin.errors.mayNotDeleteSome', { name: info.labelPlural.toLowerCase() }),
+        );
       }
       for (const row of rows) {
         const id = row[info.pk.name] as string | number;
@@ -639,7 +650,9 @@ export class AdminObjectsService {
     const where = { [info.pk.name]: { in: ids } };
     const before = await delegate.findMany({ where, include: this.linkInclude(info) });
     if (before.some((row) => !this.site.allowsObject(info, row, user, 'change'))) {
-      throw new ForbiddenException(`You may not change some of these ${info.labelPlural.toLowerCase()}.`);
+      throw new ForbiddenException(
+        catalogueMessage('admin.errors.mayNotChangeSome', { name: info.labelPlural.toLowerCase() }),
+      );
     }
     let message: string | undefined;
     const entries: AdminLogEntry[] = [];

@@ -196,8 +196,10 @@ export function historyView(info: AdminModelInfo, entries: Awaited<ReturnType<Ad
   const labels = new Map(info.formFields.map((field) => [field.name, field.label]));
   return entries.map((entry) => ({
     when: entry.createdAt,
-    who: entry.user?.email ?? '(deleted user)',
+    // Catalogue keys where the page says something of its own (shown with {{tm}}).
+    who: entry.user?.email ?? 'admin.log.deletedUser',
     action: entry.action,
+    actionLabel: `admin.log.${entry.action}`,
     message: entry.message,
     changes: Object.entries((entry.changes ?? {}) as AdminChanges).map(([field, change]) => ({
       field: labels.get(field) ?? humanize(field),

@@ -4,7 +4,7 @@ import { RequireStaff } from '../accounts/auth.decorators';
 import { AccountsService } from '../accounts/accounts.service';
 import { MfaService } from '../accounts/mfa/mfa.service';
 import { PasswordService } from '../accounts/passwords';
-import { translateMessage } from '../i18n/translator';
+import { message } from '../i18n/translator';
 import { PrismaService } from '../prisma/prisma.service';
 import { addFlash } from '../web/flash';
 import type { FieldErrors } from '../web/forms';
@@ -45,7 +45,7 @@ export class AdminUsersController {
       res,
       'reset_two_factor',
       {
-        title: `Reset two-factor authentication: ${String(user.email)}`,
+        title: req.t('admin.twoFactor.title', { name: String(user.email) }),
         ...this.presenter.modelLocals(info, permissions),
         object: { id: String(user.id), repr: String(user.email), url: `/admin/user/${String(user.id)}` },
         mfa: overview,
@@ -82,8 +82,8 @@ export class AdminUsersController {
       req,
       removed.length ? 'success' : 'info',
       removed.length
-        ? `Two-factor authentication reset: ${member.email} logs in with the password alone until they set it up again.`
-        : `${member.email} had no two-factor authentication.`,
+        ? message('admin.flash.twoFactorReset', { email: member.email })
+        : message('admin.flash.noTwoFactor', { email: member.email }),
     );
     res.redirect(303, changeUrlOf('user', member.id));
   }
@@ -95,9 +95,9 @@ export class AdminUsersController {
     permissions.require(info, 'change');
     const user = await this.objects.get(info, id);
     if (!this.site.allowsObject(info, user, permissions.user, 'change')) {
-      throw new ForbiddenException('You may not change this user’s password.');
+      throw new ForbiddenException(message('admin.errors.mayNotChangePassword'));
     }
-    this.render(res, info, permissions, user, {});
+    this.render(req, res, info, permissions, user, {});
   }
 
   @Post(':id/password')
@@ -112,25 +112,24 @@ export class AdminUsersController {
     permissions.require(info, 'change');
     const user = await this.objects.get(info, id);
     if (!this.site.allowsObject(info, user, permissions.user, 'change')) {
-      throw new ForbiddenException('You may not change this user’s password.');
+      throw new ForbiddenException(message('admin.errors.mayNotChangePassword'));
     }
     const password1 = typeof body.password1 === 'string' ? body.password1 : '';
     const password2 = typeof body.password2 === 'string' ? body.password2 : '';
     const errors: FieldErrors = {};
-    if (!password1) errors.password1 = ['This field is required.'];
-    if (!password2) errors.password2 = ['This field is required.'];
+    if (!password1) errors.password1 = [message('admin.validation.required')];
+    if (!password2) errors.password2 = [message('admin.validation.required')];
     if (password1 && password2 && password1 !== password2)
-      errors.password2 = ['The two password fields didn’t match.'];
+      errors.password2 = [message('validation.passwordMismatch')];
     if (!Object.keys(errors).length) {
       const problems = this.passwords.validate(password1, {
         email: String(user.email),
         displayName: String(user.displayName),
       });
-      // The admin's templates show text: the validators' messages are catalogue keys.
-      if (problems.length)
-        errors.password2 = problems.map((problem) => translateMessage(problem, req.language));
+      // The validators' messages are descriptors, translated where the page shows them ({{tm}}).
+      if (problems.length) errors.password2 = problems;
     }
-    if (Object.keys(errors).length) return this.render(res, info, permissions, user, errors, 400);
+    if (Object.keys(errors).length) return this.render(req, res, info, permissions, user, errors, 400);
     const passwordHash = await this.passwords.hash(password1);
     await this.prisma.$transaction(async (tx) => {
       await tx.user.update({ where: { id: user.id as number }, data: { passwordHash } });
@@ -151,7 +150,7 @@ export class AdminUsersController {
     if (user.id === permissions.user.id && req.session?.passport?.user) {
       req.session.passport.user.hash = this.accounts.sessionAuthHash(passwordHash);
     }
-    addFlash(req, 'success', 'Password changed successfully.');
+    addFlash(req, 'success', message('admin.flash.passwordChanged'));
     res.redirect(303, changeUrlOf('user', user.id));
   }
 
@@ -162,12 +161,13 @@ export class AdminUsersController {
     permissions.require(info, 'change');
     const user = await this.objects.get(info, id);
     if (!this.site.allowsObject(info, user, permissions.user, 'change')) {
-      throw new ForbiddenException('You may not change this user.');
+      throw new ForbiddenException(message('admin.errors.mayNotChangeUser'));
     }
     return { info, permissions, user };
   }
 
   private render(
+    req: Request,
     res: Response,
     info: ReturnType<AdminSite['get']>,
     permissions: Awaited<ReturnType<AdminAccess['of']>>,
@@ -179,7 +179,7 @@ export class AdminUsersController {
       res,
       'set_password',
       {
-        title: `Set password: ${String(user.email)}`,
+        title: req.t('admin.password.title', { name: String(user.email) }),
         ...this.presenter.modelLocals(info, permissions),
         object: { id: String(user.id), repr: String(user.email), url: `/admin/user/${String(user.id)}` },
         errors,

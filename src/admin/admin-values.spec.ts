@@ -1,4 +1,5 @@
 import { Prisma } from '../generated/prisma/client';
+import { translateMessage } from '../i18n/translator';
 import type { AdminField } from './admin-site';
 import { parseDateTime, parseForm, parsePk } from './admin-values';
 import type { DmmfField } from './dmmf';
@@ -107,11 +108,15 @@ describe('admin form values', () => {
       'status',
       'when',
     ]);
-    expect(bad.errors.data).toEqual(['Enter valid JSON.']);
+    // Descriptors, said in the reader's language where the form is shown.
+    const english = (messages: string[] | undefined) => messages?.map((text) => translateMessage(text, 'en'));
+    expect(english(bad.errors.data)).toEqual(['Enter valid JSON.']);
+    expect(translateMessage(bad.errors.name[0], 'uk')).toMatch(/символ/);
     expect(bad.data.flag).toBe(false);
     const empty = parseForm(fields, { data: '' }, true, () => intPk);
     expect(empty.data.data).toBe(Prisma.DbNull);
-    expect(empty.errors.count).toEqual(['This field is required.']);
+    expect(english(empty.errors.count)).toEqual(['This field is required.']);
+    expect(translateMessage(empty.errors.count[0], 'ru')).toBe('Обязательное поле.');
   });
 
   it('reads date-times as UTC unless they carry an offset', () => {

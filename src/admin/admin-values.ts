@@ -1,4 +1,5 @@
 import { Prisma } from '../generated/prisma/client';
+import { message } from '../i18n/translator';
 import type { FieldErrors } from '../web/forms';
 import { INT4_MAX, parseRecordId } from '../web/route-params';
 import type { AdminField } from './admin-site';
@@ -100,7 +101,8 @@ export interface ParsedForm {
 /**
  * Type-checks a submitted form against the generated fields. Required fields, lengths, numbers,
  * dates, enums and JSON are checked here; relation existence and uniqueness by the caller.
- * `adding`: empty optional fields with a database default are left to the default.
+ * `adding`: empty optional fields with a database default are left to the default. The errors are
+ * message descriptors, translated where the form is shown.
  */
 export function parseForm(
   fields: AdminField[],
@@ -117,7 +119,10 @@ export function parseForm(
     if (field.readonly) continue;
     const submitted = body[field.name];
     if (!isFormValue(submitted)) {
-      fail(field, field.widget === 'm2m' ? 'Enter a list of ids.' : 'Enter a single value.');
+      fail(
+        field,
+        message(field.widget === 'm2m' ? 'admin.validation.listOfIds' : 'admin.validation.singleValue'),
+      );
       continue;
     }
     if (field.widget === 'm2m') {
@@ -126,7 +131,7 @@ export function parseForm(
         .flatMap((item) => item.split(/[\s,]+/))
         .filter(Boolean);
       const ids = raw.map((item) => (target ? parsePk(target, item) : undefined));
-      if (ids.some((id) => id === undefined)) fail(field, 'Enter valid ids.');
+      if (ids.some((id) => id === undefined)) fail(field, message('admin.validation.validIds'));
       else links[field.name] = [...new Set(ids as (string | number)[])];
       continue;
     }
@@ -139,28 +144,28 @@ export function parseForm(
       field.widget === 'textarea' || field.widget === 'json' ? raw.replace(/\r\n/g, '\n') : raw.trim();
     if (text.trim() === '') {
       if (field.nullable) data[field.name] = field.dmmf.type === 'Json' ? Prisma.DbNull : null;
-      else if (field.required) fail(field, 'This field is required.');
+      else if (field.required) fail(field, message('admin.validation.required'));
       else if (field.dmmf.type === 'String' && !adding) data[field.name] = '';
       else if (field.dmmf.type === 'String' && field.dmmf.default === '') data[field.name] = '';
-      else if (!adding) fail(field, 'This field is required.');
+      else if (!adding) fail(field, message('admin.validation.required'));
       continue;
     }
     switch (field.widget) {
       case 'fk': {
         const target = pkOf(field.relation?.target ?? '');
         const id = target ? parsePk(target, text) : undefined;
-        if (id === undefined) fail(field, 'Enter a valid id.');
+        if (id === undefined) fail(field, message('admin.validation.validId'));
         else data[field.name] = id;
         break;
       }
       case 'select':
         if (!field.enumValues?.includes(text))
-          fail(field, `Select a valid choice. "${text}" is not one of the available choices.`);
+          fail(field, message('admin.validation.invalidChoice', { value: text }));
         else data[field.name] = text;
         break;
       case 'datetime': {
         const date = parseDateTime(text);
-        if (!date) fail(field, 'Enter a valid date and time (YYYY-MM-DD HH:MM, UTC).');
+        if (!date) fail(field, message('admin.validation.dateTime'));
         else data[field.name] = date;
         break;
       }
@@ -168,7 +173,7 @@ export function parseForm(
         try {
           data[field.name] = JSON.parse(text) as unknown;
         } catch {
-          fail(field, 'Enter valid JSON.');
+          fail(field, message('admin.validation.json'));
         }
         break;
       case 'number':
@@ -181,7 +186,7 @@ export function parseForm(
         break;
       default:
         if (field.maxLength !== undefined && text.length > field.maxLength) {
-          fail(field, `Ensure this value has at most ${field.maxLength} characters (it has ${text.length}).`);
+          fail(field, message('admin.validation.maxLength', { count: field.maxLength, length: text.length }));
         } else data[field.name] = text;
     }
   }
@@ -196,18 +201,19 @@ function parseNumber(
 ): void {
   switch (field.dmmf.type) {
     case 'Int': {
-      if (!/^-?\d+$/.test(text) || Math.abs(Number(text)) > INT4_MAX) return fail('Enter a whole number.');
+      if (!/^-?\d+$/.test(text) || Math.abs(Number(text)) > INT4_MAX)
+        return fail(message('admin.validation.wholeNumber'));
       return set(Number(text));
     }
     case 'BigInt':
-      if (!/^-?\d{1,19}$/.test(text)) return fail('Enter a whole number.');
+      if (!/^-?\d{1,19}$/.test(text)) return fail(message('admin.validation.wholeNumber'));
       return set(BigInt(text));
     case 'Decimal':
-      if (!/^-?\d+(\.\d+)?$/.test(text)) return fail('Enter a number.');
+      if (!/^-?\d+(\.\d+)?$/.test(text)) return fail(message('admin.validation.number'));
       return set(new Prisma.Decimal(text));
     default: {
       const number = Number(text);
-      if (!Number.isFinite(number)) return fail('Enter a number.');
+      if (!Number.isFinite(number)) return fail(message('admin.validation.number'));
       return set(number);
     }
   }

@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { RequireStaff } from '../accounts/auth.decorators';
+import { formatNumber, message } from '../i18n/translator';
 import { addFlash } from '../web/flash';
 import { AdminAccess } from './admin-access';
 import { AdminDashboardService } from './admin-dashboard.service';
@@ -26,10 +27,22 @@ import { ChangeList, type QueryParams } from './change-list';
 import { ACTION_LIMIT, ChangeListService, selectionDigest } from './change-list.service';
 import type { AdminAction, AdminPermissionAction } from './model-admin';
 
+// The labels are what the admin log records (in English, like a ModelAdmin's own actions); pages
+// show them in the reader's language (BUILTIN_ACTION_LABELS).
 const BUILTIN_ACTIONS: AdminAction[] = [
   { name: 'delete_selected', label: 'Delete selected', permission: 'delete' },
   { name: 'export_csv', label: 'Export selected as CSV', permission: 'view' },
 ];
+const BUILTIN_ACTION_LABELS: Record<string, string> = {
+  delete_selected: 'admin.actions.deleteSelected',
+  export_csv: 'admin.actions.exportCsv',
+};
+
+/** An action's name as the page shows it: the built-in ones translated, a ModelAdmin's as declared. */
+function actionLabel(action: AdminAction, req: Request): string {
+  const key = BUILTIN_ACTIONS.includes(action) ? BUILTIN_ACTION_LABELS[action.name] : undefined;
+  return key ? req.t(key) : action.label;
+}
 
 /**
  * The admin site. Every route needs an active staff session (RequireStaff), then the model
@@ -54,10 +67,10 @@ export class AdminController {
     const permissions = await this.access.of(req);
     const [recent, dashboard] = await Promise.all([
       this.log.recentFor(permissions.user.id),
-      this.dashboard.view(permissions),
+      this.dashboard.view(permissions, req.language),
     ]);
     renderAdmin(res, 'index', {
-      title: 'Site administration',
+      title: req.t('admin.index.title'),
       dashboard,
       modules: this.presenter.nav(permissions),
       // Bull Board (mounted by src/jobs/dashboard behind the same staff + permission check).
@@ -67,6 +80,7 @@ export class AdminController {
         return {
           ...entry,
           modelLabel: info?.label ?? entry.model,
+          actionLabel: `admin.log.${entry.action}`,
           url:
             entry.action !== 'delete' && info && permissions.can(info, 'view')
               ? changeUrlOf(info.slug, entry.objectId)
@@ -99,8 +113,8 @@ export class AdminController {
       {
         title: info.labelPlural,
         ...this.presenter.modelLocals(info, permissions),
-        ...list.view(page, filters),
-        actions: actions.map(({ name, label }) => ({ name, label })),
+        ...list.view(page, filters, req.language),
+        actions: actions.map((action) => ({ name: action.name, label: actionLabel(action, req) })),
       },
       info,
     );
@@ -130,7 +144,7 @@ export class AdminController {
     const action = [...BUILTIN_ACTIONS, ...(info.admin.actions ?? [])].find(
       (candidate) => candidate.name === name,
     );
-    if (!action) throw new BadRequestException('Choose an action.');
+    if (!action) throw new BadRequestException(message('admin.errors.chooseAction'));
     permissions.require(info, action.permission, !BUILTIN_ACTIONS.includes(action));
     const listQuery = text(body.qs);
     const back = `/admin/${info.slug}${listQuery ? `?${listQuery}` : ''}`;
@@ -142,13 +156,13 @@ export class AdminController {
         res,
         'action_confirmation',
         {
-          title: 'Nothing done',
+          title: req.t('admin.confirm.nothingDone'),
           ...this.presenter.modelLocals(info, permissions),
-          action: { name: action.name, label: action.label },
+          action: { name: action.name, label: actionLabel(action, req) },
           error:
             ids === 'too-many'
-              ? `More than ${ACTION_LIMIT.toLocaleString('en')} objects match: narrow the list with search or filters first.`
-              : 'Items must be selected in order to perform actions on them. No items have been changed.',
+              ? message('admin.errors.tooMany', { max: formatNumber(ACTION_LIMIT, req.language) })
+              : message('admin.errors.noSelection'),
           backUrl: back,
         },
         info,
@@ -171,9 +185,9 @@ export class AdminController {
         res,
         'action_confirmation',
         {
-          title: 'Are you sure?',
+          title: req.t('admin.confirm.title'),
           ...this.presenter.modelLocals(info, permissions),
-          action: { name: action.name, label: action.label, description: action.description },
+          action: { name: action.name, label: actionLabel(action, req), description: action.description },
           ids: acrossAll ? [] : ids,
           selectAcross: acrossAll,
           selection,
@@ -198,13 +212,16 @@ export class AdminController {
     }
     if (action.name === 'delete_selected') {
       const summary = await this.objects.deleteSummary(info, ids);
-      if (summary.blockers.length)
-        throw new BadRequestException('Other objects still refer to the selection; it cannot be deleted.');
+      if (summary.blockers.length) throw new BadRequestException(message('admin.errors.selectionBlocked'));
       const deleted = await this.objects.delete(info, permissions.user, ids, action.label);
       addFlash(
         req,
         'success',
-        `Successfully deleted ${deleted} ${deleted === 1 ? info.label.toLowerCase() : info.labelPlural.toLowerCase()}.`,
+        message('admin.flash.deletedSelected', {
+          count: deleted,
+          singular: info.label.toLowerCase(),
+          plural: info.labelPlural.toLowerCase(),
+        }),
       );
       return res.redirect(303, back);
     }
@@ -212,7 +229,12 @@ export class AdminController {
     addFlash(
       req,
       'success',
-      result.message ?? `${action.label}: ${result.changed} of ${ids.length} changed.`,
+      result.message ??
+        message('admin.flash.actionDone', {
+          action: actionLabel(action, req),
+          changed: result.changed,
+          total: ids.length,
+        }),
     );
     res.redirect(303, back);
   }
@@ -220,7 +242,7 @@ export class AdminController {
   @Get(':model/add')
   async addForm(@Param('model') slug: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const { info, permissions } = await this.authorize(slug, req, 'add');
-    await this.renderForm(res, info, permissions, null, null, {});
+    await this.renderForm(req, res, info, permissions, null, null, {});
   }
 
   @Post(':model/add')
@@ -233,11 +255,15 @@ export class AdminController {
     const { info, permissions } = await this.authorize(slug, req, 'add');
     try {
       const saved = await this.objects.save(info, permissions.user, body, undefined, permissions);
-      addFlash(req, 'success', `The ${info.label.toLowerCase()} “${saved.repr}” was added successfully.`);
+      addFlash(
+        req,
+        'success',
+        message('admin.flash.added', { name: info.label.toLowerCase(), repr: saved.repr }),
+      );
       res.redirect(303, this.afterSave(info, body, saved.id, permissions.can(info, 'change')));
     } catch (error) {
       if (!(error instanceof AdminFormError)) throw error;
-      await this.renderForm(res, info, permissions, null, body, error.errors, error.status);
+      await this.renderForm(req, res, info, permissions, null, body, error.errors, error.status);
     }
   }
 
@@ -257,7 +283,7 @@ export class AdminController {
   ): Promise<void> {
     const { info, permissions } = await this.authorize(slug, req, 'view');
     const row = await this.objects.get(info, id);
-    await this.renderForm(res, info, permissions, row, null, {});
+    await this.renderForm(req, res, info, permissions, row, null, {});
   }
 
   // The old address still takes posts (a form rendered before an upgrade).
@@ -272,12 +298,16 @@ export class AdminController {
     const { info, permissions } = await this.authorize(slug, req, 'change');
     try {
       const saved = await this.objects.save(info, permissions.user, body, id, permissions);
-      addFlash(req, 'success', `The ${info.label.toLowerCase()} “${saved.repr}” was changed successfully.`);
+      addFlash(
+        req,
+        'success',
+        message('admin.flash.changed', { name: info.label.toLowerCase(), repr: saved.repr }),
+      );
       res.redirect(303, this.afterSave(info, body, saved.id, true));
     } catch (error) {
       if (!(error instanceof AdminFormError)) throw error;
       const row = await this.objects.get(info, id);
-      await this.renderForm(res, info, permissions, row, body, error.errors, error.status);
+      await this.renderForm(req, res, info, permissions, row, body, error.errors, error.status);
     }
   }
 
@@ -294,7 +324,7 @@ export class AdminController {
     const { info, permissions } = await this.authorize(slug, req, 'delete');
     const row = await this.objects.get(info, id);
     if (!this.site.allowsObject(info, row, permissions.user, 'delete')) {
-      throw new ForbiddenException(`You may not delete this ${info.label.toLowerCase()}.`);
+      throw new ForbiddenException(message('admin.errors.mayNotDelete', { name: info.label.toLowerCase() }));
     }
     const pk = row[info.pk.name] as string | number;
     const summary = await this.objects.deleteSummary(info, [pk]);
@@ -313,7 +343,7 @@ export class AdminController {
       res,
       'delete_confirmation',
       {
-        title: 'Are you sure?',
+        title: req.t('admin.confirm.title'),
         ...this.presenter.modelLocals(info, permissions),
         object: { id: String(pk), repr: this.site.repr(info, row), url: `/admin/${info.slug}/${String(pk)}` },
         summary,
@@ -331,13 +361,12 @@ export class AdminController {
     @Res() res: Response,
   ): Promise<void> {
     const { info, permissions, row, pk, summary } = await this.deletion(slug, id, req);
-    if (summary.blockers.length)
-      throw new BadRequestException('Other objects still refer to this one; it cannot be deleted.');
+    if (summary.blockers.length) throw new BadRequestException(message('admin.errors.objectBlocked'));
     await this.objects.delete(info, permissions.user, [pk]);
     addFlash(
       req,
       'success',
-      `The ${info.label.toLowerCase()} “${this.site.repr(info, row)}” was deleted successfully.`,
+      message('admin.flash.deleted', { name: info.label.toLowerCase(), repr: this.site.repr(info, row) }),
     );
     res.redirect(303, `/admin/${info.slug}`);
   }
@@ -355,7 +384,7 @@ export class AdminController {
       res,
       'history',
       {
-        title: `Change history: ${history.repr}`,
+        title: req.t('admin.history.title', { name: history.repr }),
         ...this.presenter.modelLocals(info, permissions),
         object: {
           id: history.id,
@@ -380,6 +409,7 @@ export class AdminController {
   }
 
   private async renderForm(
+    req: Request,
     res: Response,
     info: AdminModelInfo,
     permissions: Awaited<ReturnType<AdminAccess['of']>>,
@@ -411,9 +441,12 @@ export class AdminController {
       res,
       'change_form',
       {
-        title: row
-          ? `${editable ? 'Change' : 'View'} ${info.label.toLowerCase()}`
-          : `Add ${info.label.toLowerCase()}`,
+        title: req.t(
+          row ? (editable ? 'admin.form.titleChange' : 'admin.form.titleView') : 'admin.form.titleAdd',
+          {
+            name: info.label.toLowerCase(),
+          },
+        ),
         ...this.presenter.modelLocals(info, permissions),
         adding: !row,
         editable,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import { LRUCache } from 'lru-cache';
+import { message } from '../i18n/translator';
 import { PrismaService } from '../prisma/prisma.service';
 import { AdminSite, type AdminModelInfo, type ListColumn } from './admin-site';
 import { delegateOf } from './admin-data';
@@ -53,11 +54,12 @@ const CONFIRMATION_SAMPLE = 100;
 /** Answers of the relation picker's search-as-you-type. */
 const LOOKUP_RESULTS = 20;
 
+/** The date filter's ranges and their labels (catalogue keys: the page shows them with {{tm}}). */
 export const DATE_RANGES: Record<string, string> = {
-  today: 'Today',
-  past7: 'Past 7 days',
-  month: 'This month',
-  year: 'This year',
+  today: 'admin.filter.today',
+  past7: 'admin.filter.past7',
+  month: 'admin.filter.month',
+  year: 'admin.filter.year',
 };
 
 function dateRange(key: string, now = new Date()): { gte: Date; lt: Date } | undefined {
@@ -386,7 +388,7 @@ export class ChangeListService {
     const raw = [body._selected_action ?? []].flat();
     const ids = raw.map((value) => parsePk(info.pk, String(value)));
     if (ids.some((id) => id === undefined))
-      throw new BadRequestException('The selection contains an invalid id.');
+      throw new BadRequestException(message('admin.errors.invalidSelection'));
     if (ids.length > ACTION_LIMIT) return 'too-many';
     return [...new Set(ids as (string | number)[])];
   }
@@ -494,7 +496,7 @@ export class ChangeListService {
         const value = params.filters[param] ?? '';
         const choice = (v: string, label: string) => ({ value: v, label, selected: v === value });
         const nullChoice = filter.nullable
-          ? [choice('__null', filter.kind === 'date' ? 'No date' : 'None')]
+          ? [choice('__null', filter.kind === 'date' ? 'admin.filter.noDate' : 'admin.filter.none')]
           : [];
         switch (filter.kind) {
           case 'boolean':
@@ -502,7 +504,12 @@ export class ChangeListService {
               filter,
               param,
               value,
-              choices: [choice('', 'All'), choice('1', 'Yes'), choice('0', 'No'), ...nullChoice],
+              choices: [
+                choice('', 'admin.filter.all'),
+                choice('1', 'admin.filter.yes'),
+                choice('0', 'admin.filter.no'),
+                ...nullChoice,
+              ],
             };
           case 'enum':
             return {
@@ -510,7 +517,7 @@ export class ChangeListService {
               param,
               value,
               choices: [
-                choice('', 'All'),
+                choice('', 'admin.filter.all'),
                 ...(filter.enumValues ?? []).map((v) => choice(v, v)),
                 ...nullChoice,
               ],
@@ -521,7 +528,7 @@ export class ChangeListService {
               param,
               value,
               choices: [
-                choice('', 'Any date'),
+                choice('', 'admin.filter.anyDate'),
                 ...Object.entries(DATE_RANGES).map(([k, label]) => choice(k, label)),
                 ...nullChoice,
               ],
@@ -547,7 +554,7 @@ export class ChangeListService {
               param,
               value,
               choices: [
-                choice('', 'All'),
+                choice('', 'admin.filter.all'),
                 ...rows.map((row) => choice(String(row[target.pk.name]), this.site.repr(target, row))),
                 ...nullChoice,
               ],

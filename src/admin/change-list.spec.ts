@@ -1,5 +1,5 @@
 import type { AdminModelInfo } from './admin-site';
-import { ChangeList, type ListPage } from './change-list';
+import { ChangeList, countLabel, type ListPage } from './change-list';
 import { decodeCursor, encodeCursor, seekWhere, type SortKey } from './keyset';
 import type { DmmfField } from './dmmf';
 
@@ -79,6 +79,26 @@ describe('ChangeList (the change list view model)', () => {
     );
     expect(numbers(estimated.pages)).toEqual([1, 2, '…']);
     expect(estimated.countLabel).toBe('more than 500');
+  });
+
+  it('words the count in the reader’s language, numbers and plural forms included', () => {
+    const exact = (value: number) => ({ value, exact: true, kind: 'exact' as const });
+    expect(countLabel(exact(12_345), 'en')).toBe('12,345');
+    expect(countLabel({ value: 1_200, exact: false, kind: 'about' }, 'en')).toBe('about 1,200');
+    // Ukrainian and Russian: one / few / many, and their own digit grouping (a no-break space).
+    expect(['1', '3', '25', '12345'].map((n) => countLabel(exact(Number(n)), 'uk'))).toEqual([
+      '1 запис',
+      '3 записи',
+      '25 записів',
+      '12\u00a0345 записів',
+    ]);
+    expect(countLabel(exact(22), 'ru')).toBe('22 записи');
+    expect(countLabel({ value: 500, exact: false, kind: 'more-than' }, 'uk')).toBe('понад 500 записів');
+    expect(countLabel({ value: 21_000, exact: false, kind: 'about' }, 'ru')).toBe(
+      'около 21\u00a0000 записей',
+    );
+    const list = new ChangeList(info, {}).view(page(), [], 'uk');
+    expect(list.countLabel).toBe('1\u00a0000 записів');
   });
 
   it('reads a cursor back from a link, and ignores a malformed one', () => {

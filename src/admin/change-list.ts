@@ -1,3 +1,5 @@
+import { DEFAULT_LANGUAGE, type Language } from '../i18n/languages';
+import { formatNumber, translate } from '../i18n/translator';
 import type { AdminModelInfo } from './admin-site';
 import { formText as text } from './admin-values';
 import { changeUrlOf, queryString } from './admin-views';
@@ -48,6 +50,7 @@ export interface FilterView {
   filter: AdminModelInfo['filters'][number];
   param: string;
   value: string;
+  /** `label`: a catalogue key ("All", a date range) or text shown as it is (an object, an enum value). */
   choices?: { value: string; label: string; selected: boolean }[];
   /** Relation filters without choices: the related model's search-as-you-type endpoint. */
   lookupUrl?: string;
@@ -118,8 +121,8 @@ export class ChangeList {
     return queryString({ ...this.kept, p: this.params.page }).replace(/^\?/, '');
   }
 
-  /** Template locals of the list page: everything but the model and the actions. */
-  view(listPage: ListPage, filters: FilterView[]) {
+  /** Template locals of the list page (in `language`): everything but the model and the actions. */
+  view(listPage: ListPage, filters: FilterView[], language: Language = DEFAULT_LANGUAGE) {
     const { rows, hasNext, count, keys } = listPage;
     const { info, params } = this;
     const page = listPage.page;
@@ -155,10 +158,7 @@ export class ChangeList {
         };
       }),
       count,
-      countLabel:
-        count.kind === 'exact'
-          ? count.value.toLocaleString('en')
-          : `${count.kind === 'about' ? 'about' : 'more than'} ${count.value.toLocaleString('en')}`,
+      countLabel: countLabel(count, language),
       filters: filters.map((view) => ({
         ...view,
         links: view.choices?.map((choice) => ({
@@ -221,4 +221,18 @@ export class ChangeList {
     if (!lastPage && hasNext) links.push({ gap: true });
     return links.length > 1 ? links : [];
   }
+}
+
+const COUNT_MESSAGES: Record<ListCount['kind'], string> = {
+  exact: 'admin.list.countExact',
+  about: 'admin.list.countAbout',
+  'more-than': 'admin.list.countMoreThan',
+};
+
+/** "1,234", "about 1,200", "more than 500" (in Ukrainian and Russian with the noun's plural form). */
+export function countLabel(count: ListCount, language: Language): string {
+  return translate(language, COUNT_MESSAGES[count.kind], {
+    count: count.value,
+    total: formatNumber(count.value, language),
+  });
 }
