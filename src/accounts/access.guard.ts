@@ -8,6 +8,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { message } from '../i18n/translator';
 import { bearerToken } from '../web/bearer-token';
 import { ACCESS_REQUIREMENTS, type AccessRequirement } from './access-requirements';
 import { ApiTokensService } from './api-tokens.service';
@@ -45,22 +46,20 @@ export class AccessGuard implements CanActivate {
       if (outcome && 'refused' in outcome && outcome.refused === 'throttled') {
         res.setHeader('Retry-After', String(outcome.retryAfterSeconds));
         throw new HttpException(
-          `Too many invalid API tokens from this address: retry in ${outcome.retryAfterSeconds} s.`,
+          message('accounts.access.apiTokensThrottled', { seconds: outcome.retryAfterSeconds }),
           HttpStatus.TOO_MANY_REQUESTS,
         );
       }
       if (!outcome || !('user' in outcome)) {
         res.setHeader('WWW-Authenticate', 'Bearer realm="api"');
-        throw new UnauthorizedException(
-          'A valid API token is required: send "Authorization: Bearer <token>".',
-        );
+        throw new UnauthorizedException(message('accounts.access.apiTokenRequired'));
       }
       req.user = outcome.user;
     }
 
     const user = req.user;
     if (!user) {
-      if (api) throw new UnauthorizedException('Authentication required.');
+      if (api) throw new UnauthorizedException(message('accounts.access.authenticationRequired'));
       // Only GETs come back to where they were; a POST would replay without its form.
       res.redirect(303, loginUrl(req.method === 'GET' ? req.originalUrl : undefined));
       return false;
@@ -78,17 +77,15 @@ export class AccessGuard implements CanActivate {
       case 'apiToken':
         return undefined;
       case 'verified':
-        return user.emailVerifiedAt
-          ? undefined
-          : 'Please verify your e-mail address first: follow the link we e-mailed you.';
+        return user.emailVerifiedAt ? undefined : message('accounts.access.verifyFirst');
       case 'staff':
-        return user.isStaff ? undefined : 'This page is for staff only.';
+        return user.isStaff ? undefined : message('accounts.access.staffOnly');
       case 'superuser':
-        return user.isSuperuser ? undefined : 'This page is for superusers only.';
+        return user.isSuperuser ? undefined : message('accounts.access.superuserOnly');
       case 'permission':
         return (await this.permissions.hasPermission(user, requirement.codename))
           ? undefined
-          : `You do not have the permission "${requirement.codename}".`;
+          : message('accounts.access.missingPermission', { codename: requirement.codename });
     }
   }
 

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
-import { languageOr } from '../i18n/languages';
+import { languageOr, type Language } from '../i18n/languages';
 import { translateMessage } from '../i18n/translator';
 import { isDatabaseUnavailable } from '../prisma/database-errors';
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem';
@@ -79,7 +79,11 @@ export class ErrorFilter implements ExceptionFilter {
     if (JSON_PATHS.test(req.path) || req.accepts(['html', 'json']) !== 'html') {
       res
         .status(status)
-        .json(typeof body === 'object' && body ? body : { statusCode: status, message: title });
+        .json(
+          typeof body === 'object' && body
+            ? this.translated(body, language)
+            : { statusCode: status, message: title },
+        );
       return;
     }
     const template =
@@ -98,6 +102,15 @@ export class ErrorFilter implements ExceptionFilter {
       requestId,
       stack: this.config.isProduction ? undefined : (exception as Error)?.stack,
     });
+  }
+
+  /** A JSON error body with its `message` (one, or Nest's list) in the request's language. */
+  private translated(body: object, language: Language): object {
+    const { message } = body as { message?: unknown };
+    if (typeof message === 'string') return { ...body, message: translateMessage(message, language) };
+    if (Array.isArray(message))
+      return { ...body, message: message.map((text) => translateMessage(text, language)) };
+    return body;
   }
 
   private messageOf(body: unknown): string | undefined {

@@ -160,4 +160,22 @@ describe('admin in Ukrainian and Russian (real PostgreSQL and Redis)', () => {
     expect(refusedPassword).toContain(`<h1>Установить пароль для ${email}</h1>`);
     expect(refusedPassword).toContain('Пароли в двух полях не совпадают.');
   });
+
+  it('says a refusal, as JSON or as a page, in the reader’s language, never as a catalogue key', async () => {
+    const { agent: member } = await loggedIn(app);
+    for (const [language, text] of [
+      ['en', 'This page is for staff only.'],
+      ['uk', 'Ця сторінка лише для персоналу.'],
+    ]) {
+      const refused = expectStatus(
+        await member.get('/admin').set('Accept', 'application/json').set('Accept-Language', language),
+        403,
+      );
+      expect(refused.body).toMatchObject({ statusCode: 403, message: text });
+    }
+    // The page a browser gets says it too.
+    const page = expectStatus(await member.get('/admin').set('Accept-Language', 'ru'), 403).text;
+    expect(page).toContain('<html lang="ru">');
+    expect(page).toContain('Эта страница только для персонала.');
+  });
 });
