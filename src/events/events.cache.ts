@@ -8,9 +8,17 @@ import { LANGUAGES, type Language } from '../i18n/languages';
 /** How many pages of the public list are cached (the ones people actually look at). */
 export const CACHED_LIST_PAGES = 5;
 
-const listKey = (page: number) => `events:list:${page}`;
+/**
+ * The shape of the cached page data, in its keys: bump it when the data changes shape (v2: instants
+ * instead of English date text), so that during a rolling update the replicas of two releases never
+ * read each other's entries (an old replica's entry would render blank dates on a new one). Until
+ * the old replicas are gone, their invalidations miss the new keys: a new replica's entry may then
+ * outlive a change by CACHE_TTL_SECONDS at most.
+ */
+const DATA_SHAPE = 'v2';
+const listKey = (page: number) => `events:${DATA_SHAPE}:list:${page}`;
 const CATEGORIES_KEY = 'events:categories';
-const eventKey = (id: number) => `events:event:${id}`;
+const eventKey = (id: number) => `events:${DATA_SHAPE}:event:${id}`;
 // Rendered pages differ by language (anonymousPageOf picks it as the pages do).
 const listHtmlKey = (page: number, language: Language) => `events:html:list:${page}:${language}`;
 const eventHtmlKey = (id: number, language: Language) => `events:html:event:${id}:${language}`;

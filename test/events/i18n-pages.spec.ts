@@ -1,4 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import type { Cache } from 'cache-manager';
 import request from 'supertest';
 import { EventsCache } from '../../src/events/events.cache';
 import { browser, csrfFrom, expectStatus, logIn, sql, uniqueEmail, type Agent } from '../accounts/support';
@@ -214,5 +216,23 @@ describe('event pages in Ukrainian and Russian (real PostgreSQL, Redis, sessions
       expect(home).toContain(`>${STARTS_TEXT[language]}</time>`);
       for (const other of others) expect(home).not.toContain(STARTS_TEXT[other]);
     }
+  });
+
+  it('never reads page data the previous release cached in another shape (a rolling update)', async () => {
+    const cache = app.get(EventsCache);
+    await cache.invalidate(eventId);
+    // What a replica of the release before cached for this event: English text, no instants.
+    const previous = {
+      id: eventId,
+      title: 'Vinyl evening',
+      startsAtText: 'Wed 15 Jan 2031, 19:00',
+      whenText: 'Wed 15 Jan 2031, 19:00–21:00 UTC',
+    };
+    await app.get<Cache>(CACHE_MANAGER).set(`events:event:${eventId}`, previous, 60_000);
+    await app.get<Cache>(CACHE_MANAGER).set('events:list:1', { events: [previous], hasNext: false }, 60_000);
+    const page = (await anonymous(`/events/${eventId}`, 'uk').expect(200)).text;
+    expect(page).toMatch(WHEN.uk);
+    expect(page).toContain('Bring a friend.');
+    expect((await anonymous('/', 'uk').expect(200)).text).toContain(`>${STARTS_TEXT.uk}</time>`);
   });
 });
