@@ -97,6 +97,18 @@ describe('translations: the extraction check', () => {
     expect(missing).toEqual([]);
   });
 
+  it('English messages write an apostrophe as ’ (a straight one reaches pages as &#x27;)', () => {
+    const straight = (tree: Record<string, unknown>, prefix = ''): string[] =>
+      Object.entries(tree).flatMap(([name, value]) =>
+        typeof value === 'string'
+          ? /\p{L}'\p{L}/u.test(value)
+            ? [`${prefix}${name}: ${value}`]
+            : []
+          : straight(value as Record<string, unknown>, `${prefix}${name}.`),
+      );
+    expect(straight(CATALOGUES.en)).toEqual([]);
+  });
+
   it('every key a template or the source uses is in the English, Ukrainian and Russian catalogues', () => {
     const used = new Map<string, string>();
     for (const file of templates) {
