@@ -5,6 +5,7 @@ import { LANGUAGES, languageOr, type Language } from '../i18n/languages';
 import { UnsubscribeLinks } from './mail-lists';
 import { MAIL_PREVIEWS } from './mail-previews';
 import { MailTemplates, type RenderedEmail } from './mail-templates';
+import { qrCodeImage } from './mail.processor';
 
 interface Preview extends RenderedEmail {
   name: string;
@@ -47,8 +48,17 @@ export class MailPreviewsController {
 
   /** The HTML part alone, for the preview's frame. */
   @Get(':name/html')
-  html(@Param('name') name: string, @Query('lang') lang: unknown, @Res() res: Response): void {
-    res.type('html').send(this.preview(name, languageOr(lang)).html);
+  async html(@Param('name') name: string, @Query('lang') lang: unknown, @Res() res: Response): Promise<void> {
+    const preview = this.preview(name, languageOr(lang));
+    // A sent message carries its QR codes as attachments named by cid:, which a page cannot show.
+    let html = preview.html;
+    for (const image of await Promise.all(preview.qrCodes.map(qrCodeImage))) {
+      html = html.replaceAll(
+        `cid:${image.cid}`,
+        `data:${image.contentType};base64,${image.content.toString('base64')}`,
+      );
+    }
+    res.type('html').send(html);
   }
 
   private preview(name: string, language: Language): Preview {

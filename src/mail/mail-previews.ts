@@ -7,8 +7,12 @@ const sampleEvent = {
   id: 1,
   title: 'Spring picnic by the river',
   location: 'Riverside park, north lawn',
-  startsAt: 'Sat, 14 Mar 2027, 12:00 CET',
-  endsAt: 'Sat, 14 Mar 2027, 16:00 CET',
+  startsAt: 'Sun, 14 Mar 2027, 12:00 CET',
+  endsAt: 'Sun, 14 Mar 2027, 16:00 CET',
+  // What the templates format in the recipient's language (the texts above are the English ones).
+  startsAtIso: '2027-03-14T11:00:00.000Z',
+  endsAtIso: '2027-03-14T15:00:00.000Z',
+  timeZone: 'Europe/Paris',
   path: '/events/1',
 };
 

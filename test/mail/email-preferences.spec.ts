@@ -276,6 +276,11 @@ describe('e-mail preferences and one-click unsubscribe (real PostgreSQL, Redis, 
     const ukrainian = await agent.get('/dev/emails/verify-email/html?lang=uk').expect(200);
     expect(ukrainian.text).toContain('<html lang="uk">');
     expect(ukrainian.text).toContain('Підтвердити мою адресу');
+    // Dates in the preview's language; the QR code shown inline, not as the attachment's cid:.
+    const confirmation = (await agent.get('/dev/emails/rsvp_confirmation/html?lang=uk').expect(200)).text;
+    expect(confirmation).toMatch(/нд, 14 бер\. 2027\sр\., 12:00 GMT\+1/);
+    expect(confirmation).toContain('src="data:image/png;base64,');
+    expect(confirmation).not.toContain('cid:');
 
     const production = await startWebApp({ NODE_ENV: 'production' });
     try {
