@@ -27,6 +27,8 @@ describe('outages: the web keeps serving and recovers by itself', () => {
   });
 
   afterAll(async () => {
+    // Both services back first, should a test have failed during an outage: closing waits for them.
+    for (const proxy of [postgresProxy, redisProxy]) if (!proxy.running) await proxy.start();
     await app.close();
     await postgresProxy.stop();
     await redisProxy.stop();
@@ -40,7 +42,7 @@ describe('outages: the web keeps serving and recovers by itself', () => {
     // The home page keeps its frame and says what is wrong; other pages that need the database
     // answer a 503 page (not a 500); pages that need none are unaffected.
     const home = await request(app.getHttpServer()).get('/').set('Accept', 'text/html').expect(503);
-    expect(home.text).toContain("Events can’t be loaded right now");
+    expect(home.text).toContain('Events can’t be loaded right now');
     expect(home.text).toContain('role="search"');
     expect(home.headers['retry-after']).toBe('30');
     const event = await request(app.getHttpServer()).get('/events/1').set('Accept', 'text/html').expect(503);

@@ -30,6 +30,8 @@ describe('mail while Redis is down', () => {
   }, 90_000);
 
   afterAll(async () => {
+    // Redis back first, should a test have failed during the outage: closing waits for it.
+    if (!proxy.running) await proxy.start();
     await worker?.stop();
     await side?.close();
     await proxy.stop();
@@ -44,9 +46,9 @@ describe('mail while Redis is down', () => {
     const { id } = await side.prisma.$transaction((tx) =>
       side.mail.send('welcome', 'outage@example.com', { displayName: 'During the outage' }, { tx }),
     );
-    // The transaction does not wait for Redis at all, and nothing was lost: the row is there, not
-    // yet queued.
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // The transaction does not wait for Redis at all (waiting would last the outage), and nothing
+    // was lost: the row is there, not yet queued. The bound leaves room for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(3_000);
     const recorded = await side.prisma.outgoingEmail.findUniqueOrThrow({ where: { id } });
     expect(recorded).toMatchObject({ status: 'queued', enqueuedAt: null });
 

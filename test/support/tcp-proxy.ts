@@ -37,6 +37,11 @@ export class TcpProxy {
     return url.toString();
   }
 
+  /** Whether it is listening (a test that failed mid-outage leaves it stopped). */
+  get running(): boolean {
+    return this.server !== undefined;
+  }
+
   /** Drops every connection and stops listening: the service looks down. */
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
