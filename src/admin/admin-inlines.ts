@@ -1,10 +1,12 @@
 import { BadRequestException, ForbiddenException, Injectable } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client';
+import type { Language } from '../i18n/languages';
 import { message } from '../i18n/translator';
 import { PrismaService } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
 import type { AdminPermissions } from './admin-access';
 import { delegateOf, type PrismaLike } from './admin-data';
+import { fieldLabel, modelNames } from './admin-labels';
 import { AdminLogService, type AdminLogEntry } from './admin-log.service';
 import { AdminSite, formatValue, type AdminField, type AdminInline, type AdminModelInfo } from './admin-site';
 import { formValue, parseForm, parsePk, sameValue, type SubmittedForm } from './admin-values';
@@ -91,6 +93,7 @@ export class AdminInlinesService {
     values: SubmittedForm | null,
     errors: FieldErrors,
     parentEditable: boolean,
+    language: Language,
   ) {
     if (!parentRow) return [];
     const parentId = parentRow[parent.pk.name] as string | number;
@@ -130,13 +133,17 @@ export class AdminInlinesService {
             : undefined;
           return {
             name,
-            label: field.label,
+            label: fieldLabel(inline.info, field.relation?.name ?? field.name, field.label, language),
             editable,
             widget: field.widget,
             [`is_${field.widget}`]: true,
             value,
             checked: values ? ['on', 'true', '1'].includes(String(submitted ?? '')) : stored === true,
-            display: related ? `${related.repr} (#${String(stored)})` : row ? formatValue(stored) : '',
+            display: related
+              ? `${related.repr} (#${String(stored)})`
+              : row
+                ? formatValue(stored, language)
+                : '',
             displayUrl: related?.url,
             maxLength: field.maxLength,
             options:
@@ -175,9 +182,13 @@ export class AdminInlinesService {
       const shown = rows.map((row, index) => rowView(row, index));
       const empty = Array.from({ length: extra }, (_, offset) => rowView(null, rows.length + offset));
       views.push({
-        label: inline.label,
+        // A declared label as written; else the inline model's plural, in the reader's language.
+        label: inline.admin.label ?? modelNames(inline.info, language).labelPlural,
         prefix: inline.prefix,
-        headers: inline.fields.map((field) => ({ label: field.label, required: field.required })),
+        headers: inline.fields.map((field) => ({
+          label: fieldLabel(inline.info, field.relation?.name ?? field.name, field.label, language),
+          required: field.required,
+        })),
         rows: [...shown, ...empty],
         total: rows.length + empty.length,
         editable: canChange || canAdd || canDelete,

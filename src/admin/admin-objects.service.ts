@@ -9,6 +9,7 @@ import {
 import type { SessionUser } from '../accounts/session-user';
 import { Prisma } from '../generated/prisma/client';
 // Aliased: `message` names the admin log's message here.
+import { DEFAULT_LANGUAGE, type Language } from '../i18n/languages';
 import { message as catalogueMessage } from '../i18n/translator';
 import { PrismaService } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
@@ -99,7 +100,10 @@ export class AdminObjectsService {
   }
 
   private notFound(info: AdminModelInfo, rawId: string): never {
-    throw new NotFoundException(`${info.label} with id "${rawId}" does not exist.`);
+    // Shown on the 404 page (or as JSON), translated there.
+    throw new NotFoundException(
+      catalogueMessage('adminLabels.errors.noObject', { name: info.label, id: rawId.slice(0, 100) }),
+    );
   }
 
   /** Many-to-many fields included as the link rows (own key + other key). */
@@ -645,6 +649,7 @@ export class AdminObjectsService {
     action: AdminAction,
     user: SessionUser,
     ids: (string | number)[],
+    language: Language = DEFAULT_LANGUAGE,
   ): Promise<{ changed: number; message?: string }> {
     const delegate = delegateOf(this.prisma, info.name);
     const where = { [info.pk.name]: { in: ids } };
@@ -699,7 +704,8 @@ export class AdminObjectsService {
       const afterCommit: Array<() => Promise<void>> = [];
       await this.prisma.$transaction(async (tx) => {
         message =
-          (await action.run!({ tx, afterCommit: (work) => afterCommit.push(work), user, ids })) ?? undefined;
+          (await action.run!({ tx, afterCommit: (work) => afterCommit.push(work), user, ids, language })) ??
+          undefined;
         await collectLog(tx);
         await this.log.write(tx, entries);
       }, FEATURE_TX_OPTIONS);
