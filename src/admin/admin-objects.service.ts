@@ -14,6 +14,7 @@ import { message as catalogueMessage } from '../i18n/translator';
 import { PrismaService } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
 import { delegateOf, type PrismaLike } from './admin-data';
+import { fieldLabel, modelNames } from './admin-labels';
 import type { AdminPermissions } from './admin-access';
 import { AdminInlinesService, InlineRowError, rowErrors, type InlinePlan } from './admin-inlines';
 import { AdminLogService, type AdminChanges, type AdminLogEntry } from './admin-log.service';
@@ -498,10 +499,17 @@ export class AdminObjectsService {
     return error;
   }
 
-  /** What deleting these objects also deletes (cascades), nulls, or what prevents it. */
-  async deleteSummary(info: AdminModelInfo, ids: (string | number)[]): Promise<DeleteSummary> {
+  /**
+   * What deleting these objects also deletes (cascades), nulls, or what prevents it; the related
+   * models and relations named in `language`.
+   */
+  async deleteSummary(
+    info: AdminModelInfo,
+    ids: (string | number)[],
+    language: Language = DEFAULT_LANGUAGE,
+  ): Promise<DeleteSummary> {
     const summary: DeleteSummary = { cascades: [], setNull: [], blockers: [] };
-    await this.collect(info.name, { [info.pk.name]: { in: ids } }, 1, summary);
+    await this.collect(info.name, { [info.pk.name]: { in: ids } }, 1, summary, language);
     return summary;
   }
 
@@ -510,6 +518,7 @@ export class AdminObjectsService {
     where: Record<string, unknown>,
     depth: number,
     summary: DeleteSummary,
+    language: Language,
   ): Promise<void> {
     const model = dmmfModel(modelName);
     if (!model || depth > RELATED_DEPTH) return;
@@ -538,7 +547,12 @@ export class AdminObjectsService {
             ).map((row) => this.site.repr(childInfo, row))
           : [];
       const group: RelatedGroup = {
-        label: `${childInfo?.labelPlural ?? child.name} (${humanizeRelation(back.name)})`,
+        // "API tokens (user)": the relation in lower case, inside the sentence.
+        label: childInfo
+          ? `${modelNames(childInfo, language).labelPlural} (${lowerFirst(
+              fieldLabel(childInfo, back.name, humanizeRelation(back.name), language),
+            )})`
+          : `${child.name} (${humanizeRelation(back.name)})`,
         count: Math.min(count, RELATED_COUNT_CAP),
         capped: count > RELATED_COUNT_CAP,
         sample,
@@ -547,7 +561,7 @@ export class AdminObjectsService {
       const action = back.relationOnDelete ?? (back.isRequired ? 'Restrict' : 'SetNull');
       if (action === 'Cascade') {
         summary.cascades.push(group);
-        await this.collect(child.name, childWhere, depth + 1, summary);
+        await this.collect(child.name, childWhere, depth + 1, summary, language);
       } else if (action === 'SetNull' || action === 'SetDefault') summary.setNull.push(group);
       else summary.blockers.push(group);
     }
@@ -727,6 +741,10 @@ function keepSubSecondPrecision(fields: AdminField[], data: AdminRow, existing: 
     if (field.widget !== 'datetime' || !(submitted instanceof Date) || !(stored instanceof Date)) continue;
     if (submitted.getTime() === Math.floor(stored.getTime() / 1000) * 1000) data[field.name] = stored;
   }
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 function humanizeRelation(name: string): string {

@@ -185,7 +185,9 @@ export class AdminController {
     if (text(body.confirm) !== 'yes' || changedMeanwhile) {
       const objects = await this.lists.sample(info, ids);
       const summary =
-        action.name === 'delete_selected' ? await this.objects.deleteSummary(info, ids) : undefined;
+        action.name === 'delete_selected'
+          ? await this.objects.deleteSummary(info, ids, req.language)
+          : undefined;
       return renderAdmin(
         res,
         'action_confirmation',
@@ -332,7 +334,7 @@ export class AdminController {
       );
     }
     const pk = row[info.pk.name] as string | number;
-    const summary = await this.objects.deleteSummary(info, [pk]);
+    const summary = await this.objects.deleteSummary(info, [pk], req.language);
     return { info, permissions, row, pk, summary };
   }
 

@@ -322,6 +322,30 @@ describe('admin in Ukrainian and Russian (real PostgreSQL and Redis)', () => {
     expect(entry.message).toBe('Publish selected drafts');
   });
 
+  it('names what a deletion takes with it in the reader’s language', async () => {
+    const email = `${marker}-3@example.com`;
+    const [{ id }] = await sql<{ id: number }>('SELECT id FROM users WHERE email = $1', [email]);
+    const eventId = await createEvent(`${marker} doomed`);
+    await sql('UPDATE events SET organizer_id = $1 WHERE id = $2', [id, eventId]);
+    await sql(`INSERT INTO rsvps (event_id, user_id, status, updated_at) VALUES ($1, $2, 'going', now())`, [
+      eventId,
+      id,
+    ]);
+    const uk = expectStatus(
+      await admin.get(`/admin/user/${id}/delete`).set('Accept-Language', 'uk'),
+      200,
+    ).text;
+    expect(uk).toContain(`Ви впевнені, що хочете видалити «${email}» (Користувач)?`);
+    expect(uk).toMatch(/<li class="depth-1">Події \(організатор\): 1/);
+    expect(uk).toMatch(/<li class="depth-2">Відповіді \(RSVP\) \(подія\): 1/);
+    expect(uk).toMatch(/<li class="depth-1">Відповіді \(RSVP\) \(користувач\): 1/);
+    const ru = expectStatus(
+      await admin.get(`/admin/user/${id}/delete`).set('Accept-Language', 'ru'),
+      200,
+    ).text;
+    expect(ru).toMatch(/<li class="depth-1">События \(организатор\): 1/);
+  });
+
   it('says the admin’s 404s in the reader’s language', async () => {
     for (const [language, model, object] of [
       ['en', 'No model "nosuch" in the admin.', 'User with id "999999999" does not exist.'],
