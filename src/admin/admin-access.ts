@@ -20,8 +20,8 @@ export class AdminPermissions {
   constructor(
     readonly user: SessionUser,
     private readonly codenames: Set<string>,
-    /** The reader's language, for the model named in a refusal. */
-    private readonly language: Language = DEFAULT_LANGUAGE,
+    /** The reader's language, for the models named in refusals and form errors. */
+    readonly language: Language = DEFAULT_LANGUAGE,
   ) {}
 
   can(info: AdminModelInfo, action: AdminPermissionAction): boolean {

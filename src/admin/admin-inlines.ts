@@ -182,8 +182,7 @@ export class AdminInlinesService {
       const shown = rows.map((row, index) => rowView(row, index));
       const empty = Array.from({ length: extra }, (_, offset) => rowView(null, rows.length + offset));
       views.push({
-        // A declared label as written; else the inline model's plural, in the reader's language.
-        label: inline.admin.label ?? modelNames(inline.info, language).labelPlural,
+        label: inlineLabel(inline, language),
         prefix: inline.prefix,
         headers: inline.fields.map((field) => ({
           label: fieldLabel(inline.info, field.relation?.name ?? field.name, field.label, language),
@@ -253,9 +252,11 @@ export class AdminInlinesService {
       if (totalText === undefined) continue;
       const total = Number(totalText);
       if (!Number.isInteger(total) || total < 0 || total > inline.maxShown + MAX_POSTED_EXTRA) {
-        throw new BadRequestException(message('admin.errors.rowCountInvalid', { name: inline.label }));
+        throw new BadRequestException(
+          message('admin.errors.rowCountInvalid', { name: inlineLabel(inline, permissions.language) }),
+        );
       }
-      const existing = await this.postedRows(inline, body, total, parentId);
+      const existing = await this.postedRows(inline, body, total, parentId, permissions.language);
       const operations: InlineOperation[] = [];
       const fail = (index: number, rowFieldErrors: FieldErrors) =>
         Object.assign(errors, rowErrors(inline, index, rowFieldErrors));
@@ -264,7 +265,13 @@ export class AdminInlinesService {
         const hasId = typeof rawId === 'string' && rawId !== '';
         const before = hasId ? existing.get(rawId) : undefined;
         if (hasId && !before) {
-          fail(index, { _form: [message('admin.validation.rowGone', { name: inline.info.label })] });
+          fail(index, {
+            _form: [
+              message('admin.validation.rowGone', {
+                name: modelNames(inline.info, permissions.language).name,
+              }),
+            ],
+          });
           continue;
         }
         const cell = (field: string) => body[cellName(inline, index, field)];
@@ -272,7 +279,9 @@ export class AdminInlinesService {
           const id = before[inline.info.pk.name] as string | number;
           if (cell('DELETE') !== undefined) {
             if (!inline.canDelete)
-              throw new BadRequestException(message('admin.errors.rowNotDeletable', { name: inline.label }));
+              throw new BadRequestException(
+                message('admin.errors.rowNotDeletable', { name: inlineLabel(inline, permissions.language) }),
+              );
             this.require(permissions, inline.info, 'delete', before);
             operations.push({ kind: 'delete', index, id, before, data: {} });
             continue;
@@ -303,7 +312,9 @@ export class AdminInlinesService {
         if (fields.every((field) => ['', undefined].includes(formTextOf(rowBody[field.name])))) continue;
         if (!permissions.granted(inline.info, 'add')) {
           throw new ForbiddenException(
-            message('admin.errors.noPermissionAdd', { name: inline.info.labelPlural.toLowerCase() }),
+            message('admin.errors.noPermissionAdd', {
+              name: modelNames(inline.info, permissions.language).names,
+            }),
           );
         }
         const parsed = parseForm(fields, rowBody, true, this.pkOf);
@@ -331,7 +342,7 @@ export class AdminInlinesService {
     if (!permissions.granted(info, action) || !this.site.allowsObject(info, row, permissions.user, action)) {
       throw new ForbiddenException(
         message(action === 'change' ? 'admin.errors.mayNotChange' : 'admin.errors.mayNotDelete', {
-          name: info.label.toLowerCase(),
+          name: modelNames(info, permissions.language).name,
         }),
       );
     }
@@ -352,6 +363,7 @@ export class AdminInlinesService {
     body: SubmittedForm,
     total: number,
     parentId: string | number | undefined,
+    language: Language,
   ): Promise<Map<string, AdminRow>> {
     const ids: (string | number)[] = [];
     for (let index = 0; index < total; index++) {
@@ -360,7 +372,7 @@ export class AdminInlinesService {
       const id = typeof raw === 'string' ? parsePk(inline.info.pk, raw) : undefined;
       if (id === undefined)
         throw new BadRequestException(
-          message('admin.errors.rowInvalidId', { name: inline.label, row: index + 1 }),
+          message('admin.errors.rowInvalidId', { name: inlineLabel(inline, language), row: index + 1 }),
         );
       ids.push(id);
     }
@@ -494,4 +506,9 @@ function formTextOf(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (Array.isArray(value)) return value.length ? String(value[value.length - 1]).trim() : '';
   return typeof value === 'string' ? value.trim() : '';
+}
+
+/** An inline's heading: as the registration declares it, else the inline model's plural in `language`. */
+function inlineLabel(inline: AdminInline, language: Language): string {
+  return inline.admin.label ?? modelNames(inline.info, language).labelPlural;
 }

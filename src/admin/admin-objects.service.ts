@@ -153,14 +153,14 @@ export class AdminObjectsService {
     if (info.admin.prepare) data = info.admin.prepare(data);
     const existing = adding ? null : await this.get(info, existingId);
     if (existing) keepSubSecondPrecision(fields, data, existing);
+    // Errors name the model in the reader's language (the form is shown to them next).
+    const names = modelNames(info, permissions?.language ?? DEFAULT_LANGUAGE);
     if (existing && !this.site.allowsObject(info, existing, user, 'change')) {
-      throw new ForbiddenException(
-        catalogueMessage('admin.errors.mayNotChange', { name: info.label.toLowerCase() }),
-      );
+      throw new ForbiddenException(catalogueMessage('admin.errors.mayNotChange', { name: names.name }));
     }
     const errors: FieldErrors = { ...parsed.errors };
     await this.checkRelations(info, data, parsed.links, errors);
-    await this.checkUnique(info, data, existing, errors);
+    await this.checkUnique(info, data, existing, errors, names.label);
     if (info.admin.validate && !Object.keys(errors).length) {
       Object.assign(errors, await info.admin.validate(existing ? { ...existing, ...data } : data, existing));
     }
@@ -207,9 +207,7 @@ export class AdminObjectsService {
           if (updated.count === 0) {
             throw new AdminFormError(
               {
-                _form: [
-                  catalogueMessage('admin.validation.editConflict', { name: info.label.toLowerCase() }),
-                ],
+                _form: [catalogueMessage('admin.validation.editConflict', { name: names.name })],
               },
               409,
             );
@@ -303,7 +301,11 @@ export class AdminObjectsService {
       if (current && current.getTime() !== version.getTime()) {
         throw new AdminFormError(
           {
-            _form: [catalogueMessage('admin.validation.editConflict', { name: info.label.toLowerCase() })],
+            _form: [
+              catalogueMessage('admin.validation.editConflict', {
+                name: modelNames(info, inlineWork.permissions?.language ?? DEFAULT_LANGUAGE).name,
+              }),
+            ],
           },
           409,
         );
@@ -429,6 +431,7 @@ export class AdminObjectsService {
     data: AdminRow,
     existing: AdminRow | null,
     errors: FieldErrors,
+    modelLabel: string,
   ): Promise<void> {
     for (const field of info.dmmf.fields) {
       if (
@@ -445,7 +448,7 @@ export class AdminObjectsService {
       });
       if (clash)
         errors[field.name] = [
-          catalogueMessage('admin.validation.unique', { model: info.label, field: field.name }),
+          catalogueMessage('admin.validation.unique', { model: modelLabel, field: field.name }),
         ];
     }
   }
@@ -572,15 +575,16 @@ export class AdminObjectsService {
     user: SessionUser,
     ids: (string | number)[],
     message = '',
+    language: Language = DEFAULT_LANGUAGE,
   ): Promise<number> {
-    if (info.admin.deleteObject) return this.deleteThroughFeature(info, user, ids, message);
+    if (info.admin.deleteObject) return this.deleteThroughFeature(info, user, ids, message, language);
     try {
       const deleted = await this.prisma.$transaction(async (tx) => {
         const delegate = delegateOf(tx, info.name);
         const rows = await delegate.findMany({ where: { [info.pk.name]: { in: ids } } });
         if (rows.some((row) => !this.site.allowsObject(info, row, user, 'delete'))) {
           throw new ForbiddenException(
-            catalogueMessage('admin.errors.mayNotDeleteSome', { name: info.labelPlural.toLowerCase() }),
+            catalogueMessage('admin.errors.mayNotDeleteSome', { name: modelNames(info, language).names }),
           );
         }
         await delegate.deleteMany({
@@ -618,13 +622,14 @@ export class AdminObjectsService {
     user: SessionUser,
     ids: (string | number)[],
     message: string,
+    language: Language,
   ): Promise<number> {
     const afterCommit: Array<() => Promise<void>> = [];
     const deleted = await this.prisma.$transaction(async (tx) => {
       const rows = await delegateOf(tx, info.name).findMany({ where: { [info.pk.name]: { in: ids } } });
       if (rows.some((row) => !this.site.allowsObject(info, row, user, 'delete'))) {
         throw new ForbiddenException(
-          catalogueMessage('admin.errors.mayNotDeleteSome', { name: info.labelPlural.toLowerCase() }),
+          catalogueMessage('admin.errors.mayNotDeleteSome', { name: modelNames(info, language).names }),
         );
       }
       for (const row of rows) {
@@ -670,7 +675,7 @@ export class AdminObjectsService {
     const before = await delegate.findMany({ where, include: this.linkInclude(info) });
     if (before.some((row) => !this.site.allowsObject(info, row, user, 'change'))) {
       throw new ForbiddenException(
-        catalogueMessage('admin.errors.mayNotChangeSome', { name: info.labelPlural.toLowerCase() }),
+        catalogueMessage('admin.errors.mayNotChangeSome', { name: modelNames(info, language).names }),
       );
     }
     let message: string | undefined;

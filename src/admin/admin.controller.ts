@@ -220,7 +220,7 @@ export class AdminController {
     if (action.name === 'delete_selected') {
       const summary = await this.objects.deleteSummary(info, ids);
       if (summary.blockers.length) throw new BadRequestException(message('admin.errors.selectionBlocked'));
-      const deleted = await this.objects.delete(info, permissions.user, ids, action.label);
+      const deleted = await this.objects.delete(info, permissions.user, ids, action.label, req.language);
       // A flash is shown to the person who acted, next: the model named in their language now.
       const names = modelNames(info, req.language);
       addFlash(
@@ -369,7 +369,7 @@ export class AdminController {
   ): Promise<void> {
     const { info, permissions, row, pk, summary } = await this.deletion(slug, id, req);
     if (summary.blockers.length) throw new BadRequestException(message('admin.errors.objectBlocked'));
-    await this.objects.delete(info, permissions.user, [pk]);
+    await this.objects.delete(info, permissions.user, [pk], '', req.language);
     addFlash(
       req,
       'success',

@@ -346,6 +346,26 @@ describe('admin in Ukrainian and Russian (real PostgreSQL and Redis)', () => {
     expect(ru).toMatch(/<li class="depth-1">События \(организатор\): 1/);
   });
 
+  it('names the model in refusals and form errors in the reader’s language', async () => {
+    const { agent: staff } = await loggedIn(app, { staff: true, permissions: ['event.view'] });
+    const refused = await staff
+      .get('/admin/user')
+      .set('Accept', 'application/json')
+      .set('Accept-Language', 'uk');
+    expect(expectStatus(refused, 403).body).toMatchObject({
+      message: 'У вас немає права переглядати: користувачі.',
+    });
+    const form = expectStatus(await admin.get('/admin/user/add').set('Accept-Language', 'ru'), 200).text;
+    const duplicate = await admin
+      .post('/admin/user/add')
+      .set('Accept-Language', 'ru')
+      .type('form')
+      .send({ _csrf: csrfFrom(form), email: `${marker}-5@example.com`, displayName: 'Twin', _save: '1' });
+    expect(expectStatus(duplicate, 400).text).toMatch(
+      /id="err-email" class="field-error">Пользователь с таким значением поля email уже существует\./,
+    );
+  });
+
   it('says the admin’s 404s in the reader’s language', async () => {
     for (const [language, model, object] of [
       ['en', 'No model "nosuch" in the admin.', 'User with id "999999999" does not exist.'],
