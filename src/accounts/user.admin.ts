@@ -98,8 +98,8 @@ export class UserAdmin implements ModelAdmin {
   /** Pages of src/admin/admin-users.controller.ts. */
   objectLinks(_row: AdminRow, url: string) {
     return [
-      { label: 'Set password', href: `${url}/password`, permission: 'change' as const },
-      { label: 'Reset two-factor', href: `${url}/two-factor`, permission: 'change' as const },
+      { label: 'adminLabels.links.setPassword', href: `${url}/password`, permission: 'change' as const },
+      { label: 'adminLabels.links.resetTwoFactor', href: `${url}/two-factor`, permission: 'change' as const },
     ];
   }
 

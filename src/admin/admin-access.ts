@@ -2,7 +2,9 @@ import { ForbiddenException, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { PermissionsService } from '../accounts/permissions.service';
 import type { SessionUser } from '../accounts/session-user';
+import { DEFAULT_LANGUAGE, type Language } from '../i18n/languages';
 import { message } from '../i18n/translator';
+import { modelNames } from './admin-labels';
 import type { AdminModelInfo } from './admin-site';
 import type { AdminPermissionAction } from './model-admin';
 
@@ -18,6 +20,8 @@ export class AdminPermissions {
   constructor(
     readonly user: SessionUser,
     private readonly codenames: Set<string>,
+    /** The reader's language, for the models named in refusals and form errors. */
+    readonly language: Language = DEFAULT_LANGUAGE,
   ) {}
 
   can(info: AdminModelInfo, action: AdminPermissionAction): boolean {
@@ -51,7 +55,9 @@ export class AdminPermissions {
   /** Throws 403 (nothing has been read or written yet when handlers call this first). */
   require(info: AdminModelInfo, action: AdminPermissionAction, custom = false): void {
     if (!(custom ? this.granted(info, action) : this.can(info, action))) {
-      throw new ForbiddenException(message(NO_PERMISSION[action], { name: info.labelPlural.toLowerCase() }));
+      throw new ForbiddenException(
+        message(NO_PERMISSION[action], { name: modelNames(info, this.language).names }),
+      );
     }
   }
 
@@ -80,7 +86,7 @@ export class AdminAccess {
     // RequireStaff() has already refused anonymous and non-staff users; inactive ones too.
     if (!user?.isStaff || !user.isActive) throw new ForbiddenException(message('admin.errors.staffOnly'));
     const codenames = user.isSuperuser ? new Set<string>() : await this.permissions.permissionsOf(user);
-    const permissions = new AdminPermissions(user, codenames);
+    const permissions = new AdminPermissions(user, codenames, req.language);
     (req as Request & { [CACHE]?: AdminPermissions })[CACHE] = permissions;
     return permissions;
   }

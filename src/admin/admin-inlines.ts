@@ -1,10 +1,12 @@
 import { BadRequestException, ForbiddenException, Injectable } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client';
+import type { Language } from '../i18n/languages';
 import { message } from '../i18n/translator';
 import { PrismaService } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
 import type { AdminPermissions } from './admin-access';
 import { delegateOf, type PrismaLike } from './admin-data';
+import { fieldLabel, modelNames } from './admin-labels';
 import { AdminLogService, type AdminLogEntry } from './admin-log.service';
 import { AdminSite, formatValue, type AdminField, type AdminInline, type AdminModelInfo } from './admin-site';
 import { formValue, parseForm, parsePk, sameValue, type SubmittedForm } from './admin-values';
@@ -91,6 +93,7 @@ export class AdminInlinesService {
     values: SubmittedForm | null,
     errors: FieldErrors,
     parentEditable: boolean,
+    language: Language,
   ) {
     if (!parentRow) return [];
     const parentId = parentRow[parent.pk.name] as string | number;
@@ -130,13 +133,17 @@ export class AdminInlinesService {
             : undefined;
           return {
             name,
-            label: field.label,
+            label: fieldLabel(inline.info, field.relation?.name ?? field.name, field.label, language),
             editable,
             widget: field.widget,
             [`is_${field.widget}`]: true,
             value,
             checked: values ? ['on', 'true', '1'].includes(String(submitted ?? '')) : stored === true,
-            display: related ? `${related.repr} (#${String(stored)})` : row ? formatValue(stored) : '',
+            display: related
+              ? `${related.repr} (#${String(stored)})`
+              : row
+                ? formatValue(stored, language)
+                : '',
             displayUrl: related?.url,
             maxLength: field.maxLength,
             options:
@@ -175,9 +182,12 @@ export class AdminInlinesService {
       const shown = rows.map((row, index) => rowView(row, index));
       const empty = Array.from({ length: extra }, (_, offset) => rowView(null, rows.length + offset));
       views.push({
-        label: inline.label,
+        label: inlineLabel(inline, language),
         prefix: inline.prefix,
-        headers: inline.fields.map((field) => ({ label: field.label, required: field.required })),
+        headers: inline.fields.map((field) => ({
+          label: fieldLabel(inline.info, field.relation?.name ?? field.name, field.label, language),
+          required: field.required,
+        })),
         rows: [...shown, ...empty],
         total: rows.length + empty.length,
         editable: canChange || canAdd || canDelete,
@@ -242,9 +252,11 @@ export class AdminInlinesService {
       if (totalText === undefined) continue;
       const total = Number(totalText);
       if (!Number.isInteger(total) || total < 0 || total > inline.maxShown + MAX_POSTED_EXTRA) {
-        throw new BadRequestException(message('admin.errors.rowCountInvalid', { name: inline.label }));
+        throw new BadRequestException(
+          message('admin.errors.rowCountInvalid', { name: inlineLabel(inline, permissions.language) }),
+        );
       }
-      const existing = await this.postedRows(inline, body, total, parentId);
+      const existing = await this.postedRows(inline, body, total, parentId, permissions.language);
       const operations: InlineOperation[] = [];
       const fail = (index: number, rowFieldErrors: FieldErrors) =>
         Object.assign(errors, rowErrors(inline, index, rowFieldErrors));
@@ -253,7 +265,13 @@ export class AdminInlinesService {
         const hasId = typeof rawId === 'string' && rawId !== '';
         const before = hasId ? existing.get(rawId) : undefined;
         if (hasId && !before) {
-          fail(index, { _form: [message('admin.validation.rowGone', { name: inline.info.label })] });
+          fail(index, {
+            _form: [
+              message('admin.validation.rowGone', {
+                name: modelNames(inline.info, permissions.language).name,
+              }),
+            ],
+          });
           continue;
         }
         const cell = (field: string) => body[cellName(inline, index, field)];
@@ -261,7 +279,9 @@ export class AdminInlinesService {
           const id = before[inline.info.pk.name] as string | number;
           if (cell('DELETE') !== undefined) {
             if (!inline.canDelete)
-              throw new BadRequestException(message('admin.errors.rowNotDeletable', { name: inline.label }));
+              throw new BadRequestException(
+                message('admin.errors.rowNotDeletable', { name: inlineLabel(inline, permissions.language) }),
+              );
             this.require(permissions, inline.info, 'delete', before);
             operations.push({ kind: 'delete', index, id, before, data: {} });
             continue;
@@ -292,7 +312,9 @@ export class AdminInlinesService {
         if (fields.every((field) => ['', undefined].includes(formTextOf(rowBody[field.name])))) continue;
         if (!permissions.granted(inline.info, 'add')) {
           throw new ForbiddenException(
-            message('admin.errors.noPermissionAdd', { name: inline.info.labelPlural.toLowerCase() }),
+            message('admin.errors.noPermissionAdd', {
+              name: modelNames(inline.info, permissions.language).names,
+            }),
           );
         }
         const parsed = parseForm(fields, rowBody, true, this.pkOf);
@@ -320,7 +342,7 @@ export class AdminInlinesService {
     if (!permissions.granted(info, action) || !this.site.allowsObject(info, row, permissions.user, action)) {
       throw new ForbiddenException(
         message(action === 'change' ? 'admin.errors.mayNotChange' : 'admin.errors.mayNotDelete', {
-          name: info.label.toLowerCase(),
+          name: modelNames(info, permissions.language).name,
         }),
       );
     }
@@ -341,6 +363,7 @@ export class AdminInlinesService {
     body: SubmittedForm,
     total: number,
     parentId: string | number | undefined,
+    language: Language,
   ): Promise<Map<string, AdminRow>> {
     const ids: (string | number)[] = [];
     for (let index = 0; index < total; index++) {
@@ -349,7 +372,7 @@ export class AdminInlinesService {
       const id = typeof raw === 'string' ? parsePk(inline.info.pk, raw) : undefined;
       if (id === undefined)
         throw new BadRequestException(
-          message('admin.errors.rowInvalidId', { name: inline.label, row: index + 1 }),
+          message('admin.errors.rowInvalidId', { name: inlineLabel(inline, language), row: index + 1 }),
         );
       ids.push(id);
     }
@@ -483,4 +506,9 @@ function formTextOf(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (Array.isArray(value)) return value.length ? String(value[value.length - 1]).trim() : '';
   return typeof value === 'string' ? value.trim() : '';
+}
+
+/** An inline's heading: as the registration declares it, else the inline model's plural in `language`. */
+function inlineLabel(inline: AdminInline, language: Language): string {
+  return inline.admin.label ?? modelNames(inline.info, language).labelPlural;
 }

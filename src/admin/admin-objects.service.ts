@@ -9,10 +9,12 @@ import {
 import type { SessionUser } from '../accounts/session-user';
 import { Prisma } from '../generated/prisma/client';
 // Aliased: `message` names the admin log's message here.
+import { DEFAULT_LANGUAGE, type Language } from '../i18n/languages';
 import { message as catalogueMessage } from '../i18n/translator';
 import { PrismaService } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
 import { delegateOf, type PrismaLike } from './admin-data';
+import { fieldLabel, modelNames } from './admin-labels';
 import type { AdminPermissions } from './admin-access';
 import { AdminInlinesService, InlineRowError, rowErrors, type InlinePlan } from './admin-inlines';
 import { AdminLogService, type AdminChanges, type AdminLogEntry } from './admin-log.service';
@@ -99,7 +101,10 @@ export class AdminObjectsService {
   }
 
   private notFound(info: AdminModelInfo, rawId: string): never {
-    throw new NotFoundException(`${info.label} with id "${rawId}" does not exist.`);
+    // Shown on the 404 page (or as JSON), translated there.
+    throw new NotFoundException(
+      catalogueMessage('adminLabels.errors.noObject', { name: info.label, id: rawId.slice(0, 100) }),
+    );
   }
 
   /** Many-to-many fields included as the link rows (own key + other key). */
@@ -148,14 +153,14 @@ export class AdminObjectsService {
     if (info.admin.prepare) data = info.admin.prepare(data);
     const existing = adding ? null : await this.get(info, existingId);
     if (existing) keepSubSecondPrecision(fields, data, existing);
+    // Errors name the model in the reader's language (the form is shown to them next).
+    const names = modelNames(info, permissions?.language ?? DEFAULT_LANGUAGE);
     if (existing && !this.site.allowsObject(info, existing, user, 'change')) {
-      throw new ForbiddenException(
-        catalogueMessage('admin.errors.mayNotChange', { name: info.label.toLowerCase() }),
-      );
+      throw new ForbiddenException(catalogueMessage('admin.errors.mayNotChange', { name: names.name }));
     }
     const errors: FieldErrors = { ...parsed.errors };
     await this.checkRelations(info, data, parsed.links, errors);
-    await this.checkUnique(info, data, existing, errors);
+    await this.checkUnique(info, data, existing, errors, names.label);
     if (info.admin.validate && !Object.keys(errors).length) {
       Object.assign(errors, await info.admin.validate(existing ? { ...existing, ...data } : data, existing));
     }
@@ -202,9 +207,7 @@ export class AdminObjectsService {
           if (updated.count === 0) {
             throw new AdminFormError(
               {
-                _form: [
-                  catalogueMessage('admin.validation.editConflict', { name: info.label.toLowerCase() }),
-                ],
+                _form: [catalogueMessage('admin.validation.editConflict', { name: names.name })],
               },
               409,
             );
@@ -298,7 +301,11 @@ export class AdminObjectsService {
       if (current && current.getTime() !== version.getTime()) {
         throw new AdminFormError(
           {
-            _form: [catalogueMessage('admin.validation.editConflict', { name: info.label.toLowerCase() })],
+            _form: [
+              catalogueMessage('admin.validation.editConflict', {
+                name: modelNames(info, inlineWork.permissions?.language ?? DEFAULT_LANGUAGE).name,
+              }),
+            ],
           },
           409,
         );
@@ -424,6 +431,7 @@ export class AdminObjectsService {
     data: AdminRow,
     existing: AdminRow | null,
     errors: FieldErrors,
+    modelLabel: string,
   ): Promise<void> {
     for (const field of info.dmmf.fields) {
       if (
@@ -440,7 +448,7 @@ export class AdminObjectsService {
       });
       if (clash)
         errors[field.name] = [
-          catalogueMessage('admin.validation.unique', { model: info.label, field: field.name }),
+          catalogueMessage('admin.validation.unique', { model: modelLabel, field: field.name }),
         ];
     }
   }
@@ -494,10 +502,17 @@ export class AdminObjectsService {
     return error;
   }
 
-  /** What deleting these objects also deletes (cascades), nulls, or what prevents it. */
-  async deleteSummary(info: AdminModelInfo, ids: (string | number)[]): Promise<DeleteSummary> {
+  /**
+   * What deleting these objects also deletes (cascades), nulls, or what prevents it; the related
+   * models and relations named in `language`.
+   */
+  async deleteSummary(
+    info: AdminModelInfo,
+    ids: (string | number)[],
+    language: Language = DEFAULT_LANGUAGE,
+  ): Promise<DeleteSummary> {
     const summary: DeleteSummary = { cascades: [], setNull: [], blockers: [] };
-    await this.collect(info.name, { [info.pk.name]: { in: ids } }, 1, summary);
+    await this.collect(info.name, { [info.pk.name]: { in: ids } }, 1, summary, language);
     return summary;
   }
 
@@ -506,6 +521,7 @@ export class AdminObjectsService {
     where: Record<string, unknown>,
     depth: number,
     summary: DeleteSummary,
+    language: Language,
   ): Promise<void> {
     const model = dmmfModel(modelName);
     if (!model || depth > RELATED_DEPTH) return;
@@ -534,7 +550,12 @@ export class AdminObjectsService {
             ).map((row) => this.site.repr(childInfo, row))
           : [];
       const group: RelatedGroup = {
-        label: `${childInfo?.labelPlural ?? child.name} (${humanizeRelation(back.name)})`,
+        // "API tokens (user)": the relation in lower case, inside the sentence.
+        label: childInfo
+          ? `${modelNames(childInfo, language).labelPlural} (${lowerFirst(
+              fieldLabel(childInfo, back.name, humanizeRelation(back.name), language),
+            )})`
+          : `${child.name} (${humanizeRelation(back.name)})`,
         count: Math.min(count, RELATED_COUNT_CAP),
         capped: count > RELATED_COUNT_CAP,
         sample,
@@ -543,7 +564,7 @@ export class AdminObjectsService {
       const action = back.relationOnDelete ?? (back.isRequired ? 'Restrict' : 'SetNull');
       if (action === 'Cascade') {
         summary.cascades.push(group);
-        await this.collect(child.name, childWhere, depth + 1, summary);
+        await this.collect(child.name, childWhere, depth + 1, summary, language);
       } else if (action === 'SetNull' || action === 'SetDefault') summary.setNull.push(group);
       else summary.blockers.push(group);
     }
@@ -554,15 +575,16 @@ export class AdminObjectsService {
     user: SessionUser,
     ids: (string | number)[],
     message = '',
+    language: Language = DEFAULT_LANGUAGE,
   ): Promise<number> {
-    if (info.admin.deleteObject) return this.deleteThroughFeature(info, user, ids, message);
+    if (info.admin.deleteObject) return this.deleteThroughFeature(info, user, ids, message, language);
     try {
       const deleted = await this.prisma.$transaction(async (tx) => {
         const delegate = delegateOf(tx, info.name);
         const rows = await delegate.findMany({ where: { [info.pk.name]: { in: ids } } });
         if (rows.some((row) => !this.site.allowsObject(info, row, user, 'delete'))) {
           throw new ForbiddenException(
-            catalogueMessage('admin.errors.mayNotDeleteSome', { name: info.labelPlural.toLowerCase() }),
+            catalogueMessage('admin.errors.mayNotDeleteSome', { name: modelNames(info, language).names }),
           );
         }
         await delegate.deleteMany({
@@ -600,13 +622,14 @@ export class AdminObjectsService {
     user: SessionUser,
     ids: (string | number)[],
     message: string,
+    language: Language,
   ): Promise<number> {
     const afterCommit: Array<() => Promise<void>> = [];
     const deleted = await this.prisma.$transaction(async (tx) => {
       const rows = await delegateOf(tx, info.name).findMany({ where: { [info.pk.name]: { in: ids } } });
       if (rows.some((row) => !this.site.allowsObject(info, row, user, 'delete'))) {
         throw new ForbiddenException(
-          catalogueMessage('admin.errors.mayNotDeleteSome', { name: info.labelPlural.toLowerCase() }),
+          catalogueMessage('admin.errors.mayNotDeleteSome', { name: modelNames(info, language).names }),
         );
       }
       for (const row of rows) {
@@ -645,13 +668,14 @@ export class AdminObjectsService {
     action: AdminAction,
     user: SessionUser,
     ids: (string | number)[],
+    language: Language = DEFAULT_LANGUAGE,
   ): Promise<{ changed: number; message?: string }> {
     const delegate = delegateOf(this.prisma, info.name);
     const where = { [info.pk.name]: { in: ids } };
     const before = await delegate.findMany({ where, include: this.linkInclude(info) });
     if (before.some((row) => !this.site.allowsObject(info, row, user, 'change'))) {
       throw new ForbiddenException(
-        catalogueMessage('admin.errors.mayNotChangeSome', { name: info.labelPlural.toLowerCase() }),
+        catalogueMessage('admin.errors.mayNotChangeSome', { name: modelNames(info, language).names }),
       );
     }
     let message: string | undefined;
@@ -699,7 +723,8 @@ export class AdminObjectsService {
       const afterCommit: Array<() => Promise<void>> = [];
       await this.prisma.$transaction(async (tx) => {
         message =
-          (await action.run!({ tx, afterCommit: (work) => afterCommit.push(work), user, ids })) ?? undefined;
+          (await action.run!({ tx, afterCommit: (work) => afterCommit.push(work), user, ids, language })) ??
+          undefined;
         await collectLog(tx);
         await this.log.write(tx, entries);
       }, FEATURE_TX_OPTIONS);
@@ -721,6 +746,10 @@ function keepSubSecondPrecision(fields: AdminField[], data: AdminRow, existing: 
     if (field.widget !== 'datetime' || !(submitted instanceof Date) || !(stored instanceof Date)) continue;
     if (submitted.getTime() === Math.floor(stored.getTime() / 1000) * 1000) data[field.name] = stored;
   }
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 function humanizeRelation(name: string): string {

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import type { Language } from '../i18n/languages';
 import { PrismaService } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
 import type { AdminPermissions } from './admin-access';
 import { delegateOf } from './admin-data';
+import { fieldHelp, fieldLabel, modelNames, moduleLabel } from './admin-labels';
 import type { AdminChanges, AdminLogService } from './admin-log.service';
 import { changeUrlOf } from './admin-views';
 import { AdminSite, formatValue, humanize, type AdminField, type AdminModelInfo } from './admin-site';
@@ -40,34 +42,35 @@ export class AdminPresenter {
     private readonly lists: ChangeListService,
   ) {}
 
-  nav(permissions: AdminPermissions) {
+  /** The index's modules and models, named in `language`. */
+  nav(permissions: AdminPermissions, language: Language) {
     const modules = new Map<string, { name: string; models: Record<string, unknown>[] }>();
     for (const info of this.site.all()) {
       if (!permissions.any(info)) continue;
-      const group = modules.get(info.module) ?? { name: info.module, models: [] };
+      const group = modules.get(info.module) ?? { name: moduleLabel(info.module, language), models: [] };
       group.models.push({
-        label: info.labelPlural,
+        label: modelNames(info, language).labelPlural,
         url: `/admin/${info.slug}`,
         canView: permissions.can(info, 'view'),
         addUrl: permissions.can(info, 'add') ? `/admin/${info.slug}/add` : undefined,
       });
       modules.set(info.module, group);
     }
-    // As Django's index: modules by name, their models by label.
+    // As Django's index: modules by name, their models by label (as the reader reads them).
     for (const group of modules.values()) {
-      group.models.sort((a, b) => String(a.label).localeCompare(String(b.label)));
+      group.models.sort((a, b) => String(a.label).localeCompare(String(b.label), language));
     }
-    return [...modules.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return [...modules.values()].sort((a, b) => a.name.localeCompare(b.name, language));
   }
 
-  modelLocals(info: AdminModelInfo, permissions: AdminPermissions) {
+  /** `model`: its names in `language` (see ModelNames) for the headings and sentences. */
+  modelLocals(info: AdminModelInfo, permissions: AdminPermissions, language: Language) {
     return {
       model: {
+        ...modelNames(info, language),
         slug: info.slug,
-        label: info.label,
-        labelPlural: info.labelPlural,
         url: `/admin/${info.slug}`,
-        module: info.module,
+        module: moduleLabel(info.module, language),
       },
       perms: permissions.flags(info),
     };
@@ -85,11 +88,12 @@ export class AdminPresenter {
     editable: boolean,
     linkIds: Record<string, (string | number)[]>,
     user: { isSuperuser: boolean },
+    language: Language,
   ): Promise<FormFieldView[]> {
     const all = this.site.formFieldsFor(info, user);
     const fields = row ? all : all.filter((field) => !field.readonly);
     return Promise.all(
-      fields.map((field) => this.fieldView(info, field, row, values, errors, editable, linkIds)),
+      fields.map((field) => this.fieldView(info, field, row, values, errors, editable, linkIds, language)),
     );
   }
 
@@ -101,6 +105,7 @@ export class AdminPresenter {
     errors: FieldErrors,
     editable: boolean,
     linkIds: Record<string, (string | number)[]>,
+    language: Language,
   ): Promise<FormFieldView> {
     const stored = row?.[field.name];
     const submitted = values?.[field.name];
@@ -115,14 +120,14 @@ export class AdminPresenter {
         : formValue(field, stored);
     const view: FormFieldView = {
       name: field.name,
-      label: field.label,
-      help: field.help,
+      label: fieldLabel(info, field.relation?.name ?? field.name, field.label, language),
+      help: fieldHelp(info, field.name, field.help, language),
       widget: field.widget,
       [`is_${field.widget}`]: true,
       value,
       checked: values ? ['on', 'true', '1'].includes(String(submitted ?? '')) : stored === true,
       readonly,
-      display: formatValue(stored),
+      display: formatValue(stored, language),
       required: field.required,
       maxLength: field.maxLength,
       errors: errors[field.name] ?? [],
@@ -192,8 +197,17 @@ export class AdminPresenter {
 }
 
 /** A history page's entries: who, when, and each field's old → new value (secrets only named). */
-export function historyView(info: AdminModelInfo, entries: Awaited<ReturnType<AdminLogService['history']>>) {
-  const labels = new Map(info.formFields.map((field) => [field.name, field.label]));
+export function historyView(
+  info: AdminModelInfo,
+  entries: Awaited<ReturnType<AdminLogService['history']>>,
+  language: Language,
+) {
+  const labels = new Map(
+    info.formFields.map((field) => [
+      field.name,
+      fieldLabel(info, field.relation?.name ?? field.name, field.label, language),
+    ]),
+  );
   return entries.map((entry) => ({
     when: entry.createdAt,
     // Catalogue keys where the page says something of its own (shown with {{tm}}).
@@ -202,10 +216,10 @@ export function historyView(info: AdminModelInfo, entries: Awaited<ReturnType<Ad
     actionLabel: `admin.log.${entry.action}`,
     message: entry.message,
     changes: Object.entries((entry.changes ?? {}) as AdminChanges).map(([field, change]) => ({
-      field: labels.get(field) ?? humanize(field),
+      field: labels.get(field) ?? fieldLabel(info, field, humanize(field), language),
       secret: change === null,
-      old: change ? formatValue(change[0]) : '',
-      new: change ? formatValue(change[1]) : '',
+      old: change ? formatValue(change[0], language) : '',
+      new: change ? formatValue(change[1], language) : '',
     })),
   }));
 }

@@ -1,6 +1,8 @@
 import { Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { SessionUser } from '../accounts/session-user';
+import type { Language } from '../i18n/languages';
+import { message, translate } from '../i18n/translator';
 import { DATAMODEL, dmmfEnum, dmmfModel, type DmmfField, type DmmfModel } from './dmmf';
 import {
   RegisterAdmin,
@@ -36,7 +38,8 @@ export interface ListColumn {
   label: string;
   /** The scalar to ORDER BY when the header is clicked (none for computed columns). */
   sortField?: string;
-  render: (row: Record<string, unknown>) => string;
+  /** The cell's text; `language` for what the page says itself (yes/no), omitted for the CSV export. */
+  render: (row: Record<string, unknown>, language?: Language) => string;
   include?: Record<string, unknown>;
   /** Short values (dates, numbers, yes/no) the change list keeps on one line. */
   nowrap?: boolean;
@@ -117,14 +120,22 @@ export function humanize(name: string): string {
 /** Most rows a change-list page may show (see the check where registrations are resolved). */
 export const MAX_PER_PAGE = 500;
 
-export function formatValue(value: unknown): string {
+/**
+ * A value as the admin shows it. With `language` (the pages), a boolean reads "Так"/"Да"; without
+ * it (the CSV export, the admin log's stored values) it stays "Yes"/"No": a spreadsheet column
+ * and a filter on it should not depend on who exported it.
+ */
+export function formatValue(value: unknown, language?: Language): string {
   if (value === null || value === undefined) return '—';
   if (value instanceof Date)
     return value
       .toISOString()
       .replace('T', ' ')
       .replace(/\.\d{3}Z$/, ' UTC');
-  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+  if (typeof value === 'boolean') {
+    if (language) return translate(language, value ? 'admin.filter.yes' : 'admin.filter.no');
+    return value ? 'Yes' : 'No';
+  }
   if (value instanceof Uint8Array) return `(${value.length} bytes)`;
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
@@ -217,7 +228,9 @@ export class AdminSite implements OnModuleInit {
 
   get(slug: string): AdminModelInfo {
     const info = this.models.get(slug);
-    if (!info) throw new NotFoundException(`No model "${slug}" in the admin.`);
+    // Shown to a person (the 404 page, or JSON): a descriptor, translated where it is shown.
+    if (!info)
+      throw new NotFoundException(message('adminLabels.errors.noModel', { model: slug.slice(0, 100) }));
     return info;
   }
 
@@ -460,10 +473,10 @@ export class AdminSite implements OnModuleInit {
         label: override?.label ?? humanize(tail ? `${head} ${tail}` : head),
         sortField: tail ? undefined : field.relationFromFields?.[0],
         include: { [head]: { select } },
-        render: (row) => {
+        render: (row, language) => {
           const related = row[head] as Record<string, unknown> | null | undefined;
           if (!related) return '—';
-          if (tail) return formatValue(related[tail]);
+          if (tail) return formatValue(related[tail], language);
           return targetInfo ? this.repr(targetInfo, related) : `#${String(related.id)}`;
         },
       };
@@ -474,7 +487,7 @@ export class AdminSite implements OnModuleInit {
       key,
       label: override?.label ?? humanize(key),
       sortField: field.type === 'Json' || field.type === 'Bytes' ? undefined : key,
-      render: (row) => formatValue(row[key]),
+      render: (row, language) => formatValue(row[key], language),
       nowrap: ['DateTime', 'Boolean', 'Int', 'BigInt', 'Float', 'Decimal'].includes(field.type),
     };
   }

@@ -46,7 +46,7 @@ export class AdminUsersController {
       'reset_two_factor',
       {
         title: req.t('admin.twoFactor.title', { name: String(user.email) }),
-        ...this.presenter.modelLocals(info, permissions),
+        ...this.presenter.modelLocals(info, permissions, req.language),
         object: { id: String(user.id), repr: String(user.email), url: `/admin/user/${String(user.id)}` },
         mfa: overview,
       },
@@ -180,7 +180,7 @@ export class AdminUsersController {
       'set_password',
       {
         title: req.t('admin.password.title', { name: String(user.email) }),
-        ...this.presenter.modelLocals(info, permissions),
+        ...this.presenter.modelLocals(info, permissions, req.language),
         object: { id: String(user.id), repr: String(user.email), url: `/admin/user/${String(user.id)}` },
         errors,
       },

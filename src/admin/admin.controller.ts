@@ -17,6 +17,7 @@ import { addFlash } from '../web/flash';
 import { AdminAccess } from './admin-access';
 import { AdminDashboardService } from './admin-dashboard.service';
 import { AdminInlinesService } from './admin-inlines';
+import { actionText, modelNames } from './admin-labels';
 import { AdminLogService } from './admin-log.service';
 import { AdminFormError, AdminObjectsService } from './admin-objects.service';
 import { AdminPresenter, historyView } from './admin-presenter';
@@ -38,10 +39,14 @@ const BUILTIN_ACTION_LABELS: Record<string, string> = {
   export_csv: 'admin.actions.exportCsv',
 };
 
-/** An action's name as the page shows it: the built-in ones translated, a ModelAdmin's as declared. */
-function actionLabel(action: AdminAction, req: Request): string {
+/**
+ * An action's name and description as the page shows them, in the reader's language: the built-in
+ * ones from admin.json, a ModelAdmin's from its catalogue entry (else as declared). The admin log
+ * keeps `action.label`, in English.
+ */
+function actionView(info: AdminModelInfo, action: AdminAction, req: Request) {
   const key = BUILTIN_ACTIONS.includes(action) ? BUILTIN_ACTION_LABELS[action.name] : undefined;
-  return key ? req.t(key) : action.label;
+  return { name: action.name, ...(key ? { label: req.t(key) } : actionText(info, action, req.language)) };
 }
 
 /**
@@ -72,14 +77,14 @@ export class AdminController {
     renderAdmin(res, 'index', {
       title: req.t('admin.index.title'),
       dashboard,
-      modules: this.presenter.nav(permissions),
+      modules: this.presenter.nav(permissions, req.language),
       // Bull Board (mounted by src/jobs/dashboard behind the same staff + permission check).
       queuesUrl: permissions.hasCodename('queues.view') ? '/admin/queues' : undefined,
       recent: recent.map((entry) => {
         const info = this.site.byName(entry.model);
         return {
           ...entry,
-          modelLabel: info?.label ?? entry.model,
+          modelLabel: info ? modelNames(info, req.language).label : entry.model,
           actionLabel: `admin.log.${entry.action}`,
           url:
             entry.action !== 'delete' && info && permissions.can(info, 'view')
@@ -111,10 +116,10 @@ export class AdminController {
       res,
       'change_list',
       {
-        title: info.labelPlural,
-        ...this.presenter.modelLocals(info, permissions),
+        title: modelNames(info, req.language).labelPlural,
+        ...this.presenter.modelLocals(info, permissions, req.language),
         ...list.view(page, filters, req.language),
-        actions: actions.map((action) => ({ name: action.name, label: actionLabel(action, req) })),
+        actions: actions.map((action) => actionView(info, action, req)),
       },
       info,
     );
@@ -157,8 +162,8 @@ export class AdminController {
         'action_confirmation',
         {
           title: req.t('admin.confirm.nothingDone'),
-          ...this.presenter.modelLocals(info, permissions),
-          action: { name: action.name, label: actionLabel(action, req) },
+          ...this.presenter.modelLocals(info, permissions, req.language),
+          action: actionView(info, action, req),
           error:
             ids === 'too-many'
               ? message('admin.errors.tooMany', { max: formatNumber(ACTION_LIMIT, req.language) })
@@ -180,14 +185,16 @@ export class AdminController {
     if (text(body.confirm) !== 'yes' || changedMeanwhile) {
       const objects = await this.lists.sample(info, ids);
       const summary =
-        action.name === 'delete_selected' ? await this.objects.deleteSummary(info, ids) : undefined;
+        action.name === 'delete_selected'
+          ? await this.objects.deleteSummary(info, ids, req.language)
+          : undefined;
       return renderAdmin(
         res,
         'action_confirmation',
         {
           title: req.t('admin.confirm.title'),
-          ...this.presenter.modelLocals(info, permissions),
-          action: { name: action.name, label: actionLabel(action, req), description: action.description },
+          ...this.presenter.modelLocals(info, permissions, req.language),
+          action: actionView(info, action, req),
           ids: acrossAll ? [] : ids,
           selectAcross: acrossAll,
           selection,
@@ -213,25 +220,23 @@ export class AdminController {
     if (action.name === 'delete_selected') {
       const summary = await this.objects.deleteSummary(info, ids);
       if (summary.blockers.length) throw new BadRequestException(message('admin.errors.selectionBlocked'));
-      const deleted = await this.objects.delete(info, permissions.user, ids, action.label);
+      const deleted = await this.objects.delete(info, permissions.user, ids, action.label, req.language);
+      // A flash is shown to the person who acted, next: the model named in their language now.
+      const names = modelNames(info, req.language);
       addFlash(
         req,
         'success',
-        message('admin.flash.deletedSelected', {
-          count: deleted,
-          singular: info.label.toLowerCase(),
-          plural: info.labelPlural.toLowerCase(),
-        }),
+        message('admin.flash.deletedSelected', { count: deleted, singular: names.name, plural: names.names }),
       );
       return res.redirect(303, back);
     }
-    const result = await this.objects.runAction(info, action, permissions.user, ids);
+    const result = await this.objects.runAction(info, action, permissions.user, ids, req.language);
     addFlash(
       req,
       'success',
       result.message ??
         message('admin.flash.actionDone', {
-          action: actionLabel(action, req),
+          action: actionView(info, action, req).label,
           changed: result.changed,
           total: ids.length,
         }),
@@ -258,7 +263,7 @@ export class AdminController {
       addFlash(
         req,
         'success',
-        message('admin.flash.added', { name: info.label.toLowerCase(), repr: saved.repr }),
+        message('admin.flash.added', { name: modelNames(info, req.language).name, repr: saved.repr }),
       );
       res.redirect(303, this.afterSave(info, body, saved.id, permissions.can(info, 'change')));
     } catch (error) {
@@ -301,7 +306,7 @@ export class AdminController {
       addFlash(
         req,
         'success',
-        message('admin.flash.changed', { name: info.label.toLowerCase(), repr: saved.repr }),
+        message('admin.flash.changed', { name: modelNames(info, req.language).name, repr: saved.repr }),
       );
       res.redirect(303, this.afterSave(info, body, saved.id, true));
     } catch (error) {
@@ -324,10 +329,12 @@ export class AdminController {
     const { info, permissions } = await this.authorize(slug, req, 'delete');
     const row = await this.objects.get(info, id);
     if (!this.site.allowsObject(info, row, permissions.user, 'delete')) {
-      throw new ForbiddenException(message('admin.errors.mayNotDelete', { name: info.label.toLowerCase() }));
+      throw new ForbiddenException(
+        message('admin.errors.mayNotDelete', { name: modelNames(info, req.language).name }),
+      );
     }
     const pk = row[info.pk.name] as string | number;
-    const summary = await this.objects.deleteSummary(info, [pk]);
+    const summary = await this.objects.deleteSummary(info, [pk], req.language);
     return { info, permissions, row, pk, summary };
   }
 
@@ -344,7 +351,7 @@ export class AdminController {
       'delete_confirmation',
       {
         title: req.t('admin.confirm.title'),
-        ...this.presenter.modelLocals(info, permissions),
+        ...this.presenter.modelLocals(info, permissions, req.language),
         object: { id: String(pk), repr: this.site.repr(info, row), url: `/admin/${info.slug}/${String(pk)}` },
         summary,
         blocked: summary.blockers.length > 0,
@@ -362,11 +369,14 @@ export class AdminController {
   ): Promise<void> {
     const { info, permissions, row, pk, summary } = await this.deletion(slug, id, req);
     if (summary.blockers.length) throw new BadRequestException(message('admin.errors.objectBlocked'));
-    await this.objects.delete(info, permissions.user, [pk]);
+    await this.objects.delete(info, permissions.user, [pk], '', req.language);
     addFlash(
       req,
       'success',
-      message('admin.flash.deleted', { name: info.label.toLowerCase(), repr: this.site.repr(info, row) }),
+      message('admin.flash.deleted', {
+        name: modelNames(info, req.language).name,
+        repr: this.site.repr(info, row),
+      }),
     );
     res.redirect(303, `/admin/${info.slug}`);
   }
@@ -385,13 +395,13 @@ export class AdminController {
       'history',
       {
         title: req.t('admin.history.title', { name: history.repr }),
-        ...this.presenter.modelLocals(info, permissions),
+        ...this.presenter.modelLocals(info, permissions, req.language),
         object: {
           id: history.id,
           repr: history.repr,
           url: history.exists ? `/admin/${info.slug}/${history.id}` : undefined,
         },
-        entries: historyView(info, history.entries),
+        entries: historyView(info, history.entries, req.language),
       },
       info,
     );
@@ -433,25 +443,30 @@ export class AdminController {
       editable,
       linkIds,
       permissions.user,
+      req.language,
     );
     const id = row ? String(row[info.pk.name]) : undefined;
     const url = id ? `/admin/${info.slug}/${id}` : undefined;
     const version = row && info.versionField ? (row[info.versionField] as Date | null) : null;
+    const names = modelNames(info, req.language);
     renderAdmin(
       res,
       'change_form',
       {
+        // "Add <model>" takes the accusative in Ukrainian and Russian ("Додати подію").
         title: req.t(
-          row ? (editable ? 'admin.form.titleChange' : 'admin.form.titleView') : 'admin.form.titleAdd',
-          {
-            name: info.label.toLowerCase(),
-          },
+          row
+            ? editable
+              ? 'adminLabels.sentences.titleChange'
+              : 'adminLabels.sentences.titleView'
+            : 'adminLabels.sentences.titleAdd',
+          { name: names.name, accusative: names.accusative },
         ),
-        ...this.presenter.modelLocals(info, permissions),
+        ...this.presenter.modelLocals(info, permissions, req.language),
         adding: !row,
         editable,
         fields,
-        inlines: await this.inlines.views(info, row, permissions, values, errors, editable),
+        inlines: await this.inlines.views(info, row, permissions, values, errors, editable, req.language),
         formErrors: errors._form ?? [],
         hasErrors: Object.keys(errors).length > 0,
         action: row ? `${url}/change` : `/admin/${info.slug}/add`,

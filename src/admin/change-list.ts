@@ -1,5 +1,6 @@
 import { DEFAULT_LANGUAGE, type Language } from '../i18n/languages';
 import { formatNumber, translate } from '../i18n/translator';
+import { fieldLabel } from './admin-labels';
 import type { AdminModelInfo } from './admin-site';
 import { formText as text } from './admin-values';
 import { changeUrlOf, queryString } from './admin-views';
@@ -140,7 +141,7 @@ export class ChangeList {
         const current = keys.find((key) => key.replace(/^-/, '') === column.sortField);
         const next = current && !current.startsWith('-') ? `-${column.sortField}` : column.sortField;
         return {
-          label: column.label,
+          label: fieldLabel(info, column.key, column.label, language),
           sortUrl: column.sortField ? this.url({ o: next, p: undefined }) : undefined,
           sorted: current ? (current.startsWith('-') ? 'descending' : 'ascending') : undefined,
         };
@@ -151,7 +152,7 @@ export class ChangeList {
           id,
           url: changeUrlOf(info.slug, id),
           cells: info.columns.map((column, index) => ({
-            value: column.render(row),
+            value: column.render(row, language),
             first: index === 0,
             nowrap: column.nowrap === true,
           })),
@@ -161,6 +162,7 @@ export class ChangeList {
       countLabel: countLabel(count, language),
       filters: filters.map((view) => ({
         ...view,
+        filter: { ...view.filter, label: fieldLabel(info, view.filter.field, view.filter.label, language) },
         links: view.choices?.map((choice) => ({
           ...choice,
           url: this.url({ [view.param]: choice.value || undefined, p: undefined }),

@@ -2,6 +2,7 @@ import { applyDecorators, Injectable } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { SessionUser } from '../accounts/session-user';
 import type { Prisma } from '../generated/prisma/client';
+import type { Language } from '../i18n/languages';
 import type { FieldErrors } from '../web/forms';
 
 /** A row as Prisma returns it, seen generically. */
@@ -37,6 +38,8 @@ export interface AdminActionContext extends AdminWriteContext {
   user: SessionUser;
   /** Primary keys of the selected objects. */
   ids: (string | number)[];
+  /** The language of the person acting, for text put into the result (the flash is translated). */
+  language: Language;
 }
 
 /**
@@ -53,6 +56,10 @@ export interface AdminAction {
   data?: Readonly<Record<string, unknown | (() => unknown)>>;
   /** Restricts `data` to the objects it applies to (a Prisma `where`, ANDed with the selection). */
   where?: Readonly<Record<string, unknown>>;
+  /**
+   * Returns the result shown as a flash: a message descriptor (`message(key, params)`, shown in
+   * the reader's language) or plain text.
+   */
   run?: (context: AdminActionContext) => Promise<string | void>;
   /** Shown on the confirmation page. */
   description?: string;
@@ -217,7 +224,10 @@ export interface ModelAdmin {
   deleteObject?: (context: AdminDeleteContext) => Promise<void>;
   /** Related objects edited on the change page, as tables (Django's TabularInline). */
   inlines?: readonly InlineAdmin[];
-  /** Links shown on the change page (e.g. "Set password"), given the object's admin URL. */
+  /**
+   * Links shown on the change page (e.g. "Set password"), given the object's admin URL. `label` is
+   * a catalogue key (shown in the reader's language) or plain text.
+   */
   objectLinks?: (
     row: AdminRow,
     url: string,

@@ -1,4 +1,4 @@
-import { languageOf } from '../i18n/languages';
+import { languageOf, type Language } from '../i18n/languages';
 import { translatorFor } from '../i18n/translator';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { RsvpStatus, TaskKind, type Task } from '../generated/prisma/client';
@@ -53,7 +53,12 @@ export class EventTasksProcessor implements OnModuleInit {
       else await this.exportAttendees(task);
     } catch (error) {
       const attemptsLeft = (job.opts.attempts ?? 1) - job.attemptsMade - 1;
-      if (attemptsLeft <= 0) await this.tasks.fail(task.id, 'The task failed; please try again.');
+      // Read by the organizer, on the page and in the live stream (which sends it as stored): in
+      // their language, as the summary of a task that succeeded.
+      if (attemptsLeft <= 0) {
+        const t = translatorFor(await this.ownerLanguage(task.ownerId));
+        await this.tasks.fail(task.id, t('tasks.failedTryAgain'));
+      }
       throw error;
     }
   }
@@ -111,11 +116,7 @@ export class EventTasksProcessor implements OnModuleInit {
       await this.tasks.reportProgress(task.id, total ? Math.min(99, (done / total) * 100) : 99);
     }
     // Read by the organizer: in their language.
-    const organizer = await this.prisma.user.findUnique({
-      where: { id: task.ownerId },
-      select: { language: true },
-    });
-    const t = translatorFor(languageOf(organizer));
+    const t = translatorFor(await this.ownerLanguage(task.ownerId));
     const summary = [
       t('tasks.sent', { count: sent }),
       ...(skipped ? [t('tasks.skipped', { count: skipped })] : []),
@@ -153,9 +154,19 @@ export class EventTasksProcessor implements OnModuleInit {
     const filename = `event-${event.id}-attendees.csv`;
     await this.tasks.succeed(
       task.id,
-      { rows: done, filename, message: `${done} attendee${done === 1 ? '' : 's'} exported.` },
+      {
+        rows: done,
+        filename,
+        message: translatorFor(await this.ownerLanguage(task.ownerId))('tasks.exported', { count: done }),
+      },
       { data: Buffer.from(chunks.join(''), 'utf8'), expiresAt: new Date(Date.now() + DOWNLOAD_TTL_MS) },
     );
     this.logger.log(`exported ${done} attendees of event ${event.id}`);
+  }
+
+  /** The language the task's owner reads (their profile's, else English). */
+  private async ownerLanguage(ownerId: number): Promise<Language> {
+    const owner = await this.prisma.user.findUnique({ where: { id: ownerId }, select: { language: true } });
+    return languageOf(owner);
   }
 }

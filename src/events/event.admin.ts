@@ -11,7 +11,7 @@ import {
 } from '../admin/model-admin';
 import type { RsvpStatus } from '../generated/prisma/client';
 import type { SessionUser } from '../accounts/session-user';
-import { translateMessage } from '../i18n/translator';
+import { message, translateMessage } from '../i18n/translator';
 import type { FieldErrors } from '../web/forms';
 import { EventsCache } from './events.cache';
 import { EventsService, EventValidationError } from './events.service';
@@ -143,7 +143,7 @@ export class EventAdmin implements ModelAdmin {
     return errors;
   }
 
-  private async publishDrafts({ user, tx, ids }: AdminActionContext): Promise<string> {
+  private async publishDrafts({ user, tx, ids, language }: AdminActionContext): Promise<string> {
     const drafts = await tx.event.findMany({
       where: { id: { in: ids.map(Number) }, status: 'draft' },
       select: { id: true },
@@ -155,18 +155,20 @@ export class EventAdmin implements ModelAdmin {
         await this.events.publish(id, staff(user), { tx });
       } catch (error) {
         if (!(error instanceof EventValidationError)) throw error;
-        // Its messages are catalogue keys; the rest of this summary is English, as the admin is.
+        // Its messages are catalogue keys, put into the one flash in the language of who acted.
         const reasons = Object.values(error.errors).flat();
-        refused.push(`#${id}: ${reasons.map((text) => translateMessage(text, 'en')).join(' ')}`);
+        refused.push(`#${id}: ${reasons.map((text) => translateMessage(text, language)).join(' ')}`);
       }
     }
-    const published = `Published ${drafts.length - refused.length} draft(s).`;
-    return refused.length ? `${published} Not published: ${refused.join('; ')}` : published;
+    const count = drafts.length - refused.length;
+    return refused.length
+      ? message('adminLabels.results.eventsPublishedRefused', { count, refused: refused.join('; ') })
+      : message('adminLabels.results.eventsPublished', { count });
   }
 
   private async cancelEvents({ user, tx, ids }: AdminActionContext): Promise<string> {
     for (const id of ids) await this.events.cancel(Number(id), staff(user), { tx });
-    return `Cancelled ${ids.length} event(s); attendees are being e-mailed.`;
+    return message('adminLabels.results.eventsCancelled', { count: ids.length });
   }
 
   /**
@@ -192,7 +194,13 @@ export class EventAdmin implements ModelAdmin {
   }
 
   objectLinks(row: AdminRow) {
-    return [{ label: 'View on site', href: `/events/${String(row.id)}`, permission: 'view' as const }];
+    return [
+      {
+        label: 'adminLabels.links.viewOnSite',
+        href: `/events/${String(row.id)}`,
+        permission: 'view' as const,
+      },
+    ];
   }
 
   /** The public pages cache events in Redis. */

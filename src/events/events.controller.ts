@@ -19,7 +19,7 @@ import { AppConfig } from '../config/app-config';
 import { CheckInService } from './check-in.service';
 import { parseListFilters, type EventListFilters } from './event-list-filters';
 import { pageChangesAt } from './anonymous-page-cache';
-import { formatDate, TIME_ZONES, toInputDate } from './event-view';
+import { TIME_ZONES, toInputDate } from './event-view';
 import { EventActors } from './event-actors';
 import { CoverImageError, CoverImages, type CoverRenditions } from './cover-images';
 import { EventValidationError, EventsService } from './events.service';

@@ -1,3 +1,4 @@
+import { message } from '../i18n/translator';
 import {
   RegisterAdmin,
   type AdminAction,
@@ -45,6 +46,6 @@ export class RsvpAdmin implements ModelAdmin {
       promoted += (await this.rsvps.cancel(row.eventId, row.userId, { tx })).promoted;
       afterCommit(() => this.cache.invalidate(row.eventId));
     }
-    return `Cancelled ${rows.length} RSVP(s); ${promoted} waitlisted place(s) promoted.`;
+    return message('adminLabels.results.rsvpsCancelled', { cancelled: rows.length, promoted });
   }
 }

@@ -1,5 +1,6 @@
 import enAccounts from './locales/en/accounts.json';
 import enAdmin from './locales/en/admin.json';
+import enAdminLabels from './locales/en/admin-labels.json';
 import enCore from './locales/en/core.json';
 import enEmails from './locales/en/emails.json';
 import enEvents from './locales/en/events.json';
@@ -7,6 +8,7 @@ import enOrganizer from './locales/en/organizer.json';
 import enTwoFactor from './locales/en/two-factor.json';
 import ruAccounts from './locales/ru/accounts.json';
 import ruAdmin from './locales/ru/admin.json';
+import ruAdminLabels from './locales/ru/admin-labels.json';
 import ruCore from './locales/ru/core.json';
 import ruEmails from './locales/ru/emails.json';
 import ruEvents from './locales/ru/events.json';
@@ -14,6 +16,7 @@ import ruOrganizer from './locales/ru/organizer.json';
 import ruTwoFactor from './locales/ru/two-factor.json';
 import ukAccounts from './locales/uk/accounts.json';
 import ukAdmin from './locales/uk/admin.json';
+import ukAdminLabels from './locales/uk/admin-labels.json';
 import ukCore from './locales/uk/core.json';
 import ukEmails from './locales/uk/emails.json';
 import ukEvents from './locales/uk/events.json';
@@ -56,6 +59,7 @@ export const CATALOGUES: Readonly<Record<Language, Catalogue>> = {
     events: enEvents,
     organizer: enOrganizer,
     admin: enAdmin,
+    'admin-labels': enAdminLabels,
     'two-factor': enTwoFactor,
   }),
   uk: merged('uk', {
@@ -65,6 +69,7 @@ export const CATALOGUES: Readonly<Record<Language, Catalogue>> = {
     events: ukEvents,
     organizer: ukOrganizer,
     admin: ukAdmin,
+    'admin-labels': ukAdminLabels,
     'two-factor': ukTwoFactor,
   }),
   ru: merged('ru', {
@@ -74,6 +79,7 @@ export const CATALOGUES: Readonly<Record<Language, Catalogue>> = {
     events: ruEvents,
     organizer: ruOrganizer,
     admin: ruAdmin,
+    'admin-labels': ruAdminLabels,
     'two-factor': ruTwoFactor,
   }),
 };

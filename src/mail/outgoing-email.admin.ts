@@ -1,3 +1,4 @@
+import { message } from '../i18n/translator';
 import { ConflictException } from '@nestjs/common';
 import {
   RegisterAdmin,
@@ -68,6 +69,6 @@ export class OutgoingEmailAdmin implements ModelAdmin {
         if (!(error instanceof ConflictException)) throw error;
       }
     }
-    return `Queued ${retried} failed e-mail(s) again; ${ids.length - retried} were not failed.`;
+    return message('adminLabels.results.emailsRetried', { retried, skipped: ids.length - retried });
   }
 }
