@@ -6,7 +6,7 @@ import { PrismaService } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
 import type { AdminPermissions } from './admin-access';
 import { delegateOf, type PrismaLike } from './admin-data';
-import { fieldLabel, modelNames } from './admin-labels';
+import { choiceLabel, fieldLabel, modelNames } from './admin-labels';
 import { AdminLogService, type AdminLogEntry } from './admin-log.service';
 import { AdminSite, formatValue, type AdminField, type AdminInline, type AdminModelInfo } from './admin-site';
 import { formValue, parseForm, parsePk, sameValue, type SubmittedForm } from './admin-values';
@@ -141,9 +141,11 @@ export class AdminInlinesService {
             checked: values ? ['on', 'true', '1'].includes(String(submitted ?? '')) : stored === true,
             display: related
               ? `${related.repr} (#${String(stored)})`
-              : row
-                ? formatValue(stored, language)
-                : '',
+              : typeof stored === 'string' && field.enumValues?.includes(stored)
+                ? choiceLabel(inline.info.name, field.name, stored, language)
+                : row
+                  ? formatValue(stored, language)
+                  : '',
             displayUrl: related?.url,
             maxLength: field.maxLength,
             options:
@@ -154,7 +156,7 @@ export class AdminInlinesService {
                       : []),
                     ...(field.enumValues ?? []).map((option) => ({
                       value: option,
-                      label: option,
+                      label: choiceLabel(inline.info.name, field.name, option, language),
                       selected: option === value,
                     })),
                   ]

@@ -85,3 +85,17 @@ export function actionText(
         : lookup(language, `${key}.description`, action.description),
   };
 }
+
+/**
+ * A choice as people read it, like Django's get_FOO_display: an enum value (or a declared choice)
+ * through `adminLabels.choices.<Model>.<field>.<value>`, else the value itself.
+ */
+export function choiceLabel(model: string, field: string, value: string, language: Language): string {
+  return lookup(language, choiceKey(model, field, value), value);
+}
+
+/** The catalogue key of a choice where there is one, else the value (for `{{tm}}`). */
+export function choiceKey(model: string, field: string, value: string): string {
+  const key = `adminLabels.choices.${model}.${field}.${value}`;
+  return hasKey(key) ? key : value;
+}

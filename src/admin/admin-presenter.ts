@@ -4,7 +4,7 @@ import { PrismaService } from '../prisma/prisma.service';
 import type { FieldErrors } from '../web/forms';
 import type { AdminPermissions } from './admin-access';
 import { delegateOf } from './admin-data';
-import { fieldHelp, fieldLabel, modelNames, moduleLabel } from './admin-labels';
+import { choiceLabel, fieldHelp, fieldLabel, modelNames, moduleLabel } from './admin-labels';
 import type { AdminChanges, AdminLogService } from './admin-log.service';
 import { changeUrlOf } from './admin-views';
 import { AdminSite, formatValue, humanize, type AdminField, type AdminModelInfo } from './admin-site';
@@ -127,7 +127,10 @@ export class AdminPresenter {
       value,
       checked: values ? ['on', 'true', '1'].includes(String(submitted ?? '')) : stored === true,
       readonly,
-      display: formatValue(stored, language),
+      display:
+        typeof stored === 'string' && field.enumValues?.includes(stored)
+          ? choiceLabel(info.name, field.name, stored, language)
+          : formatValue(stored, language),
       required: field.required,
       maxLength: field.maxLength,
       errors: errors[field.name] ?? [],
@@ -137,7 +140,7 @@ export class AdminPresenter {
         ...(field.nullable || !row ? [{ value: '', label: '---------', selected: value === '' }] : []),
         ...(field.enumValues ?? []).map((option) => ({
           value: option,
-          label: option,
+          label: choiceLabel(info.name, field.name, option, language),
           selected: option === value,
         })),
       ];

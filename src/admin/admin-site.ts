@@ -3,6 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import type { SessionUser } from '../accounts/session-user';
 import type { Language } from '../i18n/languages';
 import { message, translate } from '../i18n/translator';
+import { choiceLabel } from './admin-labels';
 import { DATAMODEL, dmmfEnum, dmmfModel, type DmmfField, type DmmfModel } from './dmmf';
 import {
   RegisterAdmin,
@@ -487,7 +488,13 @@ export class AdminSite implements OnModuleInit {
       key,
       label: override?.label ?? humanize(key),
       sortField: field.type === 'Json' || field.type === 'Bytes' ? undefined : key,
-      render: (row, language) => formatValue(row[key], language),
+      // A choice reads as its label on the page; the CSV export (no language) keeps the value.
+      render: (row, language) => {
+        const value = row[key];
+        return language && field.kind === 'enum' && typeof value === 'string'
+          ? choiceLabel(info.name, key, value, language)
+          : formatValue(value, language);
+      },
       nowrap: ['DateTime', 'Boolean', 'Int', 'BigInt', 'Float', 'Decimal'].includes(field.type),
     };
   }

@@ -4,6 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { LRUCache } from 'lru-cache';
 import { message } from '../i18n/translator';
 import { PrismaService } from '../prisma/prisma.service';
+import { choiceKey } from './admin-labels';
 import { AdminSite, type AdminModelInfo, type ListColumn } from './admin-site';
 import { delegateOf } from './admin-data';
 import { formText as text, parsePk, type SubmittedForm } from './admin-values';
@@ -518,7 +519,7 @@ export class ChangeListService {
               value,
               choices: [
                 choice('', 'admin.filter.all'),
-                ...(filter.enumValues ?? []).map((v) => choice(v, v)),
+                ...(filter.enumValues ?? []).map((v) => choice(v, choiceKey(info.name, filter.field, v))),
                 ...nullChoice,
               ],
             };

@@ -215,6 +215,33 @@ describe('admin in Ukrainian and Russian (real PostgreSQL and Redis)', () => {
     expect(ru).toContain('<option value="cancel_events">Отменить выбранные события</option>');
   });
 
+  it('says choices by their labels (Django’s get_FOO_display): cells, filters, form, inline; the CSV keeps values', async () => {
+    const id = await createEvent(`${marker} choices`);
+    const search = `/admin/event?q=${encodeURIComponent(`${marker} choices`)}`;
+    const uk = expectStatus(await admin.get(search).set('Accept-Language', 'uk'), 200).text;
+    expect(uk).toMatch(/<td[^>]*>Опубліковано<\/td>/);
+    expect(uk).toMatch(/<a href="[^"]*f_status&#x3D;draft">Чернетка<\/a>/);
+    expect(uk).not.toMatch(/>(published|draft|cancelled)</);
+    const en = expectStatus(await admin.get(search), 200).text;
+    expect(en).toMatch(/<td[^>]*>Published<\/td>/);
+    expect(en).toMatch(/<a href="[^"]*f_status&#x3D;cancelled">Cancelled<\/a>/);
+
+    const form = expectStatus(
+      await admin.get(`/admin/event/${id}/change`).set('Accept-Language', 'ru'),
+      200,
+    ).text;
+    expect(form).toContain('Опубликовано');
+    // The RSVP inline's empty row offers the statuses by name, the values unchanged.
+    expect(form).toContain('<option value="waitlisted" >В листе ожидания</option>');
+
+    const csv = await admin
+      .post('/admin/event/action')
+      .set('Accept-Language', 'uk')
+      .type('form')
+      .send({ _csrf: csrfFrom(uk), action: 'export_csv', _selected_action: String(id), confirm: 'yes' });
+    expect(expectStatus(csv, 200).text).toMatch(/,published[,\n]/);
+  });
+
   it('shows yes/no cells in the reader’s language; the CSV export keeps Yes/No and English headers', async () => {
     const uk = expectStatus(
       await admin.get(`/admin/user?q=${marker}-17@`).set('Accept-Language', 'uk'),
