@@ -25,19 +25,85 @@ void i18n.init({
 
 const fixed = new Map<Language, TFunction>(LANGUAGES.map((language) => [language, i18n.getFixedT(language)]));
 
+// Building an Intl.NumberFormat costs far more than using one.
+const numberFormats = new Map<Language, Intl.NumberFormat>();
+
+function numberFormatOf(language: Language): Intl.NumberFormat {
+  let format = numberFormats.get(language);
+  if (!format) {
+    format = new Intl.NumberFormat(INTL_LOCALES[language]);
+    numberFormats.set(language, format);
+  }
+  return format;
+}
+
 /** The translate function of one language. */
 export function translatorFor(language: Language): TFunction {
   return fixed.get(language) ?? fixed.get(DEFAULT_LANGUAGE)!;
 }
 
-export function translate(language: Language, key: string, params: TOptions = {}): string {
-  return translatorFor(language)(key, params);
+/**
+ * Answers already computed, by key. Bounded: a memo that fills up (keys from parameters that are
+ * names or addresses, from descriptors) starts again empty.
+ */
+class Memo<Value, Key = string> {
+  private entries = new Map<Key, Value>();
+
+  constructor(private readonly limit: number) {}
+
+  get(key: Key, compute: () => Value): Value {
+    let value = this.entries.get(key);
+    if (value === undefined) {
+      value = compute();
+      if (this.entries.size >= this.limit) this.entries = new Map();
+      this.entries.set(key, value);
+    }
+    return value;
+  }
 }
+
+/**
+ * What i18next answered before, for calls that will get the same answer again. The catalogues
+ * never change while the process runs, so a message's text depends only on its language, key and
+ * parameters; i18next's t() costs several microseconds a call (it copies its options object a few
+ * times, resolves the key through the fallback languages, then looks for plurals, nesting and
+ * interpolation), and a page calls it dozens of times, mostly for the same texts. Only calls whose
+ * parameters are plain values (text, numbers) are memoised.
+ */
+const translations = new Map<Language, Memo<string>>(
+  LANGUAGES.map((language) => [language, new Memo(10_000)]),
+);
+
+/** The memo key of a call's parameters, or undefined when one is not a plain value. */
+function paramsKey(params: TOptions): string | undefined {
+  let key = '';
+  for (const name in params) {
+    const value = (params as Record<string, unknown>)[name];
+    const type = typeof value;
+    if (!(type === 'string' || type === 'number' || type === 'boolean' || value == null)) return undefined;
+    // Lengths make the key unambiguous whatever the text holds; the type is part of it, as count=1
+    // (a plural) and count="1" (text) translate differently.
+    const text = String(value);
+    key += `|${name.length}:${name}${type[0]}${text.length}:${text}`;
+  }
+  return key;
+}
+
+export function translate(language: Language, key: string, params: TOptions = {}): string {
+  const memo = translations.get(language);
+  const memoKey = memo && paramsKey(params);
+  if (memoKey === undefined) return translatorFor(language)(key, params);
+  return memo!.get(`${key.length}:${key}${memoKey}`, () => translatorFor(language)(key, params));
+}
+
+const knownKeys = new Memo<boolean>(10_000);
 
 export function hasKey(key: string): boolean {
   // A plural message exists as its forms (`key_one`, `key_other`).
-  return (
-    i18n.exists(key, { lng: DEFAULT_LANGUAGE }) || i18n.exists(`${key}_other`, { lng: DEFAULT_LANGUAGE })
+  return knownKeys.get(
+    key,
+    () =>
+      i18n.exists(key, { lng: DEFAULT_LANGUAGE }) || i18n.exists(`${key}_other`, { lng: DEFAULT_LANGUAGE }),
   );
 }
 
@@ -92,5 +158,5 @@ export function formatDateTime(
 }
 
 export function formatNumber(value: number, language: Language): string {
-  return new Intl.NumberFormat(INTL_LOCALES[language]).format(value);
+  return numberFormatOf(language).format(value);
 }
