@@ -1,7 +1,7 @@
 import i18next from 'i18next';
 import { CATALOGUES, type Catalogue } from './catalogues';
 import { LANGUAGES, type Language } from './languages';
-import { formatDateTime, formatNumber, hasKey, translate } from './translator';
+import { formatDateTime, formatNumber, hasKey, translate, translatorFor } from './translator';
 
 /** A second i18next with translator.ts's settings and no memo: what every call must answer. */
 const reference = i18next.createInstance();
@@ -46,9 +46,11 @@ describe('translate: memoised answers are exactly i18next’s', () => {
 
   it('keeps apart what i18next tells apart: a count as number or text, absent or undefined', () => {
     const key = 'tasks.sent';
-    expect(translate('uk', key, { count: 1 })).not.toBe(translate('uk', key, { count: '1' }));
+    // A count given as text (as a template could pass one) is no plural count to i18next.
+    const asText = (count: string) => ({ count }) as unknown as { count: number };
+    expect(translate('uk', key, { count: 1 })).not.toBe(translate('uk', key, asText('1')));
     expect(translate('ru', key, { count: 5 })).toBe(reference.getFixedT('ru')(key, { count: 5 }));
-    expect(translate('ru', key, { count: '5' })).toBe(reference.getFixedT('ru')(key, { count: '5' }));
+    expect(translate('ru', key, asText('5'))).toBe(reference.getFixedT('ru')(key, asText('5')));
     expect(translate('en', 'banner.unverified', { email: undefined })).toBe(
       reference.getFixedT('en')('banner.unverified', { email: undefined }),
     );
@@ -70,6 +72,20 @@ describe('translate: memoised answers are exactly i18next’s', () => {
     };
     expect(translate('en', 'language.submit', { name })).toBe('Switch to call 1');
     expect(translate('en', 'language.submit', { name })).toBe('Switch to call 2');
+  });
+
+  it("translatorFor: the usual calls remembered, i18next's other forms passed to it", () => {
+    for (const language of LANGUAGES) {
+      const t = translatorFor(language);
+      const expected = reference.getFixedT(language);
+      for (let round = 0; round < 2; round++) {
+        expect(t('site.name')).toBe(expected('site.name'));
+        expect(t('tasks.sent', { count: 3 })).toBe(expected('tasks.sent', { count: 3 }));
+        expect(t('no.such.key', 'A default')).toBe('A default');
+        expect(t(['no.such.key', 'site.name'])).toBe(expected('site.name'));
+        expect(t('nav', { returnObjects: true })).toEqual(expected('nav', { returnObjects: true }));
+      }
+    }
   });
 
   it('hasKey: keys, plural keys, unknown keys, asked twice', () => {
