@@ -23,22 +23,123 @@ void i18n.init({
   returnNull: false,
 });
 
+/** i18next's own translate function per language (see translatorFor for the one to use). */
 const fixed = new Map<Language, TFunction>(LANGUAGES.map((language) => [language, i18n.getFixedT(language)]));
 
-/** The translate function of one language. */
-export function translatorFor(language: Language): TFunction {
-  return fixed.get(language) ?? fixed.get(DEFAULT_LANGUAGE)!;
+// Building an Intl.NumberFormat costs far more than using one.
+const numberFormats = new Map<Language, Intl.NumberFormat>();
+
+function numberFormatOf(language: Language): Intl.NumberFormat {
+  let format = numberFormats.get(language);
+  if (!format) {
+    format = new Intl.NumberFormat(INTL_LOCALES[language]);
+    numberFormats.set(language, format);
+  }
+  return format;
+}
+
+/**
+ * What i18next answered before, for calls that will get the same answer again. The catalogues
+ * never change while the process runs, so a message's text depends only on its language, key and
+ * parameters; i18next's t() costs several microseconds a call (it copies its options object a few
+ * times, resolves the key through the fallback languages, then looks for plurals, nesting and
+ * interpolation), and a page calls it dozens of times, mostly for the same texts. Only calls whose
+ * parameters are plain values (text, numbers) are remembered, and only text answers. By key, then
+ * parameters: a key written in a template is a constant string, whose hash V8 keeps. Bounded:
+ * when full (parameters that are names or addresses) it starts again empty.
+ */
+class RememberedTexts {
+  private byKey = new Map<string, Map<string, string>>();
+  private size = 0;
+
+  constructor(private readonly limit: number) {}
+
+  get(key: string, params: string): string | undefined {
+    return this.byKey.get(key)?.get(params);
+  }
+
+  set(key: string, params: string, text: string): void {
+    if (this.size >= this.limit) {
+      this.byKey = new Map();
+      this.size = 0;
+    }
+    let texts = this.byKey.get(key);
+    if (!texts) this.byKey.set(key, (texts = new Map()));
+    texts.set(params, text);
+    this.size++;
+  }
+}
+
+const remembered = new Map<Language, RememberedTexts>(
+  LANGUAGES.map((language) => [language, new RememberedTexts(20_000)]),
+);
+
+/** The parameters' part of a remembered text's key ('' for none), or undefined when one is not a plain value. */
+function paramsKey(params: TOptions): string | undefined {
+  let key = '';
+  for (const name in params) {
+    const value = (params as Record<string, unknown>)[name];
+    const type = typeof value;
+    if (!(type === 'string' || type === 'number' || type === 'boolean' || value == null)) return undefined;
+    // Lengths make the key unambiguous whatever the text holds; the type is part of it, as count=1
+    // (a plural) and count="1" (text) translate differently.
+    const text = String(value);
+    key += `${name.length}:${name}${type[0]}${text.length}:${text}`;
+  }
+  return key;
 }
 
 export function translate(language: Language, key: string, params: TOptions = {}): string {
-  return translatorFor(language)(key, params);
+  const i18nextT = fixed.get(language) ?? fixed.get(DEFAULT_LANGUAGE)!;
+  const texts = remembered.get(language);
+  const memoKey = texts && paramsKey(params);
+  if (memoKey === undefined) return i18nextT(key, params);
+  let text = texts!.get(key, memoKey);
+  if (text === undefined) {
+    text = i18nextT(key, params);
+    if (typeof text === 'string') texts!.set(key, memoKey, text);
+  }
+  return text;
 }
 
+type AnyTranslate = (key: unknown, options?: unknown, ...rest: unknown[]) => unknown;
+
+/**
+ * Per language, i18next's translate function with `translate`'s memory for the usual call
+ * (`t(key)`, `t(key, { name: value })`); any other form (several keys, a default value, …) goes to
+ * i18next as it is.
+ */
+const translators = new Map<Language, TFunction>(
+  LANGUAGES.map((language) => {
+    const i18nextT = fixed.get(language) as unknown as AnyTranslate;
+    const t: AnyTranslate = (key, options, ...rest) =>
+      typeof key === 'string' &&
+      rest.length === 0 &&
+      (options === undefined || (typeof options === 'object' && options !== null))
+        ? translate(language, key, (options ?? {}) as TOptions)
+        : i18nextT(key, options, ...rest);
+    return [language, t as unknown as TFunction];
+  }),
+);
+
+/** The translate function of one language. */
+export function translatorFor(language: Language): TFunction {
+  return translators.get(language) ?? translators.get(DEFAULT_LANGUAGE)!;
+}
+
+const knownKeys = new Map<string, boolean>();
+
 export function hasKey(key: string): boolean {
-  // A plural message exists as its forms (`key_one`, `key_other`).
-  return (
-    i18n.exists(key, { lng: DEFAULT_LANGUAGE }) || i18n.exists(`${key}_other`, { lng: DEFAULT_LANGUAGE })
-  );
+  let known = knownKeys.get(key);
+  if (known === undefined) {
+    // A plural message exists as its forms (`key_one`, `key_other`).
+    known =
+      i18n.exists(key, { lng: DEFAULT_LANGUAGE }) || i18n.exists(`${key}_other`, { lng: DEFAULT_LANGUAGE });
+    // Bounded: descriptors may carry any text.
+    if (knownKeys.size >= 20_000) knownKeys.clear();
+    knownKeys.set(key, known);
+  }
+  return known;
 }
 
 /**
@@ -159,5 +260,5 @@ export function formatDateTimeRange(
 }
 
 export function formatNumber(value: number, language: Language): string {
-  return new Intl.NumberFormat(INTL_LOCALES[language]).format(value);
+  return numberFormatOf(language).format(value);
 }
