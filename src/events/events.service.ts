@@ -317,10 +317,12 @@ export class EventsService {
   async categories(): Promise<Array<{ id: number; name: string; slug: string }>> {
     const cached = await this.cache.getCategories<Array<{ id: number; name: string; slug: string }>>();
     if (cached) return cached;
-    const categories = await this.prisma.eventCategory.findMany({
-      select: { id: true, name: true, slug: true },
-      orderBy: [{ name: 'asc' }],
-    });
+    // Every list page asks (with the page cache off, on every request): a named statement, as the
+    // list's own query, skips Prisma's per-query work (~80 µs) and PostgreSQL's planning.
+    const categories = await this.prisma.prepared<{ id: number; name: string; slug: string }>(
+      { name: 'events_categories_v1', text: 'SELECT id, name, slug FROM event_categories ORDER BY name' },
+      [],
+    );
     await this.cache.setCategories(categories);
     return categories;
   }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import MarkdownIt from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
 
@@ -55,8 +56,23 @@ const SANITIZE: sanitizeHtml.IOptions = {
   },
 };
 
+/**
+ * Descriptions are shown far more often than they change, and rendering plus sanitising one costs
+ * more than the rest of its event page: the HTML is remembered by source text (a changed
+ * description is another key), bounded by size.
+ */
+const rendered = new LRUCache<string, string>({
+  maxSize: 8 * 1024 * 1024,
+  sizeCalculation: (html, source) => html.length + source.length + 1,
+});
+
 /** A description as safe HTML: Markdown rendered, no raw HTML, links marked as user content. */
 export function renderMarkdown(source: string): string {
   if (!source.trim()) return '';
-  return sanitizeHtml(markdown.render(source), SANITIZE);
+  let html = rendered.get(source);
+  if (html === undefined) {
+    html = sanitizeHtml(markdown.render(source), SANITIZE);
+    rendered.set(source, html);
+  }
+  return html;
 }
