@@ -187,21 +187,7 @@ export class RsvpService {
         RETURNING id, event_id AS "eventId", user_id AS "userId", status::text AS status,
                   responded_at AS "respondedAt", reminder_sent_at AS "reminderSentAt",
                   created_at AS "createdAt", updated_at AS "updatedAt"`;
-      await this.mailer.send(
-        'rsvp_confirmation',
-        event.email,
-        {
-          name: event.displayName || event.email,
-          waitlisted: status === RsvpStatus.waitlisted,
-          event: eventMailContext(event),
-          lang: languageOf(event),
-        },
-        {
-          tx,
-          secrets:
-            status === RsvpStatus.going ? ticketSecrets(this.tickets.path(eventId, rsvp.id)) : undefined,
-        },
-      );
+      await this.sendConfirmation(tx, event, event, rsvp.id, status);
       return { rsvp, changed: true };
     }, TX_OPTIONS);
   }
@@ -355,20 +341,38 @@ export class RsvpService {
     if (!existing || existing.status === RsvpStatus.cancelled) {
       const user = await tx.user.findUniqueOrThrow({
         where: { id: userId },
-        select: { email: true, displayName: true },
+        select: { email: true, displayName: true, language: true },
       });
-      await this.mailer.send(
-        'rsvp_confirmation',
-        user.email,
-        {
-          name: user.displayName || user.email,
-          waitlisted: status === RsvpStatus.waitlisted,
-          event: eventMailContext(event),
-        },
-        { tx },
-      );
+      await this.sendConfirmation(tx, user, event, rsvp.id, status);
     }
     return rsvp.id;
+  }
+
+  /**
+   * The RSVP confirmation, whoever answered (the member, or staff in the admin): in the member's
+   * language, and with the ticket when they have a place. In the RSVP's transaction.
+   */
+  private async sendConfirmation(
+    tx: Prisma.TransactionClient,
+    to: { email: string; displayName: string | null; language: string | null },
+    event: Parameters<typeof eventMailContext>[0],
+    rsvpId: number,
+    status: RsvpStatus,
+  ): Promise<void> {
+    await this.mailer.send(
+      'rsvp_confirmation',
+      to.email,
+      {
+        name: to.displayName || to.email,
+        waitlisted: status === RsvpStatus.waitlisted,
+        event: eventMailContext(event),
+        lang: languageOf(to),
+      },
+      {
+        tx,
+        secrets: status === RsvpStatus.going ? ticketSecrets(this.tickets.path(event.id, rsvpId)) : undefined,
+      },
+    );
   }
 
   /** Deletes an RSVP (staff), first cancelling it so a freed place goes to the waitlist. */

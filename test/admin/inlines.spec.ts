@@ -1,5 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { expectStatus, sql, type Agent } from '../accounts/support';
+import { expectStatus, lastEmail, sql, type Agent } from '../accounts/support';
 import { startWebApp } from '../support/web-app';
 import { adminLog, createUser, loggedIn, type TestUser } from './support';
 
@@ -113,6 +113,7 @@ describe('admin inlines: an event’s RSVPs on its change page', () => {
   it('adds RSVPs with the event, through the RSVP service, logged for both', async () => {
     const eventId = await createEvent(2);
     const [ann, bob] = [await createUser(), await createUser()];
+    await sql(`UPDATE users SET language = 'uk' WHERE id = $1`, [ann.id]);
     const { html, fields } = await page(admin, eventId);
     expect(html).toContain('<h2>RSVPs</h2>');
     expect(fields['rsvp-TOTAL']).toBe('1'); // no RSVPs yet, one empty row
@@ -138,6 +139,9 @@ describe('admin inlines: an event’s RSVPs on its change page', () => {
       'rsvp_confirmation',
     ]);
     expect(mails).toHaveLength(1);
+    // In her language, with her ticket (she has a place), as her own RSVP's would be.
+    const mail = await lastEmail(ann.email, 'rsvp_confirmation');
+    expect(mail).toMatchObject({ lang: 'uk', ticketPath: expect.stringMatching(/^\/tickets\//) });
     const [eventEntry] = await adminLog('Event', eventId);
     expect(eventEntry.action).toBe('change');
     expect(eventEntry.message).toMatch(/^Added RSVP “RSVP #\d+”; added RSVP “RSVP #\d+”\.$/);
