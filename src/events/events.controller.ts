@@ -123,18 +123,9 @@ export class EventsController {
   ) {
     const categories = await this.events.categories();
     const render = (state: FormState) => renderEventForm(res, NEW_EVENT_PAGE, state, categories, 400);
-    const form = await validateForm(EventInput, body);
-    const cover = await this.coverUpload(req);
-    if (!form.ok || 'error' in cover) {
-      return render({
-        values: form.ok ? formValues(body) : form.values,
-        errors: {
-          ...(form.ok ? {} : form.errors),
-          ...('error' in cover ? { coverImage: [cover.error] } : {}),
-        },
-      });
-    }
-    const coverKey = cover.renditions ? await this.covers.store(cover.renditions) : null;
+    const form = await this.eventForm(body, req);
+    if (!form.ok) return render(form.state);
+    const coverKey = form.renditions ? await this.covers.store(form.renditions) : null;
     try {
       const draft = form.value.status === 'draft';
       const event = await this.events.create(
@@ -154,9 +145,31 @@ export class EventsController {
   }
 
   /**
-   * The form's cover image, processed (nothing stored yet): none, its sizes, or the message for
-   * the field (too large, not an image).
+   * The create and edit forms, checked together with their cover image (processed, nothing stored
+   * yet): the values and the image's sizes, or the form to show again with every field's message.
    */
+  private async eventForm(
+    body: unknown,
+    req: Request,
+  ): Promise<
+    { ok: true; value: EventInput; renditions?: CoverRenditions } | { ok: false; state: FormState }
+  > {
+    const form = await validateForm(EventInput, body);
+    const cover = await this.coverUpload(req);
+    if (form.ok && !('error' in cover)) return { ok: true, value: form.value, renditions: cover.renditions };
+    return {
+      ok: false,
+      state: {
+        values: form.ok ? formValues(body) : form.values,
+        errors: {
+          ...(form.ok ? {} : form.errors),
+          ...('error' in cover ? { coverImage: [cover.error] } : {}),
+        },
+      },
+    };
+  }
+
+  /** The cover image: none, its sizes, or the message for the field (too large, not an image). */
   private async coverUpload(req: Request): Promise<{ renditions?: CoverRenditions } | { error: string }> {
     const refused = req.uploadErrors?.coverImage;
     if (refused) return { error: refused };
@@ -302,19 +315,10 @@ export class EventsController {
         categories,
         400,
       );
-    const form = await validateForm(EventInput, body);
-    const cover = await this.coverUpload(req);
-    if (!form.ok || 'error' in cover) {
-      return render({
-        values: form.ok ? formValues(body) : form.values,
-        errors: {
-          ...(form.ok ? {} : form.errors),
-          ...('error' in cover ? { coverImage: [cover.error] } : {}),
-        },
-      });
-    }
+    const form = await this.eventForm(body, req);
+    if (!form.ok) return render(form.state);
     const removeCover = (body as Record<string, unknown>).removeCoverImage === '1';
-    const coverKey = cover.renditions ? await this.covers.store(cover.renditions) : undefined;
+    const coverKey = form.renditions ? await this.covers.store(form.renditions) : undefined;
     try {
       await this.events.update(id, actor, {
         ...eventValuesOf(form.value),
