@@ -17,7 +17,8 @@ export const CACHED_LIST_PAGES = 5;
  */
 const DATA_SHAPE = 'v2';
 const listKey = (page: number) => `events:${DATA_SHAPE}:list:${page}`;
-const CATEGORIES_KEY = 'events:categories';
+/** The categories, as JSON, in TrackedCopies (see getCategories). */
+const CATEGORIES_KEY = 'events:categories:v1';
 const eventKey = (id: number) => `events:${DATA_SHAPE}:event:${id}`;
 // Rendered pages differ by language (anonymousPageOf picks it as the pages do).
 const listHtmlKey = (page: number, language: Language) => `events:html:list:${page}:${language}`;
@@ -44,6 +45,8 @@ export class EventsCache {
 
   private readonly enabled: boolean;
   private readonly ttlMs: number;
+  /** The parsed categories, for the bytes they came from (parsed again only when those change). */
+  private categories?: { bytes: Buffer; value: unknown };
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
@@ -67,13 +70,26 @@ export class EventsCache {
     await this.write(listKey(page), value, changesAt);
   }
 
-  /** The categories (forms, filters): few, read on every list page, changed only in the admin. */
+  /**
+   * The categories (forms, the list's filter): few, read on every list page, changed only in the
+   * admin. Reference data, so held in this process's memory whether or not EVENTS_PAGE_CACHE is on
+   * (as Django keeps ContentTypes): a TrackedCopies entry, which Redis keeps exact across
+   * processes, so the home page's one SQL statement is its list. Frozen: every request shares it.
+   * Redis down: a miss.
+   */
   async getCategories<T>(): Promise<T | undefined> {
-    return this.read<T>(CATEGORIES_KEY);
+    const bytes = await this.pages.get(CATEGORIES_KEY).catch(() => undefined);
+    if (!bytes) return undefined;
+    if (this.categories?.bytes !== bytes) {
+      this.categories = { bytes, value: deepFreeze(JSON.parse(bytes.toString()) as unknown) };
+    }
+    return this.categories.value as T;
   }
 
   async setCategories<T>(value: T): Promise<void> {
-    await this.write(CATEGORIES_KEY, value);
+    await this.pages
+      .set(CATEGORIES_KEY, Buffer.from(JSON.stringify(value)), this.ttlMs)
+      .catch(() => undefined);
   }
 
   /**
@@ -81,7 +97,7 @@ export class EventsCache {
    * event page shows the old name until it expires (CACHE_TTL_SECONDS at most).
    */
   async invalidateCategories(): Promise<void> {
-    await this.cache.del(CATEGORIES_KEY).catch(() => undefined);
+    await this.pages.delete([CATEGORIES_KEY]).catch(() => undefined);
     await this.invalidate();
   }
 
@@ -150,4 +166,12 @@ export class EventsCache {
       // A cache that cannot be written is just a cache miss next time.
     }
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }
