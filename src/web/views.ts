@@ -3,12 +3,16 @@ import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { HelperOptions } from 'handlebars';
 import hbs from 'hbs';
+import { LRUCache } from 'lru-cache';
 import { languageOfTemplate, registerI18nHelpers } from '../i18n/handlebars-i18n';
 import { formatDateTime } from '../i18n/translator';
 import { VIEWS_DIR } from '../paths';
 
+/** Bounds the HTML `remember` holds (~6,000 event cards). */
+const REMEMBERED_BYTES = 4 * 1024 * 1024;
+
 /** Helpers available in every template. Keep them few and logic-free. */
-function registerHelpers(): void {
+function registerHelpers(rememberBlocks: boolean): void {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   // {{#if (or a b)}}: the last argument is Handlebars' options object.
   hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
@@ -23,14 +27,58 @@ function registerHelpers(): void {
   );
   // t, tm, formatDate, eventDate, number (src/i18n/handlebars-i18n.ts).
   registerI18nHelpers(hbs.handlebars);
+  hbs.registerHelper('remember', rememberHelper(rememberBlocks));
 }
+
+/**
+ * `{{#remember "name" key=value…}}…{{/remember}}`: the block's HTML, rendered once per name,
+ * context (`this`), hash and language, then reused — for a block repeated on a hot page (the
+ * list's event cards were half of the home page's render). Exact only if the output depends on
+ * nothing else: the block reads `this`, values it was given in the hash (a `@root.past` inside is
+ * passed as `past=@root.past`) and pure helpers (`t`, `formatDate`, `eq`…), never the time or the
+ * visitor. Off while templates are not cached (development), so an edited block shows at once.
+ * Handlebars has no such helper; it is small enough to own.
+ */
+function rememberHelper(enabled: boolean) {
+  const remembered = new LRUCache<string, string>({
+    maxSize: REMEMBERED_BYTES,
+    sizeCalculation: (html, key) => html.length + key.length,
+  });
+  return function (this: unknown, name: unknown, options: HelperOptions) {
+    if (!enabled) return new hbs.handlebars.SafeString(options.fn(this));
+    const key = `${String(name)}\0${languageOfTemplate(options)}\0${JSON.stringify(options.hash)}\0${JSON.stringify(this)}`;
+    let html = remembered.get(key);
+    if (html === undefined) {
+      html = options.fn(this);
+      remembered.set(key, html);
+    }
+    return new hbs.handlebars.SafeString(html);
+  };
+}
+
+/**
+ * How page templates are compiled: knowing every registered helper, and only those. A mustache
+ * such as `{{title}}` then compiles to a property read instead of "a helper of that name, else the
+ * property" (and `{{t …}}` to a direct call): ~10 % of a list page's render. A template that calls
+ * a helper nobody registered fails to compile (views.spec.ts compiles every view this way).
+ * Helpers are all registered at boot, before the first page compiles.
+ */
+export function pageCompileOptions(): CompileOptions {
+  const knownHelpers = Object.fromEntries(Object.keys(hbs.handlebars.helpers).map((name) => [name, true]));
+  return { knownHelpers, knownHelpersOnly: true };
+}
+
+/** hbs compiles with `handlebars.compile(source)`, no options: its instance's compile adds ours. */
+const compileWithDefaults = hbs.handlebars.compile.bind(hbs.handlebars);
+hbs.handlebars.compile = ((input: string, options?: CompileOptions) =>
+  compileWithDefaults(input, { ...pageCompileOptions(), ...options })) as typeof hbs.handlebars.compile;
 
 /**
  * Handlebars from the top-level `views/`: `layout.hbs` wraps every page, `views/partials/*.hbs`
  * are partials by file name, each feature's pages live in `views/<feature>/`.
  */
 export function configureViews(app: NestExpressApplication, cacheTemplates: boolean): void {
-  registerHelpers();
+  registerHelpers(cacheTemplates);
   const partials = join(VIEWS_DIR, 'partials');
   for (const file of readdirSync(partials).filter((name) => name.endsWith('.hbs'))) {
     // Registered synchronously (hbs.registerPartials is async and races the first request).

@@ -1,0 +1,91 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import hbs from 'hbs';
+import { VIEWS_DIR } from '../paths';
+import { configureViews, pageCompileOptions } from './views';
+
+/** Just what configureViews calls on the Nest application. */
+function fakeApp(): NestExpressApplication {
+  const app = { setBaseViewsDir: () => app, setViewEngine: () => app, set: () => app };
+  return app as unknown as NestExpressApplication;
+}
+
+function templatesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? templatesUnder(join(dir, entry.name))
+      : entry.name.endsWith('.hbs')
+        ? [join(dir, entry.name)]
+        : [],
+  );
+}
+
+describe('page templates (views.ts)', () => {
+  beforeAll(() => configureViews(fakeApp(), true));
+
+  it('every page template compiles knowing only the registered helpers', () => {
+    // The e-mails are compiled by MailTemplates, with helpers of their own.
+    const pages = templatesUnder(VIEWS_DIR).filter((file) => !relative(VIEWS_DIR, file).startsWith('emails'));
+    expect(pages.length).toBeGreaterThan(40);
+    for (const file of pages) {
+      expect(() => hbs.handlebars.precompile(readFileSync(file, 'utf8'), pageCompileOptions())).not.toThrow();
+    }
+  });
+
+  it('compiles pages with knownHelpersOnly: a helper nobody registered is an error, a property is read as one', () => {
+    expect(() => hbs.handlebars.compile('{{nobodyRegisteredThis 1}}')({})).toThrow(
+      /unknown helper nobodyRegisteredThis/,
+    );
+    expect(hbs.handlebars.compile('<b>{{title}}</b>')({ title: 'A & B' })).toBe('<b>A &amp; B</b>');
+  });
+
+  describe('{{#remember}}', () => {
+    let renders = 0;
+    beforeAll(() => hbs.registerHelper('countRender', () => String(++renders)));
+    beforeEach(() => (renders = 0));
+    const card = () =>
+      hbs.handlebars.compile(
+        '{{#each cards}}{{#remember "card" past=@root.past}}[{{title}} {{countRender}} {{t "events.list.full"}}{{#if @root.past}} past{{/if}}]{{/remember}}{{/each}}',
+      );
+
+    it('renders a block once per context, hash, name and language, then reuses its HTML', () => {
+      const template = card();
+      const cards = [{ title: 'Jazz' }, { title: 'Pottery' }];
+      expect(template({ cards, lang: 'en' })).toBe(
+        '[Jazz 1 full (waitlist open)][Pottery 2 full (waitlist open)]',
+      );
+      expect(template({ cards: [{ title: 'Jazz' }, { title: 'Pottery' }], lang: 'en' })).toBe(
+        '[Jazz 1 full (waitlist open)][Pottery 2 full (waitlist open)]',
+      );
+      expect(renders).toBe(2);
+      // Any input that differs is rendered anew: the context, a hash value, the language.
+      expect(template({ cards: [{ title: 'Jazz!' }], lang: 'en' })).toBe('[Jazz! 3 full (waitlist open)]');
+      expect(template({ cards: [{ title: 'Jazz' }], lang: 'en', past: true })).toBe(
+        '[Jazz 4 full (waitlist open) past]',
+      );
+      expect(template({ cards: [{ title: 'Jazz' }], lang: 'uk' })).toBe(
+        '[Jazz 5 місць немає (відкрито список очікування)]',
+      );
+      expect(renders).toBe(5);
+    });
+
+    it('escapes what it reuses as Handlebars would', () => {
+      const html = card()({ cards: [{ title: '<script>' }], lang: 'en' });
+      expect(html).toContain('&lt;script&gt;');
+      expect(card()({ cards: [{ title: '<script>' }], lang: 'en' })).toBe(html);
+    });
+
+    it('renders every time while templates are not cached (development)', () => {
+      configureViews(fakeApp(), false);
+      try {
+        const template = card();
+        template({ cards: [{ title: 'Jazz' }], lang: 'en' });
+        template({ cards: [{ title: 'Jazz' }], lang: 'en' });
+        expect(renders).toBe(2);
+      } finally {
+        configureViews(fakeApp(), true);
+      }
+    });
+  });
+});
