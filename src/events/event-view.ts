@@ -109,8 +109,12 @@ export interface EventLike {
   status: string;
 }
 
-/** The columns a list needs (EventLike without the end), with the category's when it has one. */
-export type EventSummaryRow = Omit<EventLike, 'endsAt'> & {
+/**
+ * The columns a list needs (EventLike without the end), with the category's when it has one. The
+ * start is a Date (Prisma, node-postgres) or already its ISO text (the lists' own SQL).
+ */
+export type EventSummaryRow = Omit<EventLike, 'endsAt' | 'startsAt'> & {
+  startsAt: Date | string;
   categoryName?: string | null;
   categorySlug?: string | null;
   coverImage?: string | null;
@@ -121,7 +125,7 @@ export function eventSummaryView(event: EventSummaryRow): EventSummaryView {
     id: event.id,
     title: event.title,
     location: event.location,
-    startsAtIso: event.startsAt.toISOString(),
+    startsAtIso: typeof event.startsAt === 'string' ? event.startsAt : event.startsAt.toISOString(),
     timeZone: event.timeZone,
     capacity: event.capacity,
     goingCount: event.goingCount,
@@ -145,7 +149,7 @@ export function eventMailContext(event: EventLike | (Omit<EventLike, 'goingCount
     startsAt: formatDate(event.startsAt, event.timeZone),
     endsAt: formatDate(event.endsAt, event.timeZone),
     // For the recipient's language (the `eventDate` helper); the texts above are English.
-    startsAtIso: event.startsAt.toISOString(),
+    startsAtIso: typeof event.startsAt === 'string' ? event.startsAt : event.startsAt.toISOString(),
     endsAtIso: event.endsAt.toISOString(),
     timeZone: event.timeZone,
     path: `/events/${event.id}`,

@@ -1,18 +1,19 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { expectStatus, submit, type Agent } from '../accounts/support';
-import { loggedIn } from '../admin/support';
+import { expectStatus, sql, submit, type Agent } from '../accounts/support';
+import { loggedIn, type TestUser } from '../admin/support';
 import { startWebApp } from '../support/web-app';
 import { countQueries } from './query-counter';
 
 describe('the home page with the page cache off (real PostgreSQL, Redis)', () => {
   let app: NestExpressApplication;
   let admin: Agent;
+  let staff: TestUser;
   const home = () => request(app.getHttpServer()).get('/').expect(200);
 
   beforeAll(async () => {
     app = await startWebApp({ EVENTS_PAGE_CACHE: 'false' });
-    ({ agent: admin } = await loggedIn(app, { staff: true, superuser: true }));
+    ({ agent: admin, user: staff } = await loggedIn(app, { staff: true, superuser: true }));
   });
   afterAll(async () => {
     await app.close();
@@ -28,5 +29,20 @@ describe('the home page with the page cache off (real PostgreSQL, Redis)', () =>
     expectStatus(await submit(admin, '/admin/eventcategory/add', { name, slug: '', _save: 'Save' }), 303);
     expect((await home()).text).toContain(`>${name}</option>`);
     expect((await countQueries(home)).queries).toHaveLength(1);
+  });
+
+  it('shows each start as node-postgres reads it, to the millisecond, on the list and in a search', async () => {
+    const [event] = await sql<{ startsAt: Date }>(
+      `INSERT INTO events (organizer_id, title, starts_at, ends_at, time_zone, status, updated_at)
+       VALUES ($1, 'Millisecond jazz', now() + interval '30 days 0.678912 seconds', now() + interval '31 days', 'Asia/Tokyo', 'published', now())
+       RETURNING starts_at AS "startsAt"`,
+      [staff.id],
+    );
+    for (const path of ['/', '/events?q=millisecond']) {
+      const page = (await request(app.getHttpServer()).get(path).expect(200)).text;
+      expect(page).toContain(
+        `<time datetime="${event.startsAt.toISOString()}" data-event-zone="Asia/Tokyo">`,
+      );
+    }
   });
 });
