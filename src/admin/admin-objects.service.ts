@@ -710,6 +710,7 @@ export class AdminObjectsService {
           typeof value === 'function' ? (value as () => unknown)() : value,
         ]),
       );
+      // As long as a feature action may take: thousands of rows and their log, behind others' locks.
       await this.prisma.$transaction(async (tx) => {
         await delegateOf(tx, info.name).updateMany({
           where: action.where ? { AND: [where, action.where] } : where,
@@ -717,7 +718,7 @@ export class AdminObjectsService {
         });
         await collectLog(tx);
         await this.log.write(tx, entries);
-      });
+      }, FEATURE_TX_OPTIONS);
     } else if (action.run) {
       // The action's writes (through feature services, given `tx`) and their log: one transaction.
       const afterCommit: Array<() => Promise<void>> = [];
