@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import i18next from 'i18next';
 import { CATALOGUES, type Catalogue } from './catalogues';
 import { LANGUAGES, type Language } from './languages';
@@ -93,6 +94,102 @@ describe('translate: memoised answers are exactly i18next’s', () => {
       expect(hasKey('site.name')).toBe(true);
       expect(hasKey('tasks.sent')).toBe(true);
       expect(hasKey('no.such.key')).toBe(false);
+    }
+  });
+});
+
+describe('translate: messages filled in from their shape are exactly i18next’s', () => {
+  /** The placeholders of a key's texts (plural forms included) in a language and in English. */
+  const placeholders = (language: Language, key: string): string[] => {
+    const texts = [language, 'en' as Language].flatMap((lng) =>
+      [key, ...['zero', 'one', 'two', 'few', 'many', 'other'].map((form) => `${key}_${form}`)]
+        .map((name) => reference.getResource(lng, 'translation', name) as unknown)
+        .filter((text): text is string => typeof text === 'string'),
+    );
+    const names = texts.flatMap((text) =>
+      [...text.matchAll(/\{\{-?\s*([A-Za-z0-9_]+)\s*(?:,[^}]*)?\}\}/g)].map((match) => match[1]),
+    );
+    return [...new Set(names)];
+  };
+  // Text i18next could read as its own: replacement patterns, braces, nesting, the shape's marks.
+  const value = fc
+    .array(
+      fc.constantFrom(
+        'a',
+        'Олена',
+        ' ',
+        '$&',
+        '$1',
+        '$$',
+        '{',
+        '}',
+        '{{',
+        '}}',
+        '$t(',
+        'site.name)',
+        '\ue000',
+        '.',
+        ',',
+      ),
+      { maxLength: 6 },
+    )
+    .map((pieces) => pieces.join(''));
+  const withPlaceholders = LANGUAGES.flatMap((language) =>
+    KEYS.map((key) => ({ language, key, names: placeholders(language, key) })).filter(
+      ({ names }) => names.length > 0,
+    ),
+  );
+
+  it('has keys with placeholders to check', () => {
+    expect(withPlaceholders.length).toBeGreaterThan(20);
+  });
+
+  it('every key with placeholders, in every language, with generated text values', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...withPlaceholders),
+        fc.array(fc.array(value, { minLength: 3, maxLength: 3 }), { minLength: 3, maxLength: 3 }),
+        ({ language, key, names }, rounds) => {
+          for (const values of rounds) {
+            const params = Object.fromEntries(names.map((name, index) => [name, values[index % 3]]));
+            expect(translate(language, key, params)).toBe(reference.getFixedT(language)(key, { ...params }));
+          }
+        },
+      ),
+      { seed: 14, numRuns: 3_000 },
+    );
+  });
+
+  it('keeps apart parameter names that run together', () => {
+    const { language, key, names } = withPlaceholders.find((entry) => entry.names.length >= 2)!;
+    const [first, second] = names;
+    const expected = reference.getFixedT(language);
+    const apart = { [first]: 'x', [second]: 'y' };
+    const together = { [`${first},${second}`]: 'x' };
+    for (let round = 0; round < 2; round++) {
+      expect(translate(language, key, { ...apart, [first]: `x${round}` })).toBe(
+        expected(key, { ...apart, [first]: `x${round}` }),
+      );
+      expect(translate(language, key, { ...together })).toBe(expected(key, { ...together }));
+    }
+  });
+
+  it('parameters a text does not use, numbers, and i18next options go to i18next as they are', () => {
+    for (const language of LANGUAGES) {
+      const expected = reference.getFixedT(language);
+      for (const name of ['Ann', 'Bob']) {
+        const cases: Array<[string, Record<string, unknown>]> = [
+          ['emails.welcome.titleName', { name, unused: name }],
+          ['emails.welcome.titleName', { name, count: 2 }],
+          ['emails.welcome.titleName', { name, context: 'male' }],
+          ['emails.welcome.titleName', { name, lng: 'en' }],
+          ['emails.welcome.titleName', { name: 7 }],
+          ['site.name', { name }],
+        ];
+        for (const [key, params] of cases) {
+          expect(translate(language, key, params)).toBe(expected(key, { ...params }));
+        }
+      }
     }
   });
 });

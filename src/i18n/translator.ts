@@ -89,6 +89,137 @@ function paramsKey(params: TOptions): string | undefined {
   return key;
 }
 
+/** i18next's options, read from the same object as the parameters: never filled in by a shape. */
+const I18NEXT_OPTIONS = new Set([
+  'appendNamespaceToCIMode',
+  'appendNamespaceToMissingKey',
+  'applyPostProcessor',
+  'context',
+  'count',
+  'defaultValue',
+  'fallbackLng',
+  'formatParams',
+  'interpolation',
+  'joinArrays',
+  'keySeparator',
+  'lng',
+  'lngs',
+  'missingInterpolationHandler',
+  'nest',
+  'ns',
+  'nsSeparator',
+  'ordinal',
+  'postProcess',
+  'replace',
+  'returnDetails',
+  'returnObjects',
+  'skipInterpolation',
+]);
+
+/** Stands for parameter `index` while a shape is taken (a private-use character: no catalogue has one). */
+const slotMark = (index: number) => `\ue000slot${index}\ue000`;
+const SLOT_MARKS = /\ue000slot(\d+)\ue000/;
+
+/**
+ * A message's text around its parameters, as i18next answers for any values: `parts[0] +
+ * values[slots[0]] + parts[1] + …`. Per key and parameter names, taken once by asking i18next
+ * with marks for values.
+ */
+interface Shape {
+  parts: string[];
+  slots: number[];
+}
+
+/**
+ * What makes messages with names in them cheap: `{{t "emails.welcome.titleName" name=…}}` is a
+ * new text for every recipient, so the remembered texts never answer it, and i18next costs ~30 µs
+ * a call — a third of rendering an e-mail (three such calls), and most of what the subject costs
+ * a send. Its shape is the same for every name, so it is filled in instead.
+ *
+ * Exactly i18next's answer (translator.spec.ts compares on every catalogue key and placeholder
+ * with generated values): with interpolation unescaped and `skipOnVariables` (i18next's default),
+ * a text value is put in as it is and never looked into again, unless it holds what i18next would
+ * read as markup — `{{`, `}}`, `$t(` (which turns nesting off) — and such values go to i18next.
+ * Only text parameters, none of them an i18next option, each found once or more in the text; and
+ * a shape is kept only if it gave i18next's own answer for the call that took it.
+ */
+class Shapes {
+  private byKey = new Map<string, Map<string, Shape | null>>();
+  private size = 0;
+
+  constructor(private readonly limit: number) {}
+
+  translate(i18nextT: TFunction, key: string, params: TOptions): unknown {
+    const names = Object.keys(params);
+    const values: string[] = [];
+    for (const name of names) {
+      const value = (params as Record<string, unknown>)[name];
+      if (typeof value !== 'string' || !fillable(name, value)) return i18nextT(key, params);
+      values.push(value);
+    }
+    if (!names.length) return i18nextT(key, params);
+    // Lengths keep it unambiguous whatever the names hold (descriptors carry any).
+    const signature = names.map((name) => `${name.length}:${name}`).join('');
+    const shape = this.byKey.get(key)?.get(signature);
+    if (shape) return fill(shape, values);
+    const text: unknown = i18nextT(key, params);
+    if (shape === undefined) {
+      const taken = shapeOf(i18nextT, key, names);
+      this.remember(
+        key,
+        signature,
+        taken && typeof text === 'string' && fill(taken, values) === text ? taken : null,
+      );
+    }
+    return text;
+  }
+
+  private remember(key: string, signature: string, shape: Shape | null): void {
+    // Bounded: parameter names come from templates and code, but descriptors carry any.
+    if (this.size >= this.limit) {
+      this.byKey = new Map();
+      this.size = 0;
+    }
+    let shapes = this.byKey.get(key);
+    if (!shapes) this.byKey.set(key, (shapes = new Map()));
+    shapes.set(signature, shape);
+    this.size++;
+  }
+}
+
+function fillable(name: string, value: string): boolean {
+  return (
+    !I18NEXT_OPTIONS.has(name) &&
+    !name.startsWith('defaultValue') &&
+    !value.includes('{{') &&
+    !value.includes('}}') &&
+    !value.includes('$t(') &&
+    !value.includes('\ue000')
+  );
+}
+
+function shapeOf(i18nextT: TFunction, key: string, names: string[]): Shape | null {
+  const marked: unknown = i18nextT(
+    key,
+    Object.fromEntries(names.map((name, index) => [name, slotMark(index)])),
+  );
+  if (typeof marked !== 'string') return null;
+  const pieces = marked.split(SLOT_MARKS);
+  const parts = pieces.filter((_, index) => index % 2 === 0);
+  const slots = pieces.filter((_, index) => index % 2 === 1).map(Number);
+  return names.every((_, index) => slots.includes(index)) ? { parts, slots } : null;
+}
+
+function fill(shape: Shape, values: string[]): string {
+  let text = shape.parts[0];
+  for (let index = 0; index < shape.slots.length; index++) {
+    text += values[shape.slots[index]] + shape.parts[index + 1];
+  }
+  return text;
+}
+
+const shapes = new Map<Language, Shapes>(LANGUAGES.map((language) => [language, new Shapes(10_000)]));
+
 export function translate(language: Language, key: string, params: TOptions = {}): string {
   const i18nextT = fixed.get(language) ?? fixed.get(DEFAULT_LANGUAGE)!;
   const texts = remembered.get(language);
@@ -96,8 +227,9 @@ export function translate(language: Language, key: string, params: TOptions = {}
   if (memoKey === undefined) return i18nextT(key, params);
   let text = texts!.get(key, memoKey);
   if (text === undefined) {
-    text = i18nextT(key, params);
-    if (typeof text === 'string') texts!.set(key, memoKey, text);
+    const answer = (shapes.get(language) ?? shapes.get(DEFAULT_LANGUAGE)!).translate(i18nextT, key, params);
+    text = answer as string;
+    if (typeof answer === 'string') texts!.set(key, memoKey, answer);
   }
   return text;
 }

@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import addressparser from 'nodemailer/lib/addressparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
@@ -16,6 +16,8 @@ export interface OutgoingMessage {
   headers?: Array<[string, string]>;
   /** Images the HTML shows by Content-ID (`cid:…`), e.g. a ticket's QR code. */
   inlineImages?: InlineImage[];
+  /** The bodies carry secrets (one-time links): nothing of them is remembered past this message. */
+  confidential?: boolean;
 }
 
 export interface InlineImage {
@@ -95,7 +97,7 @@ export class MailTransport implements OnModuleDestroy {
         getEnvelope: () => envelope,
         messageId: () => message.messageId,
         getHeader: (name: string) => (name.toLowerCase() === 'message-id' ? message.messageId : undefined),
-        createReadStream: () => new PassThrough().end(raw),
+        createReadStream: () => readableOf(raw),
       },
     } as unknown as TransportMail;
     await new Promise<void>((resolve, reject) =>
@@ -106,4 +108,12 @@ export class MailTransport implements OnModuleDestroy {
   onModuleDestroy(): void {
     this.pool.close();
   }
+}
+
+/** A stream of `bytes`: a bare Readable, lighter than a PassThrough (no writable side to go through). */
+function readableOf(bytes: Buffer): Readable {
+  const stream = new Readable({ read: () => undefined });
+  stream.push(bytes);
+  stream.push(null);
+  return stream;
 }

@@ -126,6 +126,7 @@ export class MailProcessor implements OnModuleInit {
         messageId: row.messageId,
         headers: unsubscribe?.headers,
         inlineImages,
+        confidential: row.secrets !== null,
       });
     } catch (error) {
       const { message } = error as Error;

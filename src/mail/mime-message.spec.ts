@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { simpleParser, type AddressObject } from 'mailparser';
-import { buildAlternativeMessage, fromHeader, isPlainAddress } from './mime-message';
+import { encode as encodeQuotedPrintable, wrap as wrapQuotedPrintable } from 'nodemailer/lib/qp';
+import { buildAlternativeMessage, fromHeader, isPlainAddress, QuotedPrintableLines } from './mime-message';
 
 const MESSAGE = {
   fromHeader: fromHeader('Event Planner <no-reply@example.com>'),
@@ -57,5 +59,48 @@ describe('buildAlternativeMessage', () => {
     expect(isPlainAddress('ann@exämple.com')).toBe(false);
     expect(isPlainAddress('Ann <ann@example.com>')).toBe(false);
     expect(isPlainAddress('ann@example.com\r\nBcc: x@example.com')).toBe(false);
+  });
+});
+
+describe('QuotedPrintableLines', () => {
+  // What wraps and escapes: spaces and tabs (escaped before a line break), "=" and the wrap's
+  // break characters, multi-byte characters (never split), and lines around the 76-character limit.
+  const piece = fc.oneof(
+    fc.constantFrom(' ', '\t', '=', '.', ',', '!', '?', 'é', '世', '🎉', '=3D', '  '),
+    fc.string({ unit: fc.constantFrom('a', 'b', 'Z', '0', '-', '<', '>', '/'), maxLength: 90 }),
+  );
+  const line = fc.array(piece, { maxLength: 40 }).map((pieces) => pieces.join(''));
+  const text = fc.array(line, { maxLength: 8 }).map((lines) => lines.join('\r\n'));
+  const nodemailer = (value: string) => wrapQuotedPrintable(encodeQuotedPrintable(value), 76);
+
+  it("is exactly nodemailer's wrap(encode(text), 76), the first time and from memory", () => {
+    const encoder = new QuotedPrintableLines();
+    fc.assert(
+      fc.property(text, (value) => {
+        expect(encoder.encode(value)).toBe(nodemailer(value));
+        expect(encoder.encode(value)).toBe(nodemailer(value));
+        expect(encoder.encode(value, false)).toBe(nodemailer(value));
+      }),
+      { seed: 14, numRuns: 2_000 },
+    );
+  });
+
+  it('stays exact when its memory fills up and starts again', () => {
+    const encoder = new QuotedPrintableLines(200);
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 2, maxLength: 5 }), (values) => {
+        for (const value of [...values, ...values]) expect(encoder.encode(value)).toBe(nodemailer(value));
+      }),
+      { seed: 14, numRuns: 300 },
+    );
+  });
+
+  it('remembers nothing of text that must not be kept', () => {
+    const encoder = new QuotedPrintableLines();
+    const secret = 'Choose a new password:\r\nhttps://events.example.com/accounts/reset/secret-token\r\n';
+    encoder.encode(secret, false);
+    expect(encoder.remembered).toBe(0);
+    encoder.encode(secret);
+    expect(encoder.remembered).toBe(2);
   });
 });
