@@ -48,30 +48,30 @@ function numberFormatOf(language: Language): Intl.NumberFormat {
  * parameters: a key written in a template is a constant string, whose hash V8 keeps. Bounded:
  * when full (parameters that are names or addresses) it starts again empty.
  */
-class RememberedTexts {
-  private byKey = new Map<string, Map<string, string>>();
+class RememberedByKey<Value> {
+  private byKey = new Map<string, Map<string, Value>>();
   private size = 0;
 
   constructor(private readonly limit: number) {}
 
-  get(key: string, params: string): string | undefined {
+  get(key: string, params: string): Value | undefined {
     return this.byKey.get(key)?.get(params);
   }
 
-  set(key: string, params: string, text: string): void {
+  set(key: string, params: string, value: Value): void {
     if (this.size >= this.limit) {
       this.byKey = new Map();
       this.size = 0;
     }
-    let texts = this.byKey.get(key);
-    if (!texts) this.byKey.set(key, (texts = new Map()));
-    texts.set(params, text);
+    let values = this.byKey.get(key);
+    if (!values) this.byKey.set(key, (values = new Map()));
+    values.set(params, value);
     this.size++;
   }
 }
 
-const remembered = new Map<Language, RememberedTexts>(
-  LANGUAGES.map((language) => [language, new RememberedTexts(20_000)]),
+const remembered = new Map<Language, RememberedByKey<string>>(
+  LANGUAGES.map((language) => [language, new RememberedByKey<string>(20_000)]),
 );
 
 /** The parameters' part of a remembered text's key ('' for none), or undefined when one is not a plain value. */
@@ -144,10 +144,12 @@ interface Shape {
  * a shape is kept only if it gave i18next's own answer for the call that took it.
  */
 class Shapes {
-  private byKey = new Map<string, Map<string, Shape | null>>();
-  private size = 0;
+  // Bounded: parameter names come from templates and code, but descriptors carry any.
+  private readonly shapes: RememberedByKey<Shape | null>;
 
-  constructor(private readonly limit: number) {}
+  constructor(limit: number) {
+    this.shapes = new RememberedByKey(limit);
+  }
 
   translate(i18nextT: TFunction, key: string, params: TOptions): unknown {
     const names = Object.keys(params);
@@ -160,30 +162,18 @@ class Shapes {
     if (!names.length) return i18nextT(key, params);
     // Lengths keep it unambiguous whatever the names hold (descriptors carry any).
     const signature = names.map((name) => `${name.length}:${name}`).join('');
-    const shape = this.byKey.get(key)?.get(signature);
+    const shape = this.shapes.get(key, signature);
     if (shape) return fill(shape, values);
     const text: unknown = i18nextT(key, params);
     if (shape === undefined) {
       const taken = shapeOf(i18nextT, key, names);
-      this.remember(
+      this.shapes.set(
         key,
         signature,
         taken && typeof text === 'string' && fill(taken, values) === text ? taken : null,
       );
     }
     return text;
-  }
-
-  private remember(key: string, signature: string, shape: Shape | null): void {
-    // Bounded: parameter names come from templates and code, but descriptors carry any.
-    if (this.size >= this.limit) {
-      this.byKey = new Map();
-      this.size = 0;
-    }
-    let shapes = this.byKey.get(key);
-    if (!shapes) this.byKey.set(key, (shapes = new Map()));
-    shapes.set(signature, shape);
-    this.size++;
   }
 }
 
