@@ -579,6 +579,8 @@ export class AdminObjectsService {
   ): Promise<number> {
     if (info.admin.deleteObject) return this.deleteThroughFeature(info, user, ids, message, language);
     try {
+      // Thousands of rows, their log and cascades, maybe behind others' locks: as long as a
+      // feature's delete may take.
       const deleted = await this.prisma.$transaction(async (tx) => {
         const delegate = delegateOf(tx, info.name);
         const rows = await delegate.findMany({ where: { [info.pk.name]: { in: ids } } });
@@ -602,7 +604,7 @@ export class AdminObjectsService {
           })),
         );
         return rows.map((row) => row[info.pk.name] as string | number);
-      });
+      }, FEATURE_TX_OPTIONS);
       await this.changed(info, deleted);
       return deleted.length;
     } catch (error) {
@@ -710,7 +712,8 @@ export class AdminObjectsService {
           typeof value === 'function' ? (value as () => unknown)() : value,
         ]),
       );
-      // As long as a feature action may take: thousands of rows and their log, behind others' locks.
+      // As long as a feature action may take: thousands of rows and their log, maybe behind others'
+      // locks.
       await this.prisma.$transaction(async (tx) => {
         await delegateOf(tx, info.name).updateMany({
           where: action.where ? { AND: [where, action.where] } : where,

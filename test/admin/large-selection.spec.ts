@@ -105,38 +105,58 @@ describe('admin actions on large selections', () => {
     expect(logged).toBe(1501);
   });
 
-  it("an action on rows another transaction holds waits for them past Prisma's 5 s default, instead of a 500", async () => {
-    await sql(
-      `INSERT INTO users (email, display_name, updated_at)
-       SELECT 'held-' || n || '@example.com', 'Held ' || n, now() FROM generate_series(1, 150) n`,
-    );
-    const confirmation = await selectAll('/admin/user?q=held-', 'deactivate');
-    const holder = new Client({ connectionString: TEST_ENV.DATABASE_URL });
-    await holder.connect();
-    try {
-      await holder.query('BEGIN');
-      await holder.query(`SELECT id FROM users WHERE email = 'held-1@example.com' FOR UPDATE`);
-      const applied = admin
-        .post('/admin/user/action')
-        .type('form')
-        .send(confirmationForm(confirmation))
-        .then((r) => r);
-      // The action's UPDATE waits for the row; then it is held past Prisma's default of 5 s.
-      await eventually(async () => {
-        const [{ waiting }] = await sql<{ waiting: number }>(
-          `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE%users%'`,
-        );
-        expect(waiting).toBe(1);
-      });
-      await new Promise((resolve) => setTimeout(resolve, 5_500));
-      await holder.query('COMMIT');
-      expectStatus(await applied, 303);
-    } finally {
-      await holder.end();
-    }
-    const [{ n }] = await sql<{ n: number }>(
-      `SELECT count(*)::int AS n FROM users WHERE email LIKE 'held-%' AND is_active`,
-    );
-    expect(n).toBe(0);
-  }, 30_000);
+  it.each([
+    {
+      what: 'an action',
+      action: 'deactivate',
+      list: '/admin/user?q=held-',
+      seed: `INSERT INTO users (email, display_name, updated_at)
+             SELECT 'held-' || n || '@example.com', 'Held ' || n, now() FROM generate_series(1, 150) n`,
+      hold: `SELECT id FROM users WHERE email = 'held-1@example.com' FOR UPDATE`,
+      waiting: 'UPDATE%users%',
+      left: `SELECT count(*)::int AS n FROM users WHERE email LIKE 'held-%' AND is_active`,
+    },
+    {
+      what: 'a bulk delete',
+      action: 'delete_selected',
+      list: '/admin/eventcategory',
+      seed: `INSERT INTO event_categories (name, slug) SELECT 'Held ' || n, 'held-' || n FROM generate_series(1, 150) n`,
+      hold: `SELECT id FROM event_categories WHERE slug = 'held-1' FOR UPDATE`,
+      waiting: 'DELETE%event_categories%',
+      left: `SELECT count(*)::int AS n FROM event_categories WHERE slug LIKE 'held-%'`,
+    },
+  ])(
+    "$what on rows another transaction holds waits for them past Prisma's 5 s default, instead of a 500",
+    async ({ action, list, seed, hold, waiting, left }) => {
+      await sql(seed);
+      const confirmation = await selectAll(list, action);
+      const holder = new Client({ connectionString: TEST_ENV.DATABASE_URL });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query(hold);
+        const applied = admin
+          .post(`${list.split('?')[0]}/action`)
+          .type('form')
+          .send(confirmationForm(confirmation))
+          .then((r) => r);
+        // The statement waits for the row; then the row is held past Prisma's default of 5 s.
+        await eventually(async () => {
+          const [{ n }] = await sql<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`,
+            [waiting],
+          );
+          expect(n).toBe(1);
+        });
+        await new Promise((resolve) => setTimeout(resolve, 5_500));
+        await holder.query('COMMIT');
+        expectStatus(await applied, 303);
+      } finally {
+        await holder.end();
+      }
+      const [{ n }] = await sql<{ n: number }>(left);
+      expect(n).toBe(0);
+    },
+    30_000,
+  );
 });
