@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import hbs from 'hbs';
+import { LANGUAGES } from '../i18n/languages';
 import { VIEWS_DIR } from '../paths';
 import { configureViews, pageCompileOptions } from './views';
 
@@ -21,14 +22,16 @@ function templatesUnder(dir: string): string[] {
   );
 }
 
+// The e-mails are compiled by MailTemplates, with helpers of their own.
+const pages = () =>
+  templatesUnder(VIEWS_DIR).filter((file) => !relative(VIEWS_DIR, file).startsWith('emails'));
+
 describe('page templates (views.ts)', () => {
   beforeAll(() => configureViews(fakeApp(), true));
 
   it('every page template compiles knowing only the registered helpers', () => {
-    // The e-mails are compiled by MailTemplates, with helpers of their own.
-    const pages = templatesUnder(VIEWS_DIR).filter((file) => !relative(VIEWS_DIR, file).startsWith('emails'));
-    expect(pages.length).toBeGreaterThan(40);
-    for (const file of pages) {
+    expect(pages().length).toBeGreaterThan(40);
+    for (const file of pages()) {
       expect(() => hbs.handlebars.precompile(readFileSync(file, 'utf8'), pageCompileOptions())).not.toThrow();
     }
   });
@@ -38,6 +41,48 @@ describe('page templates (views.ts)', () => {
       /unknown helper nobodyRegisteredThis/,
     );
     expect(hbs.handlebars.compile('<b>{{title}}</b>')({ title: 'A & B' })).toBe('<b>A &amp; B</b>');
+  });
+
+  describe('literal {{t "key"}}, translated when compiled', () => {
+    it('prints what the helper prints, escaped or not, in every language, without calling it', () => {
+      const t = hbs.handlebars.helpers.t;
+      let calls = 0;
+      hbs.registerHelper('t', function (this: unknown, ...args: unknown[]) {
+        calls++;
+        return t.apply(this, args);
+      });
+      try {
+        const template = hbs.handlebars.compile(
+          '<a title="{{t "events.list.full"}}">{{~t "nav.events"~}} </a>{{t "events.show.attendeesAndTools"}}|{{{t "events.show.attendeesAndTools"}}}|{{t "events.list.page" page=2}}',
+        );
+        expect(template({ lang: 'en' })).toBe(
+          '<a title="full (waitlist open)">Events</a>Attendees &amp; tools|Attendees & tools|Page 2',
+        );
+        expect(template({ lang: 'uk' })).toBe(
+          '<a title="місць немає (відкрито список очікування)">Події</a>Учасники й інструменти|Учасники й інструменти|Сторінка 2',
+        );
+        // Only the call with a parameter is left, once per render.
+        expect(calls).toBe(2);
+        // In a partial, the page's language (`@root.lang`) decides.
+        hbs.registerPartial('literal-t-probe', '<small>{{t "nav.events"}}</small>');
+        expect(
+          hbs.handlebars.compile('{{#each items}}{{> literal-t-probe}}{{/each}}')({ lang: 'ru', items: [1] }),
+        ).toBe('<small>События</small>');
+      } finally {
+        hbs.registerHelper('t', t);
+      }
+    });
+
+    it('renders every page template and partial exactly as compiled without it', () => {
+      for (const file of pages()) {
+        const source = readFileSync(file, 'utf8');
+        for (const lang of LANGUAGES) {
+          // A parsed template is compiled as it is written.
+          const asWritten = hbs.handlebars.compile(hbs.handlebars.parse(source));
+          expect(hbs.handlebars.compile(source)({ lang })).toBe(asWritten({ lang }));
+        }
+      }
+    });
   });
 
   describe('{{#remember}}', () => {

@@ -5,6 +5,8 @@ import type { HelperOptions } from 'handlebars';
 import hbs from 'hbs';
 import { LRUCache } from 'lru-cache';
 import { languageOfTemplate, registerI18nHelpers } from '../i18n/handlebars-i18n';
+import { languageOr, type Language } from '../i18n/languages';
+import { translateLiteralKeys } from '../i18n/literal-translations';
 import { formatDateTime } from '../i18n/translator';
 import { VIEWS_DIR } from '../paths';
 
@@ -68,10 +70,36 @@ export function pageCompileOptions(): CompileOptions {
   return { knownHelpers, knownHelpersOnly: true };
 }
 
+/**
+ * A page template (or partial) compiled once per language it renders in, its literal `{{t "key"}}`
+ * already translated (translateLiteralKeys says why); the language is `@root.lang`, as the `t`
+ * helper reads it.
+ */
+function compilePerLanguage(source: string, options: CompileOptions): HandlebarsTemplateDelegate {
+  const byLanguage = new Map<Language, HandlebarsTemplateDelegate>();
+  const inLanguage = (language: Language) => {
+    let template = byLanguage.get(language);
+    if (!template) {
+      const program = translateLiteralKeys(hbs.handlebars.parse(source), language);
+      template = compileWithDefaults(program, options);
+      byLanguage.set(language, template);
+    }
+    return template;
+  };
+  return (context: { lang?: unknown } | undefined, runtimeOptions?: RuntimeOptions) => {
+    const root = (runtimeOptions?.data as { root?: { lang?: unknown } } | undefined)?.root ?? context;
+    return inLanguage(languageOr(root?.lang))(context, runtimeOptions);
+  };
+}
+
 /** hbs compiles with `handlebars.compile(source)`, no options: its instance's compile adds ours. */
 const compileWithDefaults = hbs.handlebars.compile.bind(hbs.handlebars);
-hbs.handlebars.compile = ((input: string, options?: CompileOptions) =>
-  compileWithDefaults(input, { ...pageCompileOptions(), ...options })) as typeof hbs.handlebars.compile;
+hbs.handlebars.compile = ((input: string | hbs.AST.Program, options?: CompileOptions) => {
+  const withDefaults = { ...pageCompileOptions(), ...options };
+  return typeof input === 'string'
+    ? compilePerLanguage(input, withDefaults)
+    : compileWithDefaults(input, withDefaults);
+}) as typeof hbs.handlebars.compile;
 
 /**
  * Handlebars from the top-level `views/`: `layout.hbs` wraps every page, `views/partials/*.hbs`

@@ -1,5 +1,8 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Client } from 'pg';
 import request from 'supertest';
+import { UPCOMING_FIRST_PAGE } from '../../src/events/events.service';
+import { TEST_ENV } from '../support/test-env';
 import { expectStatus, sql, submit, type Agent } from '../accounts/support';
 import { loggedIn, type TestUser } from '../admin/support';
 import { startWebApp } from '../support/web-app';
@@ -43,6 +46,29 @@ describe('the home page with the page cache off (real PostgreSQL, Redis)', () =>
       expect(page).toContain(
         `<time datetime="${event.startsAt.toISOString()}" data-event-zone="Asia/Tokyo">`,
       );
+    }
+  });
+
+  it("plans the home page's statement once per connection, not on every execution", async () => {
+    // PostgreSQL's plan cache keeps a generic plan only when its estimate is no worse than the
+    // custom plans': with a LIMIT or OFFSET parameter it never was, and every home page was planned.
+    const client = new Client({ connectionString: TEST_ENV.DATABASE_URL });
+    await client.connect();
+    try {
+      for (let run = 0; run < 8; run++) await client.query({ ...UPCOMING_FIRST_PAGE, values: [new Date()] });
+      const [plans] = (
+        await client.query<{ generic: string; custom: string }>(
+          'SELECT generic_plans AS generic, custom_plans AS custom FROM pg_prepared_statements WHERE name = $1',
+          [UPCOMING_FIRST_PAGE.name],
+        )
+      ).rows;
+      // Five custom plans first (PostgreSQL's rule), then the generic one for every later run.
+      expect({ generic: Number(plans.generic), custom: Number(plans.custom) }).toEqual({
+        generic: 3,
+        custom: 5,
+      });
+    } finally {
+      await client.end();
     }
   });
 });
