@@ -43,6 +43,14 @@ describe('page templates (views.ts)', () => {
     expect(hbs.handlebars.compile('<b>{{title}}</b>')({ title: 'A & B' })).toBe('<b>A &amp; B</b>');
   });
 
+  it('prints a partial on a line of its own as written, not re-indented (preventIndent)', () => {
+    hbs.registerPartial('indent-probe', '<pre>a\nb</pre>\n');
+    // Re-indented, the second line of the <pre> would read "  b".
+    expect(hbs.handlebars.compile('<div>\n  {{> indent-probe}}\n</div>')({})).toBe(
+      '<div>\n  <pre>a\nb</pre>\n</div>',
+    );
+  });
+
   describe('literal {{t "key"}}, translated when compiled', () => {
     it('prints what the helper prints, escaped or not, in every language, without calling it', () => {
       const t = hbs.handlebars.helpers.t;

@@ -67,7 +67,11 @@ function rememberHelper(enabled: boolean) {
  */
 export function pageCompileOptions(): CompileOptions {
   const knownHelpers = Object.fromEntries(Object.keys(hbs.handlebars.helpers).map((name) => [name, true]));
-  return { knownHelpers, knownHelpersOnly: true };
+  // preventIndent: a partial on a line of its own is printed as written, not re-indented by the
+  // call's indentation (Handlebars splits its output into lines and joins them again, for every
+  // partial of every page: ~10 % of an event page's render). Indentation in HTML is for people;
+  // inside <pre> or <textarea> the re-indenting changed the content.
+  return { knownHelpers, knownHelpersOnly: true, preventIndent: true };
 }
 
 /**

@@ -34,6 +34,14 @@ describe('the home page with the page cache off (real PostgreSQL, Redis)', () =>
     expect((await countQueries(home)).queries).toHaveLength(1);
   });
 
+  it('is Latin-1 text in English, so V8 holds it as a one-byte string (cheaper to send)', async () => {
+    // One character above U+00FF anywhere (the switcher's Cyrillic names, a "→") made the whole page
+    // a two-byte string, which Express then encodes to UTF-8 from UTF-16.
+    const page = (await home()).text;
+    expect([...page].filter((char) => char.charCodeAt(0) > 0xff)).toEqual([]);
+    expect(page).toContain('&#1059;&#1082;&#1088;&#1072;&#1111;&#1085;&#1089;&#1100;&#1082;&#1072;</button>');
+  });
+
   it('shows each start as node-postgres reads it, to the millisecond, on the list and in a search', async () => {
     const [event] = await sql<{ startsAt: Date }>(
       `INSERT INTO events (organizer_id, title, starts_at, ends_at, time_zone, status, updated_at)
