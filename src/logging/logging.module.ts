@@ -84,7 +84,10 @@ export function loggerParams(config: AppConfig): Params {
     },
   };
   const stream = destination(config);
-  return { pinoHttp: stream ? [options, stream] : options };
+  const pinoHttp: Params['pinoHttp'] = stream ? [options, stream] : options;
+  // Below info pino-http would write nothing and only make each request's logger: requestLogging
+  // (mounted first by the web app) makes it when something logs, and nestjs-pino binds it.
+  return logsRequests(config.values.LOG_LEVEL) ? { pinoHttp } : { pinoHttp, useExisting: true };
 }
 
 @Module({

@@ -4,7 +4,8 @@ import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
-import { Logger } from 'nestjs-pino';
+import { Logger, PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
+import { requestLogging } from '../logging/request-logging';
 import { configureSessions } from '../accounts/web-session';
 import { setupApiDocs } from '../api/api-docs';
 import { AppModule } from '../app.module';
@@ -43,6 +44,8 @@ export async function createWebApp(
     answerBeforeExpress(app, (req, res, pass) => pageCache.answer(req, res, pass));
     app.use(pageCache.storeRenders);
   }
+  // Its id (and logger) for every request that Express answers.
+  app.use(requestLogging(app.get<Params>(PARAMS_PROVIDER_TOKEN)));
   // Every other response is timed: static files and errors included.
   const metrics = app.get(MetricsService);
   app.use((req: Request, res: Response, next: NextFunction) => {
