@@ -57,6 +57,26 @@ describe('the home page with the page cache off (real PostgreSQL, Redis)', () =>
     }
   });
 
+  it('shows an event page exactly as stored: text, instants to the millisecond, counts (its statement is one JSON text)', async () => {
+    const title = 'Jazz "night" \\ at Zoë’s 🎷 <b>';
+    const [event] = await sql<{ id: number; startsAt: Date; endsAt: Date }>(
+      `INSERT INTO events (organizer_id, title, description, location, starts_at, ends_at, time_zone, capacity, status, updated_at)
+       VALUES ($1, $2, E'Line one\\n\\n**Bold** \\\\ back', 'Café “Blue”', now() + interval '40 days 0.123456 seconds',
+               now() + interval '40 days 3 hours 0.987654 seconds', 'Europe/Kyiv', 12, 'published', now())
+       RETURNING id, starts_at AS "startsAt", ends_at AS "endsAt"`,
+      [staff.id, title],
+    );
+    const page = (await request(app.getHttpServer()).get(`/events/${event.id}`).expect(200)).text;
+    expect(page).toContain('<h1>Jazz &quot;night&quot; \\ at Zoë’s 🎷 &lt;b&gt;</h1>');
+    expect(page).toContain(
+      `datetime="${event.startsAt.toISOString()}" data-event-zone="Europe/Kyiv" data-ends="${event.endsAt.toISOString()}"`,
+    );
+    expect(page).toContain('<p>Line one</p>');
+    expect(page).toContain('<strong>Bold</strong> \\ back');
+    expect(page).toContain('Café “Blue”');
+    expect(page).toContain('data-testid="going-count">0</strong> going of 12');
+  });
+
   it("plans the home page's statement once per connection, not on every execution", async () => {
     // PostgreSQL's plan cache keeps a generic plan only when its estimate is no worse than the
     // custom plans': with a LIMIT or OFFSET parameter it never was, and every home page was planned.
