@@ -59,12 +59,25 @@ const isoText = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY
  * categories), the start as the ISO text the page shows: node-postgres's parsing of 21 timestamps,
  * then their formatting again, were ~20 % of the home page query's CPU in this process.
  */
+const LIST_FIELDS = [
+  'id',
+  'title',
+  'location',
+  'startsAt',
+  'timeZone',
+  'capacity',
+  'goingCount',
+  'status',
+  'categoryName',
+  'categorySlug',
+  'coverImage',
+] as const satisfies ReadonlyArray<keyof EventSummaryRow>;
 const LIST_COLUMNS = `e.id, e.title, e.location, ${isoText('e.starts_at')} AS "startsAt",
        e.time_zone AS "timeZone", e.capacity, e.going_count AS "goingCount", e.status::text AS status,
        c.name AS "categoryName", c.slug AS "categorySlug", e.cover_image AS "coverImage"`;
 
-const UPCOMING = `SELECT ${LIST_COLUMNS}
-         FROM events e LEFT JOIN event_categories c ON c.id = e.category_id
+/** Upcoming published events ($1 now), soonest first. */
+const UPCOMING_ROWS = `FROM events e LEFT JOIN event_categories c ON c.id = e.category_id
          WHERE e.status = 'published' AND e.starts_at > $1
          ORDER BY e.starts_at, e.id`;
 
@@ -76,14 +89,18 @@ const UPCOMING = `SELECT ${LIST_COLUMNS}
  * ~90 µs of its ~140 µs of server CPU per query on 1M events.
  */
 export const UPCOMING_FIRST_PAGE: PreparedStatement = {
-  name: 'events_upcoming_first_page_v1',
-  text: `${UPCOMING} LIMIT ${PAGE_SIZE + 1}`,
+  name: 'events_upcoming_first_page_v2',
+  // As one JSON text (in the list's order), like the event page's statement: node-postgres's
+  // handling of 21 rows of 11 columns cost this process ~20 % more than JSON.parse of the same.
+  text: `SELECT coalesce(json_agg(json_build_object(${LIST_FIELDS.map((field) => `'${field}', x."${field}"`).join(', ')})
+                                 ORDER BY x."sortStart", x.id), '[]')::text AS "json"
+         FROM (SELECT ${LIST_COLUMNS}, e.starts_at AS "sortStart" ${UPCOMING_ROWS} LIMIT ${PAGE_SIZE + 1}) x`,
 };
 
 /** A later page of them ($1 now, $2 limit, $3 offset): planned per execution, as above. */
 const UPCOMING_PAGE: PreparedStatement = {
   name: 'events_upcoming_page_v4',
-  text: `${UPCOMING} LIMIT $2 OFFSET $3`,
+  text: `SELECT ${LIST_COLUMNS} ${UPCOMING_ROWS} LIMIT $2 OFFSET $3`,
 };
 
 /** The widest UTC offsets in use (Kiribati +14, Baker Island -12): local dates ↔ instants. */
@@ -210,7 +227,9 @@ export class EventsService {
       // The public list without filters (home page and its pages): the hottest query of the app.
       const rows =
         options.page === 1 && pageSize === PAGE_SIZE
-          ? await this.prisma.prepared<EventSummaryRow>(UPCOMING_FIRST_PAGE, [after])
+          ? (JSON.parse(
+              (await this.prisma.prepared<{ json: string }>(UPCOMING_FIRST_PAGE, [after]))[0].json,
+            ) as EventSummaryRow[])
           : await this.prisma.prepared<EventSummaryRow>(UPCOMING_PAGE, [after, ...limits]);
       return this.pageOf(rows, options.page, pageSize);
     }
