@@ -168,7 +168,8 @@ export class EventsCache {
   }
 }
 
-function deepFreeze<T>(value: T): T {
+/** `value` and everything in it made read-only: page data shared between requests. */
+export function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {
     for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);

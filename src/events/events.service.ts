@@ -16,12 +16,14 @@ import {
 } from './event-view';
 import { CoverImages } from './cover-images';
 import { mayDo, type Actor, type EventPermission } from './event-permissions';
-import { EventsCache } from './events.cache';
+import { deepFreeze, EventsCache } from './events.cache';
 import { renderMarkdown } from './markdown';
 import { TicketSigner } from './tickets';
 import { hasRoom, lockEvent, promoteFromWaitlist, TX_OPTIONS, type WriteOptions } from './rsvp.service';
 
 export const PAGE_SIZE = 20;
+/** First pages of upcoming events kept, by their JSON text (see firstPageOf). */
+const FIRST_PAGES_KEPT = 16;
 
 /** What a new or edited event can be set to by its organizer (cancelling has its own path). */
 export type PublishState = 'published' | 'draft';
@@ -150,6 +152,8 @@ export class EventValidationError extends Error {
 
 @Injectable()
 export class EventsService {
+  private readonly firstPages = new Map<string, EventListPage>();
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly cache: EventsCache,
@@ -225,12 +229,11 @@ export class EventsService {
     }
     if (conditions.length === 2 && !options.past) {
       // The public list without filters (home page and its pages): the hottest query of the app.
-      const rows =
-        options.page === 1 && pageSize === PAGE_SIZE
-          ? (JSON.parse(
-              (await this.prisma.prepared<{ json: string }>(UPCOMING_FIRST_PAGE, [after]))[0].json,
-            ) as EventSummaryRow[])
-          : await this.prisma.prepared<EventSummaryRow>(UPCOMING_PAGE, [after, ...limits]);
+      if (options.page === 1 && pageSize === PAGE_SIZE) {
+        const [{ json }] = await this.prisma.prepared<{ json: string }>(UPCOMING_FIRST_PAGE, [after]);
+        return this.firstPageOf(json);
+      }
+      const rows = await this.prisma.prepared<EventSummaryRow>(UPCOMING_PAGE, [after, ...limits]);
       return this.pageOf(rows, options.page, pageSize);
     }
     const order = options.past
@@ -244,6 +247,22 @@ export class EventsService {
       ${order}
       LIMIT ${limits[0]} OFFSET ${limits[1]}`;
     return this.pageOf(rows, options.page, pageSize);
+  }
+
+  /**
+   * The first page of upcoming events from its statement's JSON text. The same text is the same
+   * page: it is parsed once, deep-frozen and shared by the requests that get that text again, and
+   * `{{#remember}}` then finds each card by its (frozen) object rather than by its JSON (building
+   * those keys was a fifth of the home page's render). A few texts are kept: emptied when full.
+   */
+  private firstPageOf(json: string): EventListPage {
+    let page = this.firstPages.get(json);
+    if (!page) {
+      page = deepFreeze(this.pageOf(JSON.parse(json) as EventSummaryRow[], 1, PAGE_SIZE));
+      if (this.firstPages.size >= FIRST_PAGES_KEPT) this.firstPages.clear();
+      this.firstPages.set(json, page);
+    }
+    return page;
   }
 
   /** `rows` holds up to one row more than a page: that tells whether a next page exists. */

@@ -123,6 +123,23 @@ describe('page templates (views.ts)', () => {
       expect(renders).toBe(5);
     });
 
+    it('finds the block of a frozen context by the object itself, without its JSON', () => {
+      let reads = 0;
+      const event = Object.freeze({
+        get title() {
+          reads++;
+          return 'Frozen jazz';
+        },
+      });
+      const template = card();
+      expect(template({ cards: [event], lang: 'en' })).toBe('[Frozen jazz 1 full (waitlist open)]');
+      const readsToRender = reads;
+      expect(template({ cards: [event], lang: 'en' })).toBe('[Frozen jazz 1 full (waitlist open)]');
+      // Neither rendered nor stringified again; another language or hash is another block.
+      expect(reads).toBe(readsToRender);
+      expect(template({ cards: [event], lang: 'uk' })).toContain('[Frozen jazz 2 ');
+    });
+
     it('escapes what it reuses as Handlebars would', () => {
       const html = card()({ cards: [{ title: '<script>' }], lang: 'en' });
       expect(html).toContain('&lt;script&gt;');

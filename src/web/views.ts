@@ -46,13 +46,22 @@ function rememberHelper(enabled: boolean) {
     maxSize: REMEMBERED_BYTES,
     sizeCalculation: (html, key) => html.length + key.length,
   });
+  // A frozen context cannot change, so its blocks are also found by the object itself, without
+  // building its JSON: page data shared between requests (EventsService.firstPageOf).
+  const byFrozenContext = new WeakMap<object, Map<string, string>>();
   return function (this: unknown, name: unknown, options: HelperOptions) {
     if (!enabled) return new hbs.handlebars.SafeString(options.fn(this));
-    const key = `${String(name)}\0${languageOfTemplate(options)}\0${JSON.stringify(options.hash)}\0${JSON.stringify(this)}`;
-    let html = remembered.get(key);
+    const variant = `${String(name)}\0${languageOfTemplate(options)}\0${JSON.stringify(options.hash)}`;
+    const frozen = typeof this === 'object' && this !== null && Object.isFrozen(this) ? this : undefined;
+    let html = frozen && byFrozenContext.get(frozen)?.get(variant);
     if (html === undefined) {
-      html = options.fn(this);
+      const key = `${variant}\0${JSON.stringify(this)}`;
+      html = remembered.get(key) ?? options.fn(this);
       remembered.set(key, html);
+      if (frozen) {
+        const blocks = byFrozenContext.get(frozen) ?? new Map<string, string>();
+        byFrozenContext.set(frozen, blocks.set(variant, html));
+      }
     }
     return new hbs.handlebars.SafeString(html);
   };
