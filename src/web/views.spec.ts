@@ -57,7 +57,7 @@ describe('page templates (views.ts)', () => {
       let calls = 0;
       hbs.registerHelper('t', function (this: unknown, ...args: unknown[]) {
         calls++;
-        return t.apply(this, args);
+        return t.apply(this, args as Parameters<typeof t>);
       });
       try {
         const template = hbs.handlebars.compile(
