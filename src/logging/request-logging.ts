@@ -27,12 +27,12 @@ export function requestLogging(params: Params): RequestHandler {
  * (~7 %), while below info nearly no request logs anything.
  */
 export function requestLogger(root: Logger, req: IncomingMessage): Logger {
-  let logger: Logger | undefined;
-  const made = () => (logger ??= root.child({ req }));
+  let made: Logger | undefined;
   return new Proxy({} as Logger, {
     get(_target, property) {
-      const value: unknown = Reflect.get(made(), property);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(made()) : value;
+      const logger = (made ??= root.child({ req }));
+      const value: unknown = Reflect.get(logger, property);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(logger) : value;
     },
   });
 }
