@@ -43,6 +43,9 @@ export function closeOnSignals(
         },
       );
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  // `on`, not `once`: a second signal must not end the drain. In development nodemon and
+  // concurrently both pass a stop on (SIGTERM and SIGINT, SIGTERM twice); with the listener gone
+  // after the first, the second killed the process mid-drain, before its log lines were written.
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 }

@@ -11,6 +11,7 @@ import {
   RequireSuperuser,
   RequireVerified,
 } from '../../src/accounts/auth.decorators';
+import { listening } from '../support/web-app';
 import { AccountsModule } from '../../src/accounts/accounts.module';
 import { PermissionsService } from '../../src/accounts/permissions.service';
 import type { SessionUser } from '../../src/accounts/session-user';
@@ -99,8 +100,7 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
     // AccountsModule: the guards behind the Require… decorators inject its services.
     @Module({ imports: [AppModule.forRoot(config), AccountsModule], controllers: [ProbeController] })
     class ProbeRoot {}
-    app = await createWebApp(config, { module: ProbeRoot });
-    await app.init();
+    app = await listening(await createWebApp(config, { module: ProbeRoot }));
   });
   afterAll(async () => {
     await app.close();

@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Browser } from 'playwright-core';
 import { sql, STRONG_PASSWORD } from '../accounts/support';
 import { describeInBrowser, launchChromium } from '../support/browser';
-import { startWebApp } from '../support/web-app';
+import { baseUrlOf, startWebApp } from '../support/web-app';
 import { adminLog, createUser } from './support';
 
 describeInBrowser('admin in a real browser (Chromium)', () => {
@@ -12,8 +12,7 @@ describeInBrowser('admin in a real browser (Chromium)', () => {
 
   beforeAll(async () => {
     web = await startWebApp();
-    await web.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(web.getHttpServer().address() as { port: number }).port}`;
+    base = baseUrlOf(web);
     browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {

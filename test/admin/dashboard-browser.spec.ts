@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Browser, Page } from 'playwright-core';
 import { sql, STRONG_PASSWORD } from '../accounts/support';
 import { describeInBrowser, launchChromium } from '../support/browser';
-import { startWebApp } from '../support/web-app';
+import { baseUrlOf, startWebApp } from '../support/web-app';
 import { createUser } from './support';
 
 // Set SCREENSHOT_DIR to keep a desktop and a 390 px wide picture of the dashboard.
@@ -27,8 +27,7 @@ describeInBrowser('admin dashboard in a real browser (Chromium)', () => {
 
   beforeAll(async () => {
     web = await startWebApp();
-    await web.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(web.getHttpServer().address() as { port: number }).port}`;
+    base = baseUrlOf(web);
     browser = await launchChromium();
     if (SCREENSHOT_DIR) mkdirSync(SCREENSHOT_DIR, { recursive: true });
   }, 120_000);

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Cache } from 'cache-manager';
 import type { Request } from 'express';
 import request from 'supertest';
+import { listening } from '../support/web-app';
 import { AppModule } from '../../src/app.module';
 import { loadConfig } from '../../src/config/app-config';
 import { debugToolbarEnabled } from '../../src/debug-toolbar/debug-toolbar.config';
@@ -44,9 +45,7 @@ async function startApp(env: Record<string, string>): Promise<NestExpressApplica
   const config = loadConfig({ ...process.env, ...env });
   @Module({ imports: [AppModule.forRoot(config)], controllers: [ProbeController] })
   class ProbeRootModule {}
-  const app = await createWebApp(config, { module: ProbeRootModule });
-  await app.init();
-  return app;
+  return listening(await createWebApp(config, { module: ProbeRootModule }));
 }
 
 describe('debug toolbar', () => {

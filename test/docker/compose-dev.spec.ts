@@ -231,6 +231,7 @@ composeDescribe(title, () => {
       ]);
       const logs = await compose.ok(['logs', '--no-color', 'app']);
       expect(logs.stdout).toMatch(/\[web\s*\].*Shutting down: draining/);
+      expect(logs.stdout).toMatch(/\[web\s*\].*HTTP drained in \d+ ms/);
     },
     3 * MINUTE,
   );

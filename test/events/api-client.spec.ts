@@ -69,8 +69,7 @@ describe('the OpenAPI document, as a client uses it (Redocly lint, openapi-types
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    app = await startWebApp({ APP_URL: base });
-    await app.listen(port, '127.0.0.1');
+    app = await startWebApp({ APP_URL: base }, { port });
     const prisma = app.get(PrismaService);
     token = (await app.get(ApiTokensService).create((await createUser(prisma)).id, 'typed client')).token;
     mkdirSync(dir, { recursive: true });

@@ -348,7 +348,6 @@ describe('organizer tools: tickets and check-in, removing attendees, co-hosts', 
 
     it('streams the counts live (SSE through Redis): a check-in elsewhere reaches an open page', async () => {
       const server = app.getHttpServer();
-      if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const { port } = server.address() as AddressInfo;
       const cookie = organizer.cookie;
       const controller = new AbortController();

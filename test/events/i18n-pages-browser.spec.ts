@@ -3,8 +3,7 @@ import type { Browser } from 'playwright-core';
 import { sql } from '../accounts/support';
 import { createUser } from '../admin/support';
 import { describeInBrowser, launchChromium } from '../support/browser';
-import { freePort } from '../support/processes';
-import { startWebApp } from '../support/web-app';
+import { baseUrlOf, startWebApp } from '../support/web-app';
 
 describeInBrowser('event times in Chromium, in the reader’s language (Ukrainian, Russian)', () => {
   let web: NestExpressApplication;
@@ -14,9 +13,7 @@ describeInBrowser('event times in Chromium, in the reader’s language (Ukrainia
 
   beforeAll(async () => {
     web = await startWebApp();
-    const port = await freePort();
-    await web.listen(port, '127.0.0.1');
-    base = `http://127.0.0.1:${port}`;
+    base = baseUrlOf(web);
     chromium = await launchChromium();
     const organizer = await createUser();
     // Saturday 14 June 2031, 19:00–22:00 in New York: Sunday morning in Tokyo.

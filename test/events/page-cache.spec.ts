@@ -172,7 +172,6 @@ describe('anonymous page cache: copies in each process memory, kept exact by Red
     const app = await startWebApp({ REDIS_URL: server.url });
     try {
       const drain = new HttpDrain(app.getHttpServer());
-      await app.listen(0, '127.0.0.1');
       const { port } = app.getHttpServer().address() as AddressInfo;
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       const get = () =>

@@ -9,8 +9,7 @@ import { EventsCache } from '../../src/events/events.cache';
 import { sql, STRONG_PASSWORD } from '../accounts/support';
 import { createUser } from '../admin/support';
 import { describeInBrowser, launchChromium } from '../support/browser';
-import { freePort } from '../support/processes';
-import { startWebApp } from '../support/web-app';
+import { baseUrlOf, startWebApp } from '../support/web-app';
 
 // Set SCREENSHOT_DIR to keep a desktop and a 390 px wide picture of each page this walks through.
 const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR;
@@ -33,9 +32,7 @@ describeInBrowser(
     beforeAll(async () => {
       mediaRoot = await mkdtemp(join(tmpdir(), 'ep-media-browser-'));
       web = await startWebApp({ MEDIA_ROOT: mediaRoot });
-      const port = await freePort();
-      await web.listen(port, '127.0.0.1');
-      base = `http://127.0.0.1:${port}`;
+      base = baseUrlOf(web);
       chromium = await launchChromium();
       if (SCREENSHOT_DIR) mkdirSync(SCREENSHOT_DIR, { recursive: true });
       const slug = `board-games-${Date.now()}`;

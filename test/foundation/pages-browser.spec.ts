@@ -73,8 +73,7 @@ describeInBrowser('main pages in Chromium: phones, navigation, accessibility, va
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    app = await startWebApp({ APP_URL: base });
-    await app.listen(port, '127.0.0.1');
+    app = await startWebApp({ APP_URL: base }, { port });
     chromium = await launchChromium();
     if (SCREENSHOT_DIR) mkdirSync(SCREENSHOT_DIR, { recursive: true });
 

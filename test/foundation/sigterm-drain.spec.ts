@@ -129,3 +129,29 @@ describe('SIGTERM under load (web)', () => {
     expect(stoppedAfterMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
   }, 60_000);
 });
+
+/**
+ * `docker compose stop` in development: nodemon and concurrently both pass the stop on, so the web
+ * gets SIGTERM twice and SIGINT. The signals after the first must not end the drain (they used to
+ * kill the process mid-drain, with its last log lines unwritten).
+ */
+describe('signals repeated during the drain (web)', () => {
+  it('a second SIGTERM and a SIGINT neither cut the drain short nor the exit code', async () => {
+    const web = startProcess('src/main.ts', [], {
+      PORT: String(await freePort()),
+      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+      SHUTDOWN_DRAIN_DELAY_MS: '1000',
+    });
+    try {
+      await web.waitForLine(/Web ready/, 60_000);
+      web.child.kill('SIGTERM');
+      await web.waitForLine(/Shutting down: draining/);
+      web.child.kill('SIGTERM');
+      web.child.kill('SIGINT');
+      expect(await web.exited).toBe(0);
+      expect(web.lines.filter((line) => /HTTP drained in \d+ ms/.test(line))).toHaveLength(1);
+    } finally {
+      await web.stop('SIGKILL');
+    }
+  }, 90_000);
+});

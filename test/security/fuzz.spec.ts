@@ -113,8 +113,6 @@ describe('fuzz: malformed requests to every route, as every kind of user', () =>
       API_TOKEN_FAILURES_PER_IP: '1000000',
     });
     const apps = await Promise.all(ROLES.map((name) => startWebApp(overrides(name))));
-    // Listening once (supertest would otherwise open and close a server for every request).
-    await Promise.all(apps.map((app) => app.listen(0, '127.0.0.1')));
     const [anonymousApp, memberApp, staffApp] = apps;
     // New rows get ids above 100; the fixtures (1-5) are written with their own ids.
     await pool.query(`SELECT setval('users_id_seq', 100), setval('events_id_seq', 100)`);

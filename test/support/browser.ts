@@ -67,8 +67,7 @@ export async function startLiveApp(options: { host?: string } = {}): Promise<Liv
   const base = `http://${options.host ?? '127.0.0.1'}:${port}`;
   const env = { APP_URL: base, SMTP_URL: sink.url };
   const worker = startProcess('src/worker.ts', [], env);
-  const web = await startWebApp(env);
-  await web.listen(port, '127.0.0.1');
+  const web = await startWebApp(env, { port });
   await worker.waitForLine(/Worker ready/, 90_000);
   return {
     base,
