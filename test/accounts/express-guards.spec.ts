@@ -4,6 +4,7 @@ import request from 'supertest';
 import { requireSameOrigin, requireStaffPermission } from '../../src/accounts/express-guards';
 import { PermissionsService } from '../../src/accounts/permissions.service';
 import { loadConfig } from '../../src/config/app-config';
+import { listening } from '../support/web-app';
 import { createWebApp } from '../../src/web/web-app';
 import { browser, expectStatus, logIn, signUpVerified, sql } from './support';
 
@@ -22,7 +23,7 @@ describe('guards for Express-mounted staff tools (the /admin/queues decision)', 
       requireSameOrigin(config),
       (req: Request, res: Response) => res.json({ method: req.method, ok: true }),
     );
-    await app.init();
+    await listening(app);
   });
   afterAll(async () => {
     await app.close();
