@@ -139,7 +139,7 @@ export class EventValidationError extends Error {
 
 @Injectable()
 export class EventsService {
-  private readonly firstPages = new Map<string, EventListPage>();
+  private readonly firstPages: Array<{ json: string; page: EventListPage }> = [];
 
   constructor(
     private readonly prisma: PrismaService,
@@ -243,13 +243,16 @@ export class EventsService {
    * those keys was a fifth of the home page's render). A few texts are kept: emptied when full.
    */
   private firstPageOf(json: string): EventListPage {
-    let page = this.firstPages.get(json);
-    if (!page) {
-      page = deepFreeze(this.pageOf(JSON.parse(json) as EventSummaryRow[], 1, PAGE_SIZE));
-      if (this.firstPages.size >= FIRST_PAGES_KEPT) this.firstPages.clear();
-      this.firstPages.set(json, page);
+    // Found by comparing texts, not as a Map key: a Map hashes the whole new text (~12 KB, a
+    // character at a time) on every request, where comparing two texts is a memory compare.
+    let kept = this.firstPages.find((entry) => entry.json.length === json.length && entry.json === json);
+    if (!kept) {
+      kept = { json, page: deepFreeze(this.pageOf(JSON.parse(json) as EventSummaryRow[], 1, PAGE_SIZE)) };
+      if (this.firstPages.length >= FIRST_PAGES_KEPT) this.firstPages.length = 0;
+      // Newest first: the page now is the one the next requests get.
+      this.firstPages.unshift(kept);
     }
-    return page;
+    return kept.page;
   }
 
   /** `rows` holds up to one row more than a page: that tells whether a next page exists. */

@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { serialize } from 'node:v8';
 import { Client } from 'pg';
 import request from 'supertest';
 import { UPCOMING_FIRST_PAGE } from '../../src/events/events.service';
@@ -7,6 +8,28 @@ import { expectStatus, sql, submit, type Agent } from '../accounts/support';
 import { loggedIn, type TestUser } from '../admin/support';
 import { startWebApp } from '../support/web-app';
 import { countQueries } from './query-counter';
+
+/** V8's serializer tags a one-byte string '"' (two-byte ones 'c', maybe after a padding byte). */
+const isOneByteString = (text: string) => serialize(text)[2] === '"'.charCodeAt(0);
+
+/** The HTML string the page's handler gives Express's `res.send`, during `load`. */
+async function bodyExpressSends(app: NestExpressApplication, load: () => Promise<unknown>): Promise<string> {
+  const response = (app.getHttpAdapter().getInstance() as { response: { send: (body: unknown) => unknown } })
+    .response;
+  const send = response.send;
+  let body: unknown;
+  response.send = function (this: unknown, value: unknown) {
+    if (typeof value === 'string') body = value;
+    return send.call(this, value);
+  };
+  try {
+    await load();
+  } finally {
+    response.send = send;
+  }
+  if (typeof body !== 'string') throw new Error('no HTML was sent');
+  return body;
+}
 
 describe('the home page with the page cache off (real PostgreSQL, Redis)', () => {
   let app: NestExpressApplication;
@@ -40,6 +63,11 @@ describe('the home page with the page cache off (real PostgreSQL, Redis)', () =>
     const page = (await home()).text;
     expect([...page].filter((char) => char.charCodeAt(0) > 0xff)).toEqual([]);
     expect(page).toContain('&#1059;&#1082;&#1088;&#1072;&#1111;&#1085;&#1089;&#1100;&#1082;&#1072;</button>');
+    // And the string Express is given is held as one byte a character: Latin-1 text built from
+    // two-byte pieces (a `replace` on a Cyrillic name) stays two-byte in V8.
+    const sent = await bodyExpressSends(app, home);
+    expect(sent).toBe(page);
+    expect(isOneByteString(sent)).toBe(true);
   });
 
   it('shows each start as node-postgres reads it, to the millisecond, on the list and in a search', async () => {
