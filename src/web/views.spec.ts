@@ -140,6 +140,44 @@ describe('page templates (views.ts)', () => {
       expect(template({ cards: [event], lang: 'uk' })).toContain('[Frozen jazz 2 ');
     });
 
+    it("reuses a frozen first page's whole list on the home page: no card's block is looked up again", () => {
+      const template = hbs.handlebars.compile(readFileSync(join(VIEWS_DIR, 'events/index.hbs'), 'utf8'));
+      const events = Object.freeze(
+        Array.from({ length: 20 }, (_, i) =>
+          Object.freeze({
+            url: `/events/${i}`,
+            title: `Event ${i}`,
+            goingCount: i,
+            startsAtIso: '2027-03-14T11:00:00.000Z',
+            timeZone: 'UTC',
+          }),
+        ),
+      );
+      const page = {
+        lang: 'en',
+        heading: 'Upcoming events',
+        events,
+        categories: [],
+        whenChoices: [],
+        filters: {},
+      };
+      const remember = hbs.handlebars.helpers.remember;
+      let blocks = 0;
+      hbs.registerHelper('remember', function (this: unknown, ...args: unknown[]) {
+        blocks++;
+        return (remember as (...values: unknown[]) => unknown).apply(this, args);
+      });
+      try {
+        const html = template(page);
+        expect(html).toContain('<strong>Event 19</strong>');
+        blocks = 0;
+        expect(template({ ...page })).toBe(html);
+        expect(blocks).toBe(1);
+      } finally {
+        hbs.registerHelper('remember', remember);
+      }
+    });
+
     it('escapes what it reuses as Handlebars would', () => {
       const html = card()({ cards: [{ title: '<script>' }], lang: 'en' });
       expect(html).toContain('&lt;script&gt;');
