@@ -173,6 +173,11 @@ describe('page templates (views.ts)', () => {
         blocks = 0;
         expect(template({ ...page })).toBe(html);
         expect(blocks).toBe(1);
+        // A list that is not frozen (a search, a later page) is not kept whole, only its cards.
+        expect(template({ ...page, events: [...events] })).toBe(html);
+        blocks = 0;
+        expect(template({ ...page, events: [...events] })).toBe(html);
+        expect(blocks).toBe(21);
       } finally {
         hbs.registerHelper('remember', remember);
       }

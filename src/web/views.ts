@@ -53,6 +53,9 @@ function rememberHelper(enabled: boolean) {
     if (!enabled) return new hbs.handlebars.SafeString(options.fn(this));
     const variant = `${String(name)}\0${languageOfTemplate(options)}\0${JSON.stringify(options.hash)}`;
     const frozen = typeof this === 'object' && this !== null && Object.isFrozen(this) ? this : undefined;
+    // A whole list is kept only when frozen (found by the object): keyed by its JSON, building
+    // and hashing the key would cost about what rendering its (remembered) items does.
+    if (!frozen && Array.isArray(this)) return new hbs.handlebars.SafeString(options.fn(this));
     let html = frozen && byFrozenContext.get(frozen)?.get(variant);
     if (html === undefined) {
       const key = `${variant}\0${JSON.stringify(this)}`;
