@@ -245,7 +245,7 @@ export class EventsService {
   private firstPageOf(json: string): EventListPage {
     // Found by comparing texts, not as a Map key: a Map hashes the whole new text (~12 KB, a
     // character at a time) on every request, where comparing two texts is a memory compare.
-    let kept = this.firstPages.find((entry) => entry.json.length === json.length && entry.json === json);
+    let kept = this.firstPages.find((entry) => entry.json === json);
     if (!kept) {
       kept = { json, page: deepFreeze(this.pageOf(JSON.parse(json) as EventSummaryRow[], 1, PAGE_SIZE)) };
       if (this.firstPages.length >= FIRST_PAGES_KEPT) this.firstPages.length = 0;

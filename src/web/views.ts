@@ -50,12 +50,11 @@ function rememberHelper(enabled: boolean) {
   // building its JSON: page data shared between requests (EventsService.firstPageOf).
   const byFrozenContext = new WeakMap<object, Map<string, string>>();
   return function (this: unknown, name: unknown, options: HelperOptions) {
-    if (!enabled) return new hbs.handlebars.SafeString(options.fn(this));
-    const variant = `${String(name)}\0${languageOfTemplate(options)}\0${JSON.stringify(options.hash)}`;
     const frozen = typeof this === 'object' && this !== null && Object.isFrozen(this) ? this : undefined;
     // A whole list is kept only when frozen (found by the object): keyed by its JSON, building
     // and hashing the key would cost about what rendering its (remembered) items does.
-    if (!frozen && Array.isArray(this)) return new hbs.handlebars.SafeString(options.fn(this));
+    if (!enabled || (!frozen && Array.isArray(this))) return new hbs.handlebars.SafeString(options.fn(this));
+    const variant = `${String(name)}\0${languageOfTemplate(options)}\0${JSON.stringify(options.hash)}`;
     let html = frozen && byFrozenContext.get(frozen)?.get(variant);
     if (html === undefined) {
       const key = `${variant}\0${JSON.stringify(this)}`;

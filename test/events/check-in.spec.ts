@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
   browser,
@@ -13,7 +12,7 @@ import {
   type Agent,
 } from '../accounts/support';
 import { createUser } from '../admin/support';
-import { startWebApp } from '../support/web-app';
+import { baseUrlOf, startWebApp } from '../support/web-app';
 import { AppConfig } from '../../src/config/app-config';
 import { TicketSigner } from '../../src/events/tickets';
 
@@ -347,11 +346,9 @@ describe('organizer tools: tickets and check-in, removing attendees, co-hosts', 
     });
 
     it('streams the counts live (SSE through Redis): a check-in elsewhere reaches an open page', async () => {
-      const server = app.getHttpServer();
-      const { port } = server.address() as AddressInfo;
       const cookie = organizer.cookie;
       const controller = new AbortController();
-      const response = await fetch(`http://127.0.0.1:${port}/events/${eventId}/check-in/live`, {
+      const response = await fetch(`${baseUrlOf(app)}/events/${eventId}/check-in/live`, {
         headers: { Cookie: cookie },
         signal: controller.signal,
       });

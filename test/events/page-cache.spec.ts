@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import Redis from 'ioredis';
 import request from 'supertest';
@@ -9,7 +8,7 @@ import { sql } from '../accounts/support';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/processes';
 import { ScratchRedis } from '../support/scratch-redis';
-import { startWebApp } from '../support/web-app';
+import { baseUrlOf, startWebApp } from '../support/web-app';
 
 const PAGE_KEY = (id: number) => `cache:copies:events:html:event:${id}:en`;
 
@@ -172,14 +171,12 @@ describe('anonymous page cache: copies in each process memory, kept exact by Red
     const app = await startWebApp({ REDIS_URL: server.url });
     try {
       const drain = new HttpDrain(app.getHttpServer());
-      const { port } = app.getHttpServer().address() as AddressInfo;
+      const base = baseUrlOf(app);
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       const get = () =>
         new Promise<http.IncomingMessage>((resolve, reject) =>
           http
-            .get(`http://127.0.0.1:${port}/events/${id}`, { agent }, (res) =>
-              res.resume().on('end', () => resolve(res)),
-            )
+            .get(`${base}/events/${id}`, { agent }, (res) => res.resume().on('end', () => resolve(res)))
             .on('error', reject),
         );
       await untilHit(app, `/events/${id}`);
