@@ -8,7 +8,7 @@ import { configureViews, pageCompileOptions } from './views';
 
 /** Just what configureViews calls on the Nest application. */
 function fakeApp(): NestExpressApplication {
-  const app = { setBaseViewsDir: () => app, setViewEngine: () => app, set: () => app };
+  const app = { setBaseViewsDir: () => app, engine: () => app, setViewEngine: () => app, set: () => app };
   return app as unknown as NestExpressApplication;
 }
 

@@ -9,6 +9,7 @@ import { languageOr, type Language } from '../i18n/languages';
 import { translateLiteralKeys } from '../i18n/literal-translations';
 import { formatDateTime } from '../i18n/translator';
 import { VIEWS_DIR } from '../paths';
+import { createViewEngine } from './view-engine';
 
 /** Bounds the HTML `remember` holds (~6,000 event cards). */
 const REMEMBERED_BYTES = 4 * 1024 * 1024;
@@ -118,7 +119,8 @@ hbs.handlebars.compile = ((input: string | hbs.AST.Program, options?: CompileOpt
 
 /**
  * Handlebars from the top-level `views/`: `layout.hbs` wraps every page, `views/partials/*.hbs`
- * are partials by file name, each feature's pages live in `views/<feature>/`.
+ * are partials by file name, each feature's pages live in `views/<feature>/`. Helpers and partials
+ * are registered on hbs' Handlebars instance; pages render through our own engine (view-engine.ts).
  */
 export function configureViews(app: NestExpressApplication, cacheTemplates: boolean): void {
   registerHelpers(cacheTemplates);
@@ -128,6 +130,7 @@ export function configureViews(app: NestExpressApplication, cacheTemplates: bool
     hbs.registerPartial(file.replace(/\.hbs$/, ''), readFileSync(join(partials, file), 'utf8'));
   }
   app.setBaseViewsDir(VIEWS_DIR);
+  app.engine('hbs', createViewEngine());
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layout' });
   // Express would cache compiled templates only when process.env.NODE_ENV is 'production'; follow
