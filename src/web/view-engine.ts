@@ -15,9 +15,13 @@ type RenderCallback = (error: Error | null, html?: string) => void;
 
 /**
  * As hbs rendered them: a page's getters and methods from its prototypes are readable (Prisma's
- * `Decimal`, a `Date`), so views written for hbs read the same.
+ * `Decimal`, a `Date`), so views written for hbs read the same. One frozen object for every render:
+ * Handlebars' setup for it is then done once per template (template-setups.ts).
  */
-const RUNTIME: RuntimeOptions = { allowProtoMethodsByDefault: true, allowProtoPropertiesByDefault: true };
+const RUNTIME: RuntimeOptions = Object.freeze({
+  allowProtoMethodsByDefault: true,
+  allowProtoPropertiesByDefault: true,
+});
 
 /**
  * The Express view engine for `.hbs` pages: the page, then its layout around it as `{{{body}}}`.

@@ -9,6 +9,7 @@ import { languageOr, type Language } from '../i18n/languages';
 import { translateLiteralKeys } from '../i18n/literal-translations';
 import { formatDateTime } from '../i18n/translator';
 import { VIEWS_DIR } from '../paths';
+import { rememberTemplateSetups } from './template-setups';
 import { createViewEngine } from './view-engine';
 
 /** Bounds the HTML `remember` holds (~6,000 event cards). */
@@ -107,6 +108,8 @@ function compilePerLanguage(source: string, options: CompileOptions): Handlebars
     return inLanguage(languageOr(root?.lang))(context, runtimeOptions);
   };
 }
+
+rememberTemplateSetups(hbs.handlebars);
 
 /** hbs compiles with `handlebars.compile(source)`, no options: its instance's compile adds ours. */
 const compileWithDefaults = hbs.handlebars.compile.bind(hbs.handlebars);
