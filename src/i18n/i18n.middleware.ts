@@ -23,6 +23,14 @@ declare global {
  */
 const SWITCHER = LANGUAGES.map((code) => ({ code, nameHtml: asciiHtml(LANGUAGE_NAMES[code]) }));
 
+/** The switcher as each language's pages show it (its own button current): built once, frozen. */
+const SWITCHER_IN = new Map(
+  LANGUAGES.map((language) => [
+    language,
+    Object.freeze(SWITCHER.map((entry) => Object.freeze({ ...entry, current: entry.code === language }))),
+  ]),
+);
+
 /**
  * `text` (no markup in it) as ASCII HTML: every other character as a numeric reference. Joined
  * from pieces, not `replace`d: V8 builds a replace's result in the subject's representation, so
@@ -45,7 +53,7 @@ export function languageMiddleware(): RequestHandler {
     req.language = language;
     req.t = translatorFor(language);
     res.locals.lang = language;
-    res.locals.languages = SWITCHER.map((entry) => ({ ...entry, current: entry.code === language }));
+    res.locals.languages = SWITCHER_IN.get(language);
     // Where the switcher brings the reader back to: this page (a path of ours, never a full URL).
     res.locals.switcherNext = req.method === 'GET' && req.originalUrl.startsWith('/') ? req.originalUrl : '/';
     // Asked when the footer renders (Handlebars' `if` calls a function): a form earlier on the page
