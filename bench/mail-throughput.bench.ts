@@ -41,7 +41,7 @@ import { MIGRATIONS_DIR } from '../src/paths';
 import { PrismaService } from '../src/prisma/prisma.service';
 import { QUEUES } from '../src/jobs/queue/queues';
 import { buildApp, cpuSecondsOf } from './lib/processes';
-import { recordSummary } from './lib/report';
+import { median, recordSummary, table } from './lib/report';
 
 const DATABASE_URL =
   process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/event_planner_bench';
@@ -53,6 +53,15 @@ const CONCURRENCY = Number(process.env.BENCH_MAIL_CONCURRENCY ?? 32);
 const PACED_MESSAGES = Number(process.env.BENCH_MAIL_PACED_MESSAGES ?? 300);
 const PACED_RATE = Number(process.env.BENCH_MAIL_PACED_RATE ?? 50);
 const WARMUP = 200;
+/** The worker measured: this tree's build, or another's (a copy of dist/ from before a change). */
+const WORKER_SCRIPT = process.env.BENCH_MAIL_WORKER ?? 'dist/worker.js';
+/**
+ * Side by side (BENCH_MAIL_COMPARE=<another build's worker.js>, e.g. a copy of dist/ made before a
+ * change): then BENCH_MAIL_ROUNDS rounds (default 3), each the backlog measurement with that worker
+ * and with WORKER_SCRIPT in turn (a fresh process and a warm-up each), under the same load.
+ */
+const COMPARE_SCRIPT = process.env.BENCH_MAIL_COMPARE;
+const ROUNDS = Number(process.env.BENCH_MAIL_ROUNDS ?? 3);
 const TARGET_PER_SECOND = 2_000;
 /** End to end before issue 14 (1,524), measured the same way. */
 const TODAY_PER_SECOND = 1_524;
@@ -120,14 +129,14 @@ class ArrivalSink {
   }
 }
 
-function startWorker(smtpPort: number): Promise<ChildProcess> {
+function startWorker(smtpPort: number, script = WORKER_SCRIPT): Promise<ChildProcess> {
   const root = resolve(__dirname, '..');
   const child = spawn(
     process.execPath,
     [
       // e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the worker.
       ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
-      'dist/worker.js',
+      script,
     ],
     {
       cwd: root,
@@ -149,6 +158,13 @@ function startWorker(smtpPort: number): Promise<ChildProcess> {
     });
     child.once('exit', (code) => fail(new Error(`worker exited (${code}) before it was ready:\n${output}`)));
   });
+}
+
+async function stopWorker(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGTERM');
+  await exited;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -222,17 +238,17 @@ async function main(): Promise<boolean> {
      * which the worker does not take from), `count` messages handed off, then resumed; resume → last
      * delivery, and the worker's CPU from just before the resume until every row is marked sent.
      */
-    const backlog = async (count: number, label: string) => {
+    const backlog = async (count: number, label: string, drainer = worker!) => {
       await queue.pause();
       const base = sink.arrivals.size;
       const { sentAt } = await handOff(count, label);
-      const waiting = await queue.getJobCounts();
+      const waiting = { paused: await queue.getPausedCount(), ...(await queue.getJobCounts()) };
       if (sink.arrivals.size !== base || waiting.paused < count) {
         throw new Error(
           `the backlog did not wait: ${JSON.stringify(waiting)}, ${sink.arrivals.size - base} delivered`,
         );
       }
-      const workerCpu0 = cpuSecondsOf(worker!);
+      const workerCpu0 = cpuSecondsOf(drainer);
       const benchCpu0 = process.cpuUsage();
       const resumed = performance.now();
       await queue.resume();
@@ -244,7 +260,7 @@ async function main(): Promise<boolean> {
         seconds: (last - resumed) / 1_000,
         firstToLastSeconds: (last - firstArrival(sentAt)) / 1_000,
         firstAfterMs: firstArrival(sentAt) - resumed,
-        workerCpuMs: (cpuSecondsOf(worker!) - workerCpu0) * 1_000,
+        workerCpuMs: (cpuSecondsOf(drainer) - workerCpu0) * 1_000,
         benchCpuMs: (benchUsage.user + benchUsage.system) / 1_000,
         sent,
       };
@@ -297,7 +313,8 @@ async function main(): Promise<boolean> {
     const met = drainedPerSecond >= TARGET_PER_SECOND;
     const load = (values: number[]) => values.map((value) => value.toFixed(1)).join(' ');
     console.log(
-      `mail: ${MESSAGES} messages, ${SENDERS} senders, worker concurrency ${CONCURRENCY}\n` +
+      `mail: ${MESSAGES} messages, ${SENDERS} senders, worker ${WORKER_SCRIPT} ` +
+        `concurrency ${CONCURRENCY}\n` +
         `end to end (senders and worker at once, on the same ${cpus().length} CPUs):\n` +
         `  hand-off (send() for all): ${(MESSAGES / result.sendSeconds).toFixed(0)} msgs/s\n` +
         `  delivered end to end:      ${perSecond.toFixed(0)} msgs/s (${result.seconds.toFixed(2)} s, first send → last delivery)\n` +
@@ -331,13 +348,41 @@ async function main(): Promise<boolean> {
           `p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms`,
       );
     }
+    if (COMPARE_SCRIPT) {
+      await stopWorker(worker);
+      worker = undefined;
+      const rows = [['round', 'worker', 'msgs/s', 'worker CPU/msg', 'sink CPU/msg', 'load']];
+      const cpu: Record<string, number[]> = { [COMPARE_SCRIPT]: [], [WORKER_SCRIPT]: [] };
+      for (let round = 1; round <= ROUNDS; round += 1) {
+        for (const script of [COMPARE_SCRIPT, WORKER_SCRIPT]) {
+          const drainer = await startWorker(port, script);
+          try {
+            const label = `compare-${round}-${script.replace(/[^a-z0-9]+/gi, '-')}`;
+            await backlog(WARMUP, `warmup-${label}`, drainer);
+            const measured = await backlog(MESSAGES, label, drainer);
+            cpu[script].push(measured.workerCpuMs / MESSAGES);
+            rows.push([
+              String(round),
+              script,
+              (MESSAGES / measured.seconds).toFixed(0),
+              `${(measured.workerCpuMs / MESSAGES).toFixed(3)} ms`,
+              `${(measured.benchCpuMs / MESSAGES).toFixed(3)} ms`,
+              loadavg()[0].toFixed(1),
+            ]);
+          } finally {
+            await stopWorker(drainer);
+          }
+        }
+      }
+      console.log(`side by side, backlog drained (${MESSAGES} messages, alternating):\n${table(rows)}`);
+      console.log(
+        `  median worker CPU/msg: ${COMPARE_SCRIPT} ${median(cpu[COMPARE_SCRIPT]).toFixed(3)} ms, ` +
+          `${WORKER_SCRIPT} ${median(cpu[WORKER_SCRIPT]).toFixed(3)} ms`,
+      );
+    }
     return met;
   } finally {
-    if (worker && worker.exitCode === null) {
-      const exited = new Promise((done) => worker!.once('exit', done));
-      worker.kill('SIGTERM');
-      await exited;
-    }
+    if (worker) await stopWorker(worker);
     await app.close();
     await sink.stop();
   }
