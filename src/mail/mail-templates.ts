@@ -97,11 +97,16 @@ export class MailTemplates {
     return template.subject(this.contextFor(context)).replace(/\s+/g, ' ').trim();
   }
 
-  render(name: string, context: Record<string, unknown>): RenderedEmail {
+  /**
+   * The message's parts. `subject`: the one recorded when the message was sent (its Subject header),
+   * for the HTML part's title, so the two never differ (a template changed by a deploy in between)
+   * and the worker does not render it a second time.
+   */
+  render(name: string, context: Record<string, unknown>, options: { subject?: string } = {}): RenderedEmail {
     const template = this.require(name);
     const layouts = this.loadLayouts();
     const full = this.contextFor(context);
-    const subject = template.subject(full).replace(/\s+/g, ' ').trim();
+    const subject = options.subject ?? template.subject(full).replace(/\s+/g, ' ').trim();
     const data: RenderData = { qrCodes: [] };
     const body = template.html(full, { data });
     return {

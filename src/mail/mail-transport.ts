@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import addressparser from 'nodemailer/lib/addressparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
@@ -89,15 +88,15 @@ export class MailTransport implements OnModuleDestroy {
             .compile()
             .build();
     const envelope = { from: this.envelopeFrom, to: [message.to] };
-    // What the Mailer would hand the pool: the envelope, the Message-ID, and a fresh stream of
-    // the bytes each time the pool (re)sends it.
+    // What the Mailer would hand the pool: the envelope, the Message-ID, and the bytes afresh each
+    // time the pool (re)sends it.
     const mail = {
       data: {},
       message: {
         getEnvelope: () => envelope,
         messageId: () => message.messageId,
         getHeader: (name: string) => (name.toLowerCase() === 'message-id' ? message.messageId : undefined),
-        createReadStream: () => readableOf(raw),
+        createReadStream: () => new MessageBytes(raw),
       },
     } as unknown as TransportMail;
     await new Promise<void>((resolve, reject) =>
@@ -110,10 +109,25 @@ export class MailTransport implements OnModuleDestroy {
   }
 }
 
-/** A stream of `bytes`: a bare Readable, lighter than a PassThrough (no writable side to go through). */
-function readableOf(bytes: Buffer): Readable {
-  const stream = new Readable({ read: () => undefined });
-  stream.push(bytes);
-  stream.push(null);
-  return stream;
+/**
+ * The finished message as the pool's SMTP connection takes it: once the server accepted DATA, the
+ * connection pipes it into its dot-stuffing stream (`message.pipe(stream)`), which writes to the
+ * socket. A Readable stream of one buffer did the same through a stream's machinery (construct,
+ * push, pipe, flow, end: listeners and ticks per message); this writes the buffer and ends.
+ *
+ * `readableDidRead` is what the pool reads when a reused connection fails: false (not a byte sent,
+ * e.g. the server had closed it in the meantime) and the message goes out over another connection;
+ * true once piped, as for a stream that started flowing. It has no `on` or `destroy`: nothing of it
+ * can fail or needs releasing.
+ */
+class MessageBytes {
+  readableDidRead = false;
+
+  constructor(private readonly bytes: Buffer) {}
+
+  pipe<Destination extends NodeJS.WritableStream>(destination: Destination): Destination {
+    this.readableDidRead = true;
+    destination.end(this.bytes);
+    return destination;
+  }
 }

@@ -105,11 +105,11 @@ export class MailProcessor implements OnModuleInit {
       // Sealed secrets (one-time links) are opened only here, in memory; the row's copy is erased
       // by a trigger when it is marked sent or failed.
       const secrets = row.secrets ? this.secrets.open(row.id, row.secrets) : {};
-      rendered = this.templates.render(row.template, {
-        ...context,
-        ...secrets,
-        ...(unsubscribe && { unsubscribeUrl: unsubscribe.url }),
-      });
+      rendered = this.templates.render(
+        row.template,
+        { ...context, ...secrets, ...(unsubscribe && { unsubscribeUrl: unsubscribe.url }) },
+        { subject: row.subject },
+      );
       inlineImages = await Promise.all(rendered.qrCodes.map(qrCodeImage));
     } catch (error) {
       // A template that cannot render will not render on the next attempt either.

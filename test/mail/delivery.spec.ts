@@ -81,6 +81,21 @@ describe('mail delivery through the worker', () => {
     }
   });
 
+  it('titles the HTML part with the subject recorded at sending, the one of its Subject header', async () => {
+    // Recorded with another subject than its template renders now (a deploy changed the template
+    // while the message waited): the header and the HTML title still agree.
+    const { id } = await side.prisma.$transaction(async (tx) => {
+      const sent = await side.mail.send('welcome', 'titled@example.com', { displayName: 'Tia' }, { tx });
+      await tx.outgoingEmail.update({ where: { id: sent.id }, data: { subject: 'Recorded subject' } });
+      return sent;
+    });
+    await sink.waitUntil((messages) => messages.some((mail) => JSON.stringify(mail.to).includes('titled@')));
+    const mail = sink.messages.find((message) => JSON.stringify(message.to).includes('titled@'))!;
+    expect(mail.messageId).toBe(`<${id}@localhost>`);
+    expect(mail.subject).toBe('Recorded subject');
+    expect(mail.html).toContain('<title>Recorded subject</title>');
+  });
+
   it('records the message in the caller’s transaction: committed → sent, rolled back → nothing', async () => {
     const committed = await side.prisma.$transaction((tx) =>
       side.mail.send('test', 'committed@example.com', { sentBy: 'a test' }, { tx }),
