@@ -32,17 +32,21 @@ export function recoveryCodesFrom(html: string): string[] {
 }
 
 /** Sets up an authenticator app from the profile, as a person would: the app and the codes shown once. */
-export async function enrolTotp(agent: Agent): Promise<{ app: TestAuthenticator; recoveryCodes: string[] }> {
+export async function enrolTotp(
+  agent: Agent,
+): Promise<{ app: TestAuthenticator; recoveryCodes: string[]; enrolmentCode: string }> {
   const page = expectStatus(await agent.get('/accounts/2fa/totp/activate'), 200);
   const app = new TestAuthenticator(secretFrom(page.text));
+  // Kept as sent: recomputed later, in the next 30-second step, it would be another (unused) code.
+  const enrolmentCode = app.code();
   const done = expectStatus(
     await agent
       .post('/accounts/2fa/totp/activate')
       .type('form')
-      .send({ code: app.code(), _csrf: csrfFrom(page.text) }),
+      .send({ code: enrolmentCode, _csrf: csrfFrom(page.text) }),
     201,
   );
-  return { app, recoveryCodes: recoveryCodesFrom(done.text) };
+  return { app, recoveryCodes: recoveryCodesFrom(done.text), enrolmentCode };
 }
 
 /** Password first; expects the redirect to the second step. */
