@@ -8,7 +8,7 @@ import passport from 'passport';
 import type { AppConfig } from '../config/app-config';
 import { RedisService } from '../redis/redis.service';
 import { chain } from '../web/chain';
-import { takeFlash } from '../web/flash';
+import { PendingFlash } from '../web/flash';
 import { sendServiceUnavailable } from '../web/problem';
 import { CsrfService, isBearerApiRequest, SAFE_METHODS } from './csrf.service';
 import { MfaService } from './mfa/mfa.service';
@@ -128,13 +128,8 @@ export function configureSessions(app: NestExpressApplication, config: AppConfig
     // A getter would not do: Express copies res.locals on every render, calling every getter.
     let token: string | undefined;
     res.locals.csrfToken = { toString: () => (token ??= csrf.tokenFor(req, res)) };
-    // Flash messages are consumed only when a page is rendered.
-    let flash: ReturnType<typeof takeFlash> | undefined;
-    Object.defineProperty(res.locals, 'flash', {
-      enumerable: true,
-      configurable: true,
-      get: () => (flash ??= takeFlash(req)),
-    });
+    // Flash messages are consumed only when a page iterates them (see PendingFlash).
+    res.locals.flash = new PendingFlash(req);
     next();
   });
   // One Express middleware for the whole stack (see chain).

@@ -85,6 +85,13 @@ class ProbeController {
     res.redirect(303, '/');
   }
 
+  /** The locals a page gets that are getters (each one defined per request would be a closure over it). */
+  @Get('probe/locals')
+  locals(@Res() res: Response) {
+    const descriptors = Object.entries(Object.getOwnPropertyDescriptors(res.locals));
+    res.json({ getters: descriptors.filter(([, descriptor]) => descriptor.get).map(([name]) => name) });
+  }
+
   @Get('api/probe/session')
   @RequireLogin()
   session() {
@@ -201,6 +208,14 @@ describe('accounts security: CSRF, sessions, guards, permissions, API tokens', (
       const redirect = await visitor.get('/probe/flash').expect(303);
       expect(sessionCookie(redirect)).toMatch(/^sessionid=/);
       expect((await visitor.get('/').expect(200)).text).toContain('Stored in a session made for it.');
+      // Shown once.
+      expect((await visitor.get('/').expect(200)).text).not.toContain('Stored in a session made for it.');
+    });
+
+    it('defines no getter on res.locals per request (each kept its request alive until a full GC)', async () => {
+      // Why: PendingFlash (src/web/flash.ts), which replaced the flash messages' getter.
+      const anonymous = await request(app.getHttpServer()).get('/probe/locals').expect(200);
+      expect(anonymous.body).toEqual({ getters: [] });
     });
 
     it('a session id planted or stolen before log-in is useless after it', async () => {
