@@ -52,6 +52,7 @@ export class DebugToolbarCollector implements OnModuleInit {
     };
 
     const { get, set, del, wrap } = cache;
+    /* eslint-disable no-restricted-syntax -- once at start-up (development only): long-lived functions */
     cache.get = <T>(key: string) =>
       timed(
         'get',
@@ -76,5 +77,6 @@ export class DebugToolbarCollector implements OnModuleInit {
         () => !loaded,
       );
     }) as Cache['wrap'];
+    /* eslint-enable no-restricted-syntax */
   }
 }

@@ -79,16 +79,24 @@ export class AnonymousPageCache {
   readonly storeRenders: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
     const page = this.pageOf(req);
     if (!page) return next();
+    res.send = this.storingSend(res, page);
+    next();
+  };
+
+  /**
+   * `res.send`, keeping what it sends. Returned from a method rather than written as a function
+   * literal into the property: see deferredStart in src/accounts/web-session.ts.
+   */
+  private storingSend(res: Response, page: AnonymousPage): Response['send'] {
     const send = res.send.bind(res);
-    res.send = (body?: unknown) => {
+    return (body?: unknown) => {
       // Only a plain anonymous render is shareable: never one carrying a form token.
       if (res.statusCode === 200 && typeof body === 'string' && !body.includes('name="_csrf"')) {
         void this.cache.setHtml(page, body, res.locals.pageChangesAt as string | undefined);
       }
       return send(body);
     };
-    next();
-  };
+  }
 
   private pageOf(req: IncomingMessage): AnonymousPage | undefined {
     if ((req.headers.cookie ?? '').includes(this.sessionCookie)) return undefined;

@@ -41,6 +41,15 @@ function asciiHtml(text: string): string {
 }
 
 /**
+ * `res.locals.hasSession`, asked when the footer renders (Handlebars' `if` calls a function): a form
+ * earlier on the page may have started the session by printing its token. Returned from a function,
+ * not written as a literal into the property: see deferredStart in src/accounts/web-session.ts.
+ */
+function sessionPresence(req: Request): () => boolean {
+  return () => Boolean(req.session);
+}
+
+/**
  * Picks each request's language: the member's profile choice, else the switcher's cookie, else
  * Accept-Language, else English (negotiateLanguage; the anonymous page cache keys on the same
  * answer). After the sessions (it needs req.user). Sets `req.language`, `req.t`, the locals every
@@ -56,9 +65,7 @@ export function languageMiddleware(): RequestHandler {
     res.locals.languages = SWITCHER_IN.get(language);
     // Where the switcher brings the reader back to: this page (a path of ours, never a full URL).
     res.locals.switcherNext = req.method === 'GET' && req.originalUrl.startsWith('/') ? req.originalUrl : '/';
-    // Asked when the footer renders (Handlebars' `if` calls a function): a form earlier on the page
-    // may have started the session by printing its token.
-    res.locals.hasSession = () => Boolean(req.session);
+    res.locals.hasSession = sessionPresence(req);
     res.setHeader('Content-Language', language);
     res.vary('Accept-Language');
     next();

@@ -32,6 +32,7 @@ export function translateLiteralKeys(program: hbs.AST.Program, language: Languag
   // lack `mutating`, and type a content's `original` as strip flags: it is the source text.
   const visitor = Object.assign(new Handlebars.Visitor(), { mutating: true });
   const visitChildren = visitor.MustacheStatement.bind(visitor);
+  // eslint-disable-next-line no-restricted-syntax -- once per template compiled, not per request
   visitor.MustacheStatement = (node: Mustache) => {
     const key = literalKeyOf(node);
     if (key === undefined) return visitChildren(node);

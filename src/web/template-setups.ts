@@ -35,17 +35,20 @@ export function rememberTemplateSetups(handlebars: HandlebarsEnvironment): { set
   let registrations = 0;
   for (const name of REGISTRATIONS) {
     const register = handlebars[name] as (...args: unknown[]) => unknown;
+    // eslint-disable-next-line no-restricted-syntax -- once at start-up: a long-lived function, where the old generation is right
     (handlebars as unknown as Record<string, unknown>)[name] = function (this: unknown, ...args: unknown[]) {
       registrations += 1;
       return register.apply(this, args);
     };
   }
   const template = handlebars.template.bind(handlebars);
+  // eslint-disable-next-line no-restricted-syntax -- once at start-up: a long-lived function, where the old generation is right
   handlebars.template = ((spec: TemplateSpecification) => {
     const compiled = template(spec) as RuntimeTemplate;
     const setUp = compiled._setup.bind(compiled);
     let setUpFor: RuntimeOptions | undefined;
     let setUpAt = -1;
+    // eslint-disable-next-line no-restricted-syntax -- once at start-up: a long-lived function, where the old generation is right
     compiled._setup = (options) => {
       if (options === setUpFor && setUpAt === registrations) return;
       stats.setups += 1;

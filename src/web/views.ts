@@ -113,6 +113,7 @@ rememberTemplateSetups(hbs.handlebars);
 
 /** hbs compiles with `handlebars.compile(source)`, no options: its instance's compile adds ours. */
 const compileWithDefaults = hbs.handlebars.compile.bind(hbs.handlebars);
+// eslint-disable-next-line no-restricted-syntax -- once at start-up: a long-lived function, where the old generation is right
 hbs.handlebars.compile = ((input: string | hbs.AST.Program, options?: CompileOptions) => {
   const withDefaults = { ...pageCompileOptions(), ...options };
   return typeof input === 'string'
