@@ -1,0 +1,69 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promotedByYoungGcs } from '../../test/support/young-generation';
+import { HttpDrain } from './http-drain';
+
+/** A server whose responses are under way across event-loop turns, as pages waiting on SQL are. */
+async function startServer(): Promise<{ server: http.Server; drain: HttpDrain; port: number }> {
+  const server = http.createServer((req, res) => {
+    // A request's worth of objects (~20 KB) that live as long as the response.
+    const payload = Array.from({ length: 1_000 }, (_, i) => ({ i }));
+    setImmediate(() => res.end(`answered ${payload.length}`));
+  });
+  const drain = new HttpDrain(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, drain, port: (server.address() as AddressInfo).port };
+}
+
+/** `total` GETs over `connections` keep-alive connections (young collections happen meanwhile). */
+async function load(port: number, connections: number, total: number): Promise<void> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  let sent = 0;
+  const get = () =>
+    new Promise<void>((resolve, reject) =>
+      http
+        .get({ host: '127.0.0.1', port, path: '/', agent }, (res) => res.resume().on('end', resolve))
+        .on('error', reject),
+    );
+  const client = async () => {
+    while (sent < total) {
+      sent += 1;
+      await get();
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, client));
+  agent.destroy();
+}
+
+describe('HttpDrain', () => {
+  it('counts what is under way, and answers it with Connection: close once draining', async () => {
+    const { server, drain, port } = await startServer();
+    const agent = new http.Agent({ keepAlive: true });
+    const response = new Promise<http.IncomingMessage>((resolve) =>
+      http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) =>
+        res.resume().on('end', () => resolve(res)),
+      ),
+    );
+    await new Promise((resolve) => server.once('request', resolve));
+    expect(drain.load).toEqual({ connections: 1, requests: 1 });
+    const closed = drain.close(Date.now() + 5_000);
+    expect((await response).headers.connection).toBe('close');
+    await closed;
+    expect(drain.load).toEqual({ connections: 0, requests: 0 });
+    agent.destroy();
+    server.close();
+  });
+
+  // What it tracks must not keep finished responses alive: it once held them in a Set, and every
+  // response the Set had held (through the tables it outgrew) was promoted to the old generation.
+  it('lets finished responses be collected by young-generation GCs', async () => {
+    const { server, port } = await startServer();
+    try {
+      const promoted = await promotedByYoungGcs(() => load(port, 32, 4_000), 3);
+      // Measured: ~6.5 MB with the Set it once had (and more under real load), ~0.4 MB without.
+      expect(promoted).toBeLessThan(2_000_000);
+    } finally {
+      server.close();
+    }
+  });
+});
