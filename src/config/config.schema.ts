@@ -38,6 +38,14 @@ export const configSchema = z
      * postgres image (POSTGRES_PASSWORD_FILE) through DATABASE_PASSWORD_FILE.
      */
     DATABASE_PASSWORD: z.string().min(1).optional(),
+    /** Connections each process's pool opens at most (docs/scaling.md sizes max_connections by it). */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
+    /**
+     * How long a pool connection may sit unused before it is closed. node-postgres' own 10 s closed
+     * every connection after any lull, and the next burst paid for new server backends (fork, auth,
+     * catalog caches, re-preparing statements); 10 minutes is psycopg_pool's max_idle (Django 5.1's pool).
+     */
+    DATABASE_POOL_IDLE_SECONDS: z.coerce.number().min(0.1).default(600),
     REDIS_URL: url(['redis:', 'rediss:'], 'Redis').default('redis://localhost:6379/0'),
     SMTP_URL: url(['smtp:', 'smtps:'], 'SMTP').default('smtp://localhost:1025'),
     MAIL_FROM: z.string().min(3).default('Event Planner <no-reply@localhost>'),

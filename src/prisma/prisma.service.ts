@@ -34,6 +34,10 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     const pool = new Pool({
       connectionString: config.values.DATABASE_URL,
       connectionTimeoutMillis: 5_000,
+      max: config.values.DATABASE_POOL_SIZE,
+      idleTimeoutMillis: config.values.DATABASE_POOL_IDLE_SECONDS * 1000,
+      // Recycled hourly (psycopg_pool's max_lifetime), so no server backend grows for ever.
+      maxLifetimeSeconds: 3_600,
       // A dead connection is dropped from the pool instead of failing every later query.
       keepAlive: true,
     });
