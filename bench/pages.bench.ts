@@ -47,6 +47,16 @@ const CHECK_SECONDS = Number(process.env.BENCH_CHECK_DURATION ?? 2);
  */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 15);
 const SHORT_WARMUP_SECONDS = 3;
+/**
+ * Re-warm right before every measured run, the ceiling's included (BENCH_REWARM s, default 2), as
+ * the field's benches warm each test before measuring it. Between its scenarios a process here sits
+ * idle for tens of seconds while the others run, and a process that has slept for 5 s or more is
+ * slow for its first half second under load: even the bare node:http ceiling (p99 of the first 2 s
+ * after 10 s asleep: 25–49 ms; after none, and when a request every 100 ms kept it awake: 1.3–4.7
+ * ms). Measuring that wake-up would measure how long the process slept, not the page: a production
+ * process under load does not sleep between requests.
+ */
+const REWARM_SECONDS = Number(process.env.BENCH_REWARM ?? 2);
 const SESSION_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 const STAFF_EMAIL = 'bench-staff@example.com';
 const STAFF_PASSWORD = 'bench passphrase for the admin 42';
@@ -164,9 +174,10 @@ function load(scenario: Scenario, check: boolean, seconds: number): Promise<WrkR
   });
 }
 
-/** A measured run, then a checked one. */
+/** A re-warm, a measured run, then a checked one. */
 async function measure(scenario: Scenario): Promise<Omit<Measured, 'share'>> {
   const { child } = scenario.server();
+  if (REWARM_SECONDS > 0) await load(scenario, false, REWARM_SECONDS);
   const loadAverage = loadNow();
   const cpuBefore = cpuSecondsOf(child);
   const run = await load(scenario, false, scenario.seconds);
@@ -323,7 +334,7 @@ async function main(): Promise<number> {
       scenario.server() !== ceiling && scenario.connections === 32 ? WARMUP_SECONDS : SHORT_WARMUP_SECONDS;
     console.log(
       `warm-up: ${WARMUP_SECONDS} s of every page, ${SHORT_WARMUP_SECONDS} s of the ceiling and each admin list ` +
-        '(JIT, connection pools, page cache)',
+        `(JIT, connection pools, page cache); ${REWARM_SECONDS} s of re-warm before each measured run`,
     );
     for (const scenario of scenarios) await load(scenario, false, warmUpOf(scenario));
 
