@@ -13,7 +13,8 @@
  *   paused globally (Bull's paused list), N messages handed off, then resumed; messages/s from the
  *   resume to the last delivery, with nothing but the SMTP sink running beside the worker. This is
  *   the worker's own rate, the subject of issue 14's target ("≥ 2,000 messages/s delivered by one
- *   worker"), which is judged on it; the end-to-end figure is printed beside it.
+ *   worker"), which is judged on the median of BENCH_MAIL_DRAINS drains (3); the end-to-end figure
+ *   is printed beside it.
  *
  * Both print the worker's CPU per message (user + system, from /proc) over the measured span.
  *
@@ -54,6 +55,8 @@ const CONCURRENCY = Number(process.env.BENCH_MAIL_CONCURRENCY ?? 32);
 const PACED_MESSAGES = Number(process.env.BENCH_MAIL_PACED_MESSAGES ?? 300);
 const PACED_RATE = Number(process.env.BENCH_MAIL_PACED_RATE ?? 50);
 const WARMUP = 200;
+/** Backlog drains measured (BENCH_MAIL_DRAINS, default 3); the target is judged on their median. */
+const DRAINS = Math.max(1, Number(process.env.BENCH_MAIL_DRAINS ?? 3));
 /** The worker measured: this tree's build, or another's (a copy of dist/ from before a change). */
 const WORKER_SCRIPT = process.env.BENCH_MAIL_WORKER ?? 'dist/worker.js';
 /**
@@ -378,7 +381,11 @@ async function main(): Promise<boolean> {
     const loadEndToEnd = loadavg();
 
     await backlog(WARMUP, 'warmup-backlog');
-    const drained = await backlog(MESSAGES, 'backlog');
+    const drains: Array<Awaited<ReturnType<typeof backlog>>> = [];
+    for (let n = 1; n <= DRAINS; n += 1) drains.push(await backlog(MESSAGES, `backlog-${n}`));
+    // The median drain (by its rate): one drain of 5,000 takes 2–4 s, and the same build drained
+    // 1,235, 1,983 and 3,036 messages/s in three runs minutes apart at the same worker CPU a message.
+    const drained = [...drains].sort((a, b) => a.seconds - b.seconds)[Math.floor((drains.length - 1) / 2)];
     const drainedPerSecond = MESSAGES / drained.seconds;
     const met = drainedPerSecond >= TARGET_PER_SECOND;
     const load = (values: number[]) => values.map((value) => value.toFixed(1)).join(' ');
@@ -393,7 +400,8 @@ async function main(): Promise<boolean> {
         `  rows marked sent: ${sent}/${MESSAGES}\n` +
         `  CPU per message: worker ${(workerCpu / MESSAGES).toFixed(3)} ms, this process (senders + SMTP sink) ` +
         `${(benchCpu / MESSAGES).toFixed(3)} ms; load average ${load(loadEndToEnd)}\n` +
-        `backlog drained by the worker (${MESSAGES} handed off with the queue paused, then resumed):\n` +
+        `backlog drained by the worker (${MESSAGES} handed off with the queue paused, then resumed), ` +
+        `${DRAINS} times: ${drains.map((each) => (MESSAGES / each.seconds).toFixed(0)).join(', ')} msgs/s; the median:\n` +
         `  delivered:                 ${drainedPerSecond.toFixed(0)} msgs/s (${drained.seconds.toFixed(2)} s, resume → last delivery; ` +
         `first delivery ${drained.firstAfterMs.toFixed(0)} ms after the resume, first → last ` +
         `${(MESSAGES / drained.firstToLastSeconds).toFixed(0)} msgs/s)\n` +
@@ -405,7 +413,7 @@ async function main(): Promise<boolean> {
         `${drainedPerSecond.toFixed(0)}, ${met ? 'met' : 'NOT met'} (end to end ${perSecond.toFixed(0)}, before issue 14 ${TODAY_PER_SECOND})`,
     );
     recordSummary('mail', [
-      `delivered by one worker, backlog drained (the target's measure): ${drainedPerSecond.toFixed(0)} msgs/s ` +
+      `delivered by one worker, backlog drained (the target's measure; median of ${DRAINS}): ${drainedPerSecond.toFixed(0)} msgs/s ` +
         `(target ≥ ${TARGET_PER_SECOND}): ${met ? 'met' : 'not met'}; worker CPU ` +
         `${(drained.workerCpuMs / MESSAGES).toFixed(3)} ms a message. End to end (senders + worker on the same CPUs): ` +
         `${perSecond.toFixed(0)} msgs/s (${TODAY_PER_SECOND} before issue 14), worker CPU ` +
