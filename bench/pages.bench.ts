@@ -48,15 +48,20 @@ const CHECK_SECONDS = Number(process.env.BENCH_CHECK_DURATION ?? 2);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 15);
 const SHORT_WARMUP_SECONDS = 3;
 /**
- * Re-warm right before every measured run, the ceiling's included (BENCH_REWARM s, default 2), as
- * the field's benches warm each test before measuring it. Between its scenarios a process here sits
- * idle for tens of seconds while the others run, and a process that has slept for 5 s or more is
- * slow for its first half second under load: even the bare node:http ceiling (p99 of the first 2 s
- * after 10 s asleep: 25–49 ms; after none, and when a request every 100 ms kept it awake: 1.3–4.7
- * ms). Measuring that wake-up would measure how long the process slept, not the page: a production
- * process under load does not sleep between requests.
+ * Re-warm right before every measured run, as the field's benches warm each test before measuring
+ * it: BENCH_REWARM s (default BENCH_DURATION, 10) of the ceiling and of each page, 2 s of each admin
+ * list. Between its scenarios a process here sits idle for tens of seconds to minutes while the
+ * others run, and that is measurable twice over:
+ * - a process that slept 5 s or more is slow for about its first half second under load, the bare
+ *   node:http ceiling too (p99 of its first 2 s after 10 s asleep: 25–49 ms; after none, or when a
+ *   request every 100 ms kept it awake: 1.3–4.7 ms);
+ * - after a minute, V8's memory reducer shrinks the heap (a "Mark-Compact (reduce)", committed
+ *   234 → 100 MB), and the next ~10 s under load grow it back through 3–4 Mark-Compacts of 12–23 ms:
+ *   the uncached home page's p99 was 29–31 ms after a 2 s re-warm, 10–13 ms after 8 s.
+ * A production process under the steady load these targets describe goes through neither.
  */
-const REWARM_SECONDS = Number(process.env.BENCH_REWARM ?? 2);
+const REWARM_SECONDS = Number(process.env.BENCH_REWARM ?? SECONDS);
+const SHORT_REWARM_SECONDS = 2;
 const SESSION_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 const STAFF_EMAIL = 'bench-staff@example.com';
 const STAFF_PASSWORD = 'bench passphrase for the admin 42';
@@ -177,7 +182,8 @@ function load(scenario: Scenario, check: boolean, seconds: number): Promise<WrkR
 /** A re-warm, a measured run, then a checked one. */
 async function measure(scenario: Scenario): Promise<Omit<Measured, 'share'>> {
   const { child } = scenario.server();
-  if (REWARM_SECONDS > 0) await load(scenario, false, REWARM_SECONDS);
+  const rewarm = scenario.connections === 32 ? REWARM_SECONDS : SHORT_REWARM_SECONDS;
+  if (rewarm > 0) await load(scenario, false, rewarm);
   const loadAverage = loadNow();
   const cpuBefore = cpuSecondsOf(child);
   const run = await load(scenario, false, scenario.seconds);
@@ -334,7 +340,8 @@ async function main(): Promise<number> {
       scenario.server() !== ceiling && scenario.connections === 32 ? WARMUP_SECONDS : SHORT_WARMUP_SECONDS;
     console.log(
       `warm-up: ${WARMUP_SECONDS} s of every page, ${SHORT_WARMUP_SECONDS} s of the ceiling and each admin list ` +
-        `(JIT, connection pools, page cache); ${REWARM_SECONDS} s of re-warm before each measured run`,
+        `(JIT, connection pools, page cache); re-warm before each measured run: ${REWARM_SECONDS} s ` +
+        `(admin lists ${SHORT_REWARM_SECONDS} s)`,
     );
     for (const scenario of scenarios) await load(scenario, false, warmUpOf(scenario));
 
