@@ -120,6 +120,10 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.$disconnect();
+    // `prepared` uses the pool directly: when Prisma itself never connected, $disconnect leaves
+    // the pool open, and its idle connections would keep a CLI process alive for
+    // DATABASE_POOL_IDLE_SECONDS.
+    if (!this.pool.ended) await this.pool.end();
   }
 }
 

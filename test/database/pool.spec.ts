@@ -47,4 +47,14 @@ describe('the database pool (DATABASE_POOL_SIZE, DATABASE_POOL_IDLE_SECONDS)', (
       await prisma.$disconnect();
     }
   });
+
+  it('is closed with the module even when only prepared statements used it (a CLI command then exits)', async () => {
+    const prisma = new PrismaService(loadConfig(process.env));
+    const pool = (prisma as unknown as { pool: Pool }).pool;
+    await pidOf(prisma);
+    expect(pool.totalCount).toBe(1);
+    await prisma.onModuleDestroy();
+    expect(pool.ended).toBe(true);
+    expect(pool.totalCount).toBe(0);
+  });
 });
