@@ -44,7 +44,7 @@ describe('the database pool (DATABASE_POOL_SIZE, DATABASE_POOL_IDLE_SECONDS)', (
       // Its server backend is gone, so the next query runs on a new connection.
       expect(await pidOf(prisma)).not.toBe(firstPid);
     } finally {
-      await prisma.$disconnect();
+      await prisma.onModuleDestroy();
     }
   });
 
