@@ -49,18 +49,21 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 15);
 const SHORT_WARMUP_SECONDS = 3;
 /**
  * Re-warm right before every measured run, as the field's benches warm each test before measuring
- * it: BENCH_REWARM s (default BENCH_DURATION, 10) of the ceiling and of each page, 2 s of each admin
- * list. Between its scenarios a process here sits idle for tens of seconds to minutes while the
- * others run, and that is measurable twice over:
+ * it: BENCH_REWARM s (default 20) of the ceiling and of each page, 2 s of each admin list. Between
+ * its scenarios a process here sits idle for tens of seconds to minutes while the others run, and
+ * that is measurable twice over:
  * - a process that slept 5 s or more is slow for about its first half second under load, the bare
  *   node:http ceiling too (p99 of its first 2 s after 10 s asleep: 25–49 ms; after none, or when a
  *   request every 100 ms kept it awake: 1.3–4.7 ms);
- * - after a minute, V8's memory reducer shrinks the heap (a "Mark-Compact (reduce)", committed
- *   234 → 100 MB), and the next ~10 s under load grow it back through 3–4 Mark-Compacts of 12–23 ms:
- *   the uncached home page's p99 was 29–31 ms after a 2 s re-warm, 10–13 ms after 8 s.
+ * - after a minute, V8's memory reducer shrinks the heap, new space down to 1 MB (a
+ *   "Mark-Compact (reduce)", committed ~230 → ~80–100 MB). Under load V8 then grows it back one
+ *   step at a time, a Mark-Compact of 8–23 ms at each step: traced in the bench's own uncached
+ *   process (gc performance entries), 4–12 of them over the first 10–22 s. With 10 s of re-warm
+ *   two of three measured runs of the uncached home page had 2 and 6 of them (p99 26 and 33 ms);
+ *   with 20 s none had any (p99 11–12 ms).
  * A production process under the steady load these targets describe goes through neither.
  */
-const REWARM_SECONDS = Number(process.env.BENCH_REWARM ?? SECONDS);
+const REWARM_SECONDS = Number(process.env.BENCH_REWARM ?? 20);
 const SHORT_REWARM_SECONDS = 2;
 const SESSION_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 const STAFF_EMAIL = 'bench-staff@example.com';
